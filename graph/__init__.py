@@ -1,0 +1,49 @@
+"""Common Ground's domain: the schema, the stores, loaders and analytics.
+
+``open_store`` is the one place that picks a backend.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Mapping
+
+from .errors import DataError, GraphError, NotFound, SchemaError, StoreConflict, StoreUnavailable
+from .model import Edge, ListQuery, Node, Page
+from .store import GraphStore
+
+__all__ = [
+    "DataError", "Edge", "GraphError", "GraphStore", "ListQuery", "Node", "NotFound", "Page",
+    "SchemaError", "StoreConflict", "StoreUnavailable", "default_data_dir", "open_store",
+]
+
+
+def default_data_dir() -> Path:
+    """Return where the embedded store lives unless KB_DATA_DIR says otherwise."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "common-ground"
+
+
+def open_store(config: Mapping | None = None) -> GraphStore:
+    """Open the store the configuration names: Neo4j if NEO4J_URI is set, else embedded.
+
+    ``config`` is any mapping (a Flask config, ``os.environ``); missing keys
+    fall back to the process environment.
+    """
+    config = config if config is not None else {}
+
+    def setting(key, default=None):
+        value = config.get(key)
+        return value if value not in (None, "") else os.environ.get(key, default)
+
+    uri = setting("NEO4J_URI")
+    if uri:
+        from .neo4j_store import Neo4jStore
+
+        user = setting("NEO4J_USER") or setting("NEO4J_USERNAME")
+        auth = (user, setting("NEO4J_PASSWORD", "")) if user else None
+        return Neo4jStore(uri, auth=auth, database=setting("NEO4J_DATABASE"))
+    from .embedded import EmbeddedStore
+
+    return EmbeddedStore(setting("KB_DATA_DIR") or default_data_dir())

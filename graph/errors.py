@@ -1,0 +1,43 @@
+"""Domain errors.  Stores map their backend's failures onto these."""
+
+from __future__ import annotations
+
+
+class GraphError(Exception):
+    """Base class for every error the graph layer raises on purpose."""
+
+
+class SchemaError(GraphError, ValueError):
+    """A node kind, relationship type or property the schema does not allow."""
+
+
+class NotFound(GraphError, LookupError):
+    """A node id that is not in the store."""
+
+    def __init__(self, node_id: str):
+        super().__init__(f"no node with id {node_id!r}")
+        self.node_id = node_id
+
+
+class DataError(GraphError, ValueError):
+    """A record in a seed, import or export file that cannot be loaded.
+
+    Carries where the problem is so that a person can fix the file.
+    """
+
+    def __init__(self, file: str, record: str | int | None, field: str | None, message: str):
+        where = str(file)
+        if record is not None:
+            where += f", {record}" if isinstance(record, str) else f", row {record}"
+        if field:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+        self.file, self.record, self.field, self.detail = file, record, field, message
+
+
+class StoreUnavailable(GraphError, ConnectionError):
+    """The backend cannot be reached (server down, bad credentials, locked file)."""
+
+
+class StoreConflict(GraphError):
+    """A write that would break an invariant, such as loading into a non-empty store."""

@@ -1,0 +1,95 @@
+"""Export the whole graph as node-link JSON and load such an export back.
+
+The export is canonical (sorted nodes, edges and keys), so that
+export -> load -> export gives the same bytes on either store.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import IO
+
+from .errors import DataError, GraphError, StoreConflict
+from .model import make_edge, make_node
+from .store import GraphStore
+
+FORMAT = "common-ground/node-link"
+FORMAT_VERSION = 1
+
+
+def export_data(store: GraphStore) -> dict:
+    """Return the graph as a node-link mapping."""
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "directed": True,
+        "multigraph": True,
+        "nodes": [{"id": n.id, "kind": n.kind, "properties": n.props} for n in store.nodes()],
+        "edges": [
+            {"source": e.source, "target": e.target, "type": e.type, "properties": e.props}
+            for e in store.edges()
+        ],
+    }
+
+
+def export_json(store: GraphStore, out: IO[str]) -> None:
+    """Write the canonical JSON export to ``out``."""
+    json.dump(export_data(store), out, ensure_ascii=False, sort_keys=True, indent=1)
+    out.write("\n")
+
+
+def load_json(store: GraphStore, path: str | Path) -> dict[str, int]:
+    """Restore an export into an empty store, all or nothing."""
+    name = str(path)
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(name, None, None, f"cannot read file: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(name, f"line {exc.lineno}", None, f"invalid JSON: {exc.msg}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DataError(name, None, "format", f"not a {FORMAT} export")
+    if data.get("version") != FORMAT_VERSION:
+        raise DataError(name, None, "version", f"unsupported version {data.get('version')!r}")
+    nodes, edges = [], []
+    for i, record in enumerate(_records(name, data, "nodes")):
+        where = f"nodes[{i}]"
+        try:
+            nodes.append(make_node(record.get("id"), _properties(record)))
+        except GraphError as exc:
+            raise DataError(name, where, "id" if "id" in str(exc) else "properties", str(exc)) from exc
+        if record.get("kind") != nodes[-1].kind:
+            raise DataError(name, where, "kind", f"{record.get('kind')!r} does not match id {nodes[-1].id}")
+    ids = {n.id for n in nodes}
+    for i, record in enumerate(_records(name, data, "edges")):
+        where = f"edges[{i}]"
+        try:
+            edge = make_edge(record.get("source"), record.get("type"), record.get("target"), _properties(record))
+        except GraphError as exc:
+            raise DataError(name, where, None, str(exc)) from exc
+        for field, end in (("source", edge.source), ("target", edge.target)):
+            if end not in ids:
+                raise DataError(name, where, field, f"unknown node {end!r}")
+        edges.append(edge)
+    if len(ids) != len(nodes):
+        raise DataError(name, "nodes", "id", "an id occurs twice")
+    if store.count_edges() or store.count_by_kind():
+        raise StoreConflict("the store is not empty: load restores into an empty store only")
+    store.write(nodes, edges)
+    return {"nodes": len(nodes), "edges": len(edges)}
+
+
+def _records(name: str, data: dict, key: str) -> list[dict]:
+    records = data.get(key)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(name, None, key, "must be a list of objects")
+    return records
+
+
+def _properties(record: dict) -> dict:
+    props = record.get("properties", {})
+    if not isinstance(props, dict):
+        raise GraphError("properties must be an object")
+    return props

@@ -1,0 +1,92 @@
+"""Plain values passed between stores, loaders and analytics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import schema, text
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node: its id, its kind (a schema label) and its flat properties."""
+
+    id: str
+    kind: str
+    props: dict = field(default_factory=dict, compare=True, hash=False)
+
+    def label(self, lang: str) -> str:
+        """Return the node's display name in ``lang``, falling back to its id."""
+        return text.display_name(self.props, lang, self.id)
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A relationship ``source -type-> target``; one per (source, type, target)."""
+
+    source: str
+    type: str
+    target: str
+    props: dict = field(default_factory=dict, compare=True, hash=False)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.source, self.type, self.target)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a node listing, with the total the filters matched."""
+
+    total: int
+    nodes: list[Node]
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """What a node listing asks for.  Keys are checked before any store sees them.
+
+    ``where`` holds property equality filters, ``related`` node ids the listed
+    nodes must be linked to (either direction, any type), ``year`` keeps nodes
+    whose start_year..end_year span contains it.
+    """
+
+    kind: str
+    where: tuple[tuple[str, object], ...] = ()
+    related: tuple[str, ...] = ()
+    year: int | None = None
+    sort: str = "name"
+    descending: bool = False
+    lang: str = "nl"
+    offset: int = 0
+    limit: int = 50
+
+    def __post_init__(self):
+        schema.node_kind(self.kind)
+        for key, _ in self.where:
+            schema.check_properties({key: ""})
+        schema.check_properties({self.sort: ""})
+        if self.lang not in schema.LANGUAGES:
+            raise schema.SchemaError(f"unknown language {self.lang!r}")
+        if not (0 <= self.offset and 1 <= self.limit <= 1000):
+            raise schema.SchemaError("offset must be >= 0 and limit between 1 and 1000")
+        for node_id in self.related:
+            schema.kind_of_id(node_id)
+
+
+def make_node(node_id: str, props: dict) -> Node:
+    """Build a validated node from an id and record properties (text may be nested)."""
+    kind = schema.kind_of_id(node_id)
+    flat = text.flatten_text(props)
+    schema.check_properties(flat)
+    if kind == "Municipality" and "name" in flat and "country" in flat:
+        flat["match_key"] = text.municipality_key(flat["name"], flat["country"])
+    return Node(node_id, kind, flat)
+
+
+def make_edge(source: str, rel: str, target: str, props: dict | None = None) -> Edge:
+    """Build a validated edge; its endpoint kinds come from the ids."""
+    schema.check_edge(schema.kind_of_id(source), rel, schema.kind_of_id(target))
+    props = dict(props or {})
+    schema.check_properties(props)
+    return Edge(source, rel, target, props)

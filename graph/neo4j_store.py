@@ -1,0 +1,296 @@
+"""The Neo4j store: the official driver, managed transactions, parameters only.
+
+Every node carries the label ``Entity`` (unique ``id``, full-text index) and
+the label of its kind.  Labels and relationship types are put into query text
+only after :mod:`graph.schema` has looked them up, never from input.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Iterable, Iterator
+
+import neo4j
+from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+
+from . import schema, text
+from .errors import NotFound, StoreConflict, StoreUnavailable
+from .model import Edge, ListQuery, Node, Page
+from .store import PATH_STOP_KINDS, GraphStore
+
+BATCH = 5000
+SEARCH_CAP = 2000
+MAX_PATHS = 500
+HIDDEN = frozenset({"id", "kind", "_search"})
+
+SCHEMA_STATEMENTS = (
+    "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
+    "CREATE INDEX municipality_match IF NOT EXISTS FOR (n:Municipality) ON (n.match_key)",
+    # The indexed text is already folded into [0-9a-z ]+ by graph.text, so a
+    # whitespace analyzer tokenises exactly as the embedded store does.
+    "CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n._search] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CommonGroundMeta) REQUIRE m.id IS UNIQUE",
+)
+BUMP_VERSION = (
+    "MERGE (m:CommonGroundMeta {id: 'meta'}) "
+    "SET m.generation = coalesce(m.generation, 0) + 1"
+)
+NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
+
+
+def _node(record) -> Node:
+    props = {k: v for k, v in record["props"].items() if k not in HIDDEN}
+    return Node(record["id"], record["kind"], props)
+
+
+def _edge(record) -> Edge:
+    return Edge(record["s"], record["type"], record["t"], dict(record["props"]))
+
+
+def _label(kind: str) -> str:
+    return schema.node_kind(kind).label
+
+
+class Neo4jStore(GraphStore):
+    """A :class:`GraphStore` in Neo4j 5 (Community, Enterprise, Aura or a cluster)."""
+
+    backend = "neo4j"
+
+    def __init__(self, uri: str, auth=None, database: str | None = None):
+        self.uri, self._auth, self.database = uri, auth, database or None
+        self._driver: neo4j.Driver | None = None
+        self._pid: int | None = None
+        self._lock = threading.Lock()
+
+    # -- connection ------------------------------------------------------------
+    def _get_driver(self) -> neo4j.Driver:
+        """Return this process's driver, creating it after any fork."""
+        with self._lock:
+            if self._driver is None or self._pid != os.getpid():
+                try:
+                    driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth)
+                    driver.verify_connectivity()
+                except (DriverError, Neo4jError, ValueError, OSError) as exc:
+                    raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+                self._driver, self._pid = driver, os.getpid()
+                self._ensure_schema()
+            return self._driver
+
+    def _ensure_schema(self) -> None:
+        with self._driver.session(database=self.database) as session:
+            for statement in SCHEMA_STATEMENTS:
+                session.run(statement).consume()
+            session.run("CALL db.awaitIndexes(300)").consume()
+
+    def _execute(self, work, *args, write: bool = False):
+        driver = self._get_driver()
+        try:
+            with driver.session(database=self.database) as session:
+                run = session.execute_write if write else session.execute_read
+                return run(work, *args)
+        except (ServiceUnavailable, AuthError) as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri}: {exc}") from exc
+        except ConstraintError as exc:
+            raise StoreConflict(str(exc)) from exc
+
+    def _read(self, query: str, **params) -> list:
+        def work(tx):
+            return list(tx.run(query, params))
+
+        return self._execute(work)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._driver is not None and self._pid == os.getpid():
+                self._driver.close()
+            self._driver = None
+
+    # -- writing -----------------------------------------------------------------
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> None:
+        nodes, edges = list(nodes), list(edges)
+        self._execute(_write_batch, nodes, edges, write=True)
+
+    def clear(self) -> None:
+        def delete_some(tx):
+            return tx.run(
+                "MATCH (n:Entity) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+            ).single()["c"]
+
+        while self._execute(delete_some, write=True):
+            pass
+        self._execute(lambda tx: tx.run(BUMP_VERSION).consume(), write=True)
+
+    # -- reading -----------------------------------------------------------------
+    def version(self) -> str:
+        rows = self._read("MATCH (m:CommonGroundMeta {id: 'meta'}) RETURN m.generation AS g")
+        return str(rows[0]["g"] if rows else 0)
+
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        ids = [i for i in ids if isinstance(i, str)]
+        rows = self._read(f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) RETURN {NODE_FIELDS}", ids=ids)
+        return {r["id"]: _node(r) for r in rows}
+
+    def edges_of(self, node_id: str, types: Iterable[str] | None = None) -> list[Edge]:
+        rows = self._read(
+            "MATCH (n:Entity {id: $id})-[r]-(:Entity) "
+            "WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, "
+            "properties(r) AS props ORDER BY s, type, t",
+            id=node_id, types=list(types) if types is not None else None,
+        )
+        return [_edge(r) for r in rows]
+
+    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        label = _label(kind) if kind else "Entity"
+        yield from (_node(r) for r in self._read(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
+
+    def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
+        rows = self._read(
+            "MATCH (a:Entity)-[r]->(b:Entity) WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS props "
+            "ORDER BY s, type, t",
+            types=list(types) if types is not None else None,
+        )
+        yield from (_edge(r) for r in rows)
+
+    def count_by_kind(self) -> dict[str, int]:
+        rows = self._read("MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS c ORDER BY kind")
+        return {r["kind"]: r["c"] for r in rows}
+
+    def count_edges(self) -> int:
+        return self._read("MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS c")[0]["c"]
+
+    def find_by_property(self, kind: str, key: str, values: Iterable) -> list[Node]:
+        schema.check_properties({key: ""})
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE n[$key] IN $values RETURN {NODE_FIELDS} ORDER BY n.id",
+            key=key, values=list(values),
+        )
+        return [_node(r) for r in rows]
+
+    def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Node]:
+        tokens = text.query_tokens(query)
+        if not tokens:
+            return []
+        # Tokens are [0-9a-z]+ only, so they cannot carry Lucene syntax.
+        lucene = " AND ".join(f"{t}*" for t in tokens)
+        rows = self._read(
+            "CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $cap}) "
+            "YIELD node AS n WHERE $kinds IS NULL OR n.kind IN $kinds "
+            f"RETURN {NODE_FIELDS}",
+            q=lucene, cap=SEARCH_CAP, kinds=list(kinds) if kinds else None,
+        )
+        return text.rank_hits([_node(r) for r in rows], tokens)[:limit]
+
+    def list_nodes(self, query: ListQuery) -> Page:
+        sort_keys = text.sort_keys(query.sort, query.lang) if query.sort in schema.TEXT_FIELDS else [query.sort]
+        # Two fixed query texts: direction cannot be a parameter, nor formatted from input.
+        order = "DESC" if query.descending else "ASC"
+        sort_expr = "reduce(v = null, k IN $sort_keys | coalesce(v, n[k]))"
+        if query.sort in schema.TEXT_FIELDS:
+            sort_expr = f"toLower({sort_expr})"
+        rows = self._read(
+            f"MATCH (n:{_label(query.kind)}) "
+            "WHERE all(w IN $where WHERE n[w[0]] = w[1]) "
+            "AND all(r IN $related WHERE EXISTS { MATCH (n)--(:Entity {id: r}) }) "
+            "AND ($year IS NULL OR (n.start_year <= $year AND coalesce(n.end_year, $year) >= $year)) "
+            f"WITH n, {sort_expr} AS sv ORDER BY sv {order}, n.id ASC "
+            f"WITH collect(n) AS all_nodes "
+            f"UNWIND all_nodes[$offset..$offset + $limit] AS n "
+            f"RETURN size(all_nodes) AS total, {NODE_FIELDS}",
+            where=[[k, v] for k, v in query.where], related=list(query.related), year=query.year,
+            sort_keys=sort_keys, offset=query.offset, limit=query.limit,
+        )
+        if rows:
+            return Page(rows[0]["total"], [_node(r) for r in rows])
+        # Empty window: still report how many matched.
+        return Page(self._count_matching(query), [])
+
+    def _count_matching(self, query: ListQuery) -> int:
+        return self._read(
+            f"MATCH (n:{_label(query.kind)}) "
+            "WHERE all(w IN $where WHERE n[w[0]] = w[1]) "
+            "AND all(r IN $related WHERE EXISTS { MATCH (n)--(:Entity {id: r}) }) "
+            "AND ($year IS NULL OR (n.start_year <= $year AND coalesce(n.end_year, $year) >= $year)) "
+            "RETURN count(n) AS c",
+            where=[[k, v] for k, v in query.where], related=list(query.related), year=query.year,
+        )[0]["c"]
+
+    def property_values(self, kind: str, key: str) -> dict:
+        schema.check_properties({key: ""})
+        rows = self._read(
+            f"MATCH (n:{_label(kind)}) WHERE n[$key] IS NOT NULL AND NOT valueType(n[$key]) STARTS WITH 'LIST' "
+            "RETURN n[$key] AS v, count(*) AS c",
+            key=key,
+        )
+        return dict(sorted(((r["v"], r["c"]) for r in rows), key=lambda kv: (-kv[1], str(kv[0]))))
+
+    def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
+        found = self.get_nodes([a, b])
+        for end in (a, b):
+            if end not in found:
+                raise NotFound(end)
+        if a == b:
+            return []
+        rows = self._read(
+            "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) "
+            "MATCH p = allShortestPaths((a)-[*..8]-(b)) "
+            "WHERE length(p) <= $max_hops "
+            "AND none(x IN nodes(p)[1..-1] WHERE x.kind IN $stop) "
+            "RETURN [r IN relationships(p) | "
+            "[startNode(r).id, type(r), endNode(r).id, properties(r)]] AS rels LIMIT $cap",
+            a=a, b=b, max_hops=max_hops, stop=list(PATH_STOP_KINDS), cap=MAX_PATHS,
+        )
+        paths = {
+            tuple(Edge(s, t, e, dict(p)) for s, t, e, p in row["rels"]) for row in rows
+        }
+        ordered = sorted(paths, key=lambda path: tuple(e.key for e in path))
+        return [list(p) for p in ordered[:limit]]
+
+
+def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
+    """Upsert a batch in one transaction: check endpoints, merge nodes, merge edges."""
+    new_ids = {n.id for n in nodes}
+    ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
+    if ends:
+        present = {
+            r["id"] for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id", ids=ends)
+        }
+        missing = [x for x in ends if x not in present]
+        if missing:
+            raise NotFound(missing[0])
+    existing = {
+        r["id"]: r["props"]
+        for r in tx.run(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, properties(n) AS props",
+            ids=sorted(new_ids),
+        )
+    }
+    by_kind: dict[str, list] = {}
+    for n in nodes:
+        merged = {k: v for k, v in existing.get(n.id, {}).items() if k not in HIDDEN}
+        merged.update(n.props)
+        row = dict(merged, id=n.id, kind=n.kind, _search=text.search_text(merged))
+        by_kind.setdefault(n.kind, []).append(row)
+    for kind, rows in sorted(by_kind.items()):
+        for i in range(0, len(rows), BATCH):
+            tx.run(
+                f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row, n:{_label(kind)}",
+                rows=rows[i : i + BATCH],
+            ).consume()
+    by_type: dict[str, list] = {}
+    for e in edges:
+        by_type.setdefault(schema.rel_type(e.type).name, []).append(
+            {"s": e.source, "t": e.target, "props": e.props}
+        )
+    for rel, rows in sorted(by_type.items()):
+        for i in range(0, len(rows), BATCH):
+            tx.run(
+                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                f"MERGE (a)-[r:{rel}]->(b) SET r += row.props",
+                rows=rows[i : i + BATCH],
+            ).consume()
+    tx.run(BUMP_VERSION).consume()

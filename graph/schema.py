@@ -1,0 +1,180 @@
+"""The domain schema: which node kinds exist and which relationships may join them.
+
+This module is the single source of truth for labels and relationship types.
+Stores only ever put names into Cypher after looking them up here, so nothing
+a user types can become a label or a type.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import SchemaError
+
+LANGUAGES = ("nl", "fr", "es", "en")
+
+# Properties whose value is text in a human language.  In a record they may be
+# a plain string (language-neutral, e.g. a proper name) or a mapping
+# {lang: text}; stores keep them flat as ``name`` / ``name_fr`` because Neo4j
+# properties cannot hold maps.
+TEXT_FIELDS = ("name", "title", "description", "summary", "period_label")
+
+
+@dataclass(frozen=True)
+class NodeKind:
+    """A kind of node: its label and the id prefix that makes ids self-describing."""
+
+    label: str
+    prefix: str
+    plural: str
+
+
+NODE_KINDS: dict[str, NodeKind] = {
+    k.label: k
+    for k in (
+        NodeKind("Municipality", "municipality", "municipalities"),
+        NodeKind("Partnership", "partnership", "partnerships"),
+        NodeKind("Organisation", "organisation", "organisations"),
+        NodeKind("SDG", "sdg", "sdgs"),
+        NodeKind("SDGTarget", "target", "targets"),
+        NodeKind("Theme", "theme", "themes"),
+        NodeKind("Project", "project", "projects"),
+        NodeKind("Risk", "risk", "risks"),
+        NodeKind("Lesson", "lesson", "lessons"),
+        NodeKind("Challenge", "challenge", "challenges"),
+        NodeKind("Opportunity", "opportunity", "opportunities"),
+        NodeKind("PracticalExperience", "experience", "experiences"),
+        NodeKind("Phase", "phase", "phases"),
+        NodeKind("Event", "event", "events"),
+        NodeKind("Tool", "tool", "tools"),
+        NodeKind("Objective", "objective", "objectives"),
+        NodeKind("Source", "source", "sources"),
+    )
+}
+
+KIND_BY_PREFIX = {k.prefix: k.label for k in NODE_KINDS.values()}
+KIND_BY_PLURAL = {k.plural: k.label for k in NODE_KINDS.values()}
+
+# Nodes that take part in partnerships or programmes as actors.
+ACTORS = ("Municipality", "Organisation")
+# Anything that can be "about" a goal or a theme.
+SUBJECTS = (
+    "Partnership", "Project", "Lesson", "Risk", "Event", "Tool", "Objective",
+    "Challenge", "Opportunity", "PracticalExperience", "Phase",
+)
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type, read as ``source TYPE target``."""
+
+    name: str
+    sources: tuple[str, ...]
+    targets: tuple[str, ...]
+    # How the type reads from the target's side ("Tarija" <- "partner in").
+    inverse: str
+
+
+REL_TYPES: dict[str, RelType] = {
+    r.name: r
+    for r in (
+        RelType("PARTNER_IN", ("Municipality",), ("Partnership",), "HAS_PARTNER"),
+        RelType("FACILITATES", ("Organisation",), ("Partnership", "Project", "Event"),
+                "FACILITATED_BY"),
+        RelType("OBSERVES", ("Organisation",), ("Partnership", "Project"), "OBSERVED_BY"),
+        RelType("FUNDS", ("Organisation",), ("Partnership", "Project", "Organisation", "Event"),
+                "FUNDED_BY"),
+        RelType("MEMBER_OF", ACTORS, ("Organisation",), "HAS_MEMBER"),
+        RelType("IMPLEMENTS", ACTORS + ("Partnership",), ("Project",), "IMPLEMENTED_BY"),
+        RelType("PROPOSED", ACTORS, ("Project",), "PROPOSED_BY"),
+        RelType("DECLINED", ACTORS, ("Project",), "DECLINED_BY"),
+        RelType("TOOK_PART_IN", ACTORS + ("Partnership",), ("Event", "Project", "Phase"),
+                "HAD_PARTICIPANT"),
+        RelType("PART_OF", ("Project", "Phase", "Event", "Tool", "Objective"),
+                ("Project", "Phase", "Tool", "Partnership"), "HAS_PART"),
+        RelType("PRECEDES", ("Phase", "Event"), ("Phase", "Event"), "FOLLOWS"),
+        RelType("LED_TO", ("Event", "Project", "Risk", "Phase"), ("Event", "Project", "Risk"),
+                "RESULTED_FROM"),
+        RelType("CONTRIBUTES_TO", ("Project", "Partnership", "Event", "Objective"),
+                ("SDG", "SDGTarget"), "HAS_CONTRIBUTION_FROM"),
+        RelType("CONCERNS", SUBJECTS, ("SDG", "SDGTarget", "Theme"), "CONCERN_OF"),
+        RelType("HAS_TARGET", ("SDG",), ("SDGTarget",), "TARGET_OF"),
+        RelType("OFFERS", ACTORS, ("Theme",), "OFFERED_BY"),
+        RelType("SEEKS", ACTORS, ("Theme",), "SOUGHT_BY"),
+        RelType("WORKS_ON", ACTORS, ("SDG",), "WORKED_ON_BY"),
+        RelType("HAS_CHALLENGE", ("Lesson",), ("Challenge",), "CHALLENGE_OF"),
+        RelType("HAS_OPPORTUNITY", ("Lesson",), ("Opportunity",), "OPPORTUNITY_OF"),
+        RelType("ILLUSTRATED_BY", ("Lesson",), ("PracticalExperience",), "ILLUSTRATES"),
+        RelType("EXPERIENCED_IN", ("PracticalExperience",), ("Partnership", "Municipality"),
+                "HAD_EXPERIENCE"),
+        RelType("AFFECTED", ("Risk",), ("Partnership", "Project", "Phase", "Municipality"),
+                "AFFECTED_BY"),
+        RelType("RESPONDS_TO", ("Lesson", "Tool", "Project"), ("Risk", "Challenge"),
+                "ANSWERED_BY"),
+        RelType("USED_IN", ("Tool",), ("Event", "Phase", "Partnership", "Project"), "USED"),
+        RelType("PURSUES", ("Project", "Partnership", "Organisation"), ("Objective",),
+                "PURSUED_BY"),
+    )
+}
+
+ID_PATTERN = re.compile(r"^[a-z]+:[A-Za-z0-9][A-Za-z0-9._-]*$")
+PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+# Keys a store manages itself; records may not set them.
+RESERVED_KEYS = frozenset({"id", "kind"})
+
+
+def node_kind(label: str) -> NodeKind:
+    """Return the declared kind called ``label`` or raise SchemaError."""
+    try:
+        return NODE_KINDS[label]
+    except (KeyError, TypeError):
+        raise SchemaError(f"unknown node kind {label!r}") from None
+
+
+def rel_type(name: str) -> RelType:
+    """Return the declared relationship type called ``name`` or raise SchemaError."""
+    try:
+        return REL_TYPES[name]
+    except (KeyError, TypeError):
+        raise SchemaError(f"unknown relationship type {name!r}") from None
+
+
+def kind_of_id(node_id: str) -> str:
+    """Return the kind label encoded in an id such as ``municipality:tarija-bo``."""
+    if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
+        raise SchemaError(f"malformed id {node_id!r}")
+    prefix = node_id.split(":", 1)[0]
+    try:
+        return KIND_BY_PREFIX[prefix]
+    except KeyError:
+        raise SchemaError(f"id {node_id!r} has unknown kind prefix {prefix!r}") from None
+
+
+def check_edge(source_kind: str, rel: str, target_kind: str) -> RelType:
+    """Raise SchemaError unless ``source_kind -rel-> target_kind`` is allowed."""
+    rt = rel_type(rel)
+    if source_kind not in rt.sources or target_kind not in rt.targets:
+        raise SchemaError(
+            f"{rel} may join {'|'.join(rt.sources)} to {'|'.join(rt.targets)}, "
+            f"not {source_kind} to {target_kind}"
+        )
+    return rt
+
+
+def check_properties(props: dict) -> None:
+    """Raise SchemaError for keys or values a store cannot hold the same way twice."""
+    for key, value in props.items():
+        if not isinstance(key, str) or not PROPERTY_KEY.match(key) or key in RESERVED_KEYS:
+            raise SchemaError(f"invalid property name {key!r}")
+        if isinstance(value, list):
+            if len({type(v) for v in value}) > 1:
+                raise SchemaError(f"property {key!r}: list values must share one type")
+            items = value
+        else:
+            items = [value]
+        for v in items:
+            if v is None or not isinstance(v, (str, int, float, bool)):
+                raise SchemaError(
+                    f"property {key!r}: {type(v).__name__} values are not allowed"
+                )

@@ -1,0 +1,108 @@
+"""The one interface every backend implements.
+
+Stores deal in validated :class:`~graph.model.Node` and
+:class:`~graph.model.Edge` values.  Everything above them (seeding, imports,
+exports, analytics, the web app) goes through these methods only, which is
+what lets one contract suite run unchanged against every backend.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Iterable, Iterator
+
+from .model import Edge, ListQuery, Node, Page
+
+# Nodes of these kinds are left out of neighbourhoods and paths: every SDG
+# target would otherwise connect everything to everything through its goal.
+PATH_STOP_KINDS = ("Source",)
+
+
+class GraphStore(ABC):
+    """A property graph of Common Ground nodes and edges."""
+
+    backend: str = "abstract"
+
+    # -- writing -----------------------------------------------------------
+    @abstractmethod
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> None:
+        """Upsert nodes (by id) and edges (by source, type, target) all or nothing.
+
+        Properties given replace those of the same name; others are kept.
+        Every edge endpoint must exist in the store or among ``nodes``;
+        otherwise nothing is written and :class:`~graph.errors.NotFound` is raised.
+        """
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete every node and edge."""
+
+    # -- reading -----------------------------------------------------------
+    @abstractmethod
+    def version(self) -> str:
+        """Return a token that changes whenever the stored graph changes."""
+
+    @abstractmethod
+    def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
+        """Return the nodes among ``ids`` that exist, by id."""
+
+    def get_node(self, node_id: str) -> Node | None:
+        """Return one node, or None."""
+        return self.get_nodes([node_id]).get(node_id)
+
+    @abstractmethod
+    def edges_of(self, node_id: str, types: Iterable[str] | None = None) -> list[Edge]:
+        """Return every edge into or out of ``node_id``, optionally of some types only."""
+
+    @abstractmethod
+    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+        """Yield all nodes (of one kind), ordered by id."""
+
+    @abstractmethod
+    def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
+        """Yield all edges (of some types), ordered by source, type, target."""
+
+    @abstractmethod
+    def count_by_kind(self) -> dict[str, int]:
+        """Return how many nodes there are of each kind present."""
+
+    @abstractmethod
+    def count_edges(self) -> int:
+        """Return how many edges there are."""
+
+    @abstractmethod
+    def find_by_property(self, kind: str, key: str, values: Iterable) -> list[Node]:
+        """Return nodes of ``kind`` whose property ``key`` is one of ``values``."""
+
+    @abstractmethod
+    def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Node]:
+        """Return nodes whose texts contain every word of ``query`` as a word prefix.
+
+        Matching ignores case and accents and looks at every language.
+        Results come names-first, then by id.
+        """
+
+    @abstractmethod
+    def list_nodes(self, query: ListQuery) -> Page:
+        """Return one sorted, filtered page of nodes of one kind."""
+
+    @abstractmethod
+    def property_values(self, kind: str, key: str) -> dict:
+        """Return how many nodes of ``kind`` have each value of property ``key``."""
+
+    @abstractmethod
+    def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
+        """Return up to ``limit`` shortest paths between two nodes, as edge lists from ``a``.
+
+        Direction is ignored for reaching; each edge keeps its own direction.
+        Source nodes are never passed through.
+        """
+
+    def close(self) -> None:
+        """Release connections and files."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

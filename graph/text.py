@@ -1,0 +1,138 @@
+"""Multilingual text and search normalisation.
+
+A translatable field ``name`` is kept flat: ``name`` holds language-neutral
+text (a proper name), ``name_fr``, ``name_nl``... hold translations.  Both
+stores keep exactly these keys, so one representation serves networkx and
+Neo4j (whose properties cannot be maps).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Mapping
+
+from .errors import SchemaError
+from .schema import LANGUAGES, TEXT_FIELDS
+
+# Fallback order when a text is missing in the wanted language.  French first
+# because the publication is French, so every publication text exists in fr.
+FALLBACK = ("fr", "en", "nl", "es")
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+def flatten_text(props: Mapping) -> dict:
+    """Turn ``{"name": {"fr": "x"}}`` into ``{"name_fr": "x"}``; leave the rest alone."""
+    flat: dict = {}
+    for key, value in props.items():
+        if key in TEXT_FIELDS and isinstance(value, Mapping):
+            for lang, text in value.items():
+                if lang not in LANGUAGES:
+                    raise SchemaError(f"{key}: unknown language {lang!r}")
+                if not isinstance(text, str):
+                    raise SchemaError(f"{key}.{lang}: text expected")
+                flat[f"{key}_{lang}"] = text
+        else:
+            flat[key] = value
+    return flat
+
+
+def localized(props: Mapping, field: str, lang: str) -> tuple[str | None, str | None]:
+    """Return ``(text, language_of_text)`` for ``field`` in ``lang`` with fallback.
+
+    The language is ``None`` for language-neutral text, and differs from
+    ``lang`` when a fallback was used, so a page can say so.
+    """
+    text = props.get(f"{field}_{lang}")
+    if text:
+        return text, lang
+    if props.get(field):
+        return props[field], None
+    for other in FALLBACK:
+        text = props.get(f"{field}_{other}")
+        if text:
+            return text, other
+    return None, None
+
+
+def translations(props: Mapping, field: str) -> dict[str, str]:
+    """Return every translation of ``field`` present in ``props``."""
+    return {lang: props[f"{field}_{lang}"] for lang in LANGUAGES if props.get(f"{field}_{lang}")}
+
+
+def display_name(props: Mapping, lang: str, fallback: str = "") -> str:
+    """Return the best human label for a node: its name, else its title, else ``fallback``."""
+    for field in ("name", "title"):
+        text, _ = localized(props, field, lang)
+        if text:
+            return text
+    return fallback
+
+
+def sort_keys(field: str, lang: str) -> list[str]:
+    """Return property keys to try, in order, when sorting by ``field`` in ``lang``."""
+    return [f"{field}_{lang}", field] + [f"{field}_{o}" for o in FALLBACK if o != lang]
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip accents and turn punctuation into spaces: 'Jerónimo' -> 'jeronimo'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_WORD.sub(" ", bare).strip()
+
+
+def search_text(props: Mapping) -> str:
+    """Return the folded text a search should match for a node, across all languages."""
+    parts = []
+    for key, value in props.items():
+        base = key.rsplit("_", 1)[0] if key[-3:-2] == "_" and key[-2:] in LANGUAGES else key
+        if base in TEXT_FIELDS and isinstance(value, str):
+            parts.append(value)
+    return fold(" ".join(parts))
+
+
+def query_tokens(query: str) -> list[str]:
+    """Return the folded tokens of a user's search query (at most 8, deduplicated)."""
+    seen: list[str] = []
+    for token in fold(query or "").split():
+        if token not in seen:
+            seen.append(token)
+    return seen[:8]
+
+
+def slug(text: str) -> str:
+    """Return an id-safe slug: 'San Jerónimo' -> 'san-jeronimo'."""
+    return fold(text).replace(" ", "-") or "x"
+
+
+def municipality_key(name: str, country: str) -> str:
+    """Return the key by which a municipality is recognised across data sources."""
+    return f"{fold(name)}|{fold(country)}"
+
+
+def sort_value(props: Mapping, field: str, lang: str):
+    """Return the value a listing sorts ``props`` by; text sorts case-insensitively.
+
+    Mirrors the Cypher ``toLower(coalesce(...))`` the Neo4j store uses.
+    """
+    if field in TEXT_FIELDS:
+        for key in sort_keys(field, lang):
+            value = props.get(key)
+            if value is not None:
+                return value.lower() if isinstance(value, str) else value
+        return None
+    return props.get(field)
+
+
+def rank_hits(nodes: list, tokens: list[str]) -> list:
+    """Order search hits: those whose name or title matches every token first, then by id."""
+
+    def names_match(node) -> bool:
+        names = " ".join(
+            fold(v) for k, v in node.props.items()
+            if isinstance(v, str) and k.split("_")[0] in ("name", "title")
+        ).split()
+        return all(any(w.startswith(t) for w in names) for t in tokens)
+
+    return sorted(nodes, key=lambda n: (not names_match(n), n.id))

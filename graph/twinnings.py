@@ -1,0 +1,161 @@
+"""Import twin-town pairs (city1,country1,lat1,lng1,city2,country2,lat2,lng2).
+
+Cities are recognised by name and country (accents and case aside), so a city
+already in the graph, such as Brasschaat from the seeds, gains a partnership
+instead of a twin.  A pair the graph already joins through a partnership is
+left as it is.  Rows that make no sense as a twinning (a city twinned with
+itself, a missing country) are skipped and reported; a file that is not in
+this format at all is refused whole, with the row and field at fault.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import DataError
+from .model import Edge, Node, make_edge, make_node
+from .store import GraphStore
+from .text import municipality_key, slug
+
+COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
+SOURCE_ID = "source:twin-cities"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, row by row where it matters."""
+
+    rows: int = 0
+    municipalities_created: int = 0
+    municipalities_matched: int = 0
+    partnerships_created: int = 0
+    already_linked: int = 0
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _City:
+    name: str
+    country: str
+    lat: float
+    lng: float
+
+    @property
+    def key(self) -> str:
+        return municipality_key(self.name, self.country)
+
+
+def _coordinate(path: str, row: int, name: str, value: str, bound: float) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise DataError(path, row, name, f"not a number: {value!r}") from None
+    if not math.isfinite(number) or abs(number) > bound:
+        raise DataError(path, row, name, f"out of range: {value!r}")
+    return number
+
+
+def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], list[tuple[int, str]]]:
+    """Parse and check the whole file; return (row number, city, city) pairs and skips."""
+    name = str(path)
+    pairs, skipped = [], []
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, None)
+            if header is None or [h.strip().lower() for h in header] != COLUMNS:
+                raise DataError(name, 1, "header", f"expected columns {','.join(COLUMNS)}")
+            for row_number, row in enumerate(reader, start=2):
+                if not row:
+                    continue
+                if len(row) != len(COLUMNS):
+                    raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
+                values = dict(zip(COLUMNS, (v.strip() for v in row)))
+                missing = [c for c in COLUMNS if not values[c]]
+                if missing:
+                    skipped.append((row_number, f"empty field {missing[0]}"))
+                    continue
+                cities = [
+                    _City(values[f"city{i}"], values[f"country{i}"],
+                          _coordinate(name, row_number, f"lat{i}", values[f"lat{i}"], 90),
+                          _coordinate(name, row_number, f"lng{i}", values[f"lng{i}"], 180))
+                    for i in (1, 2)
+                ]
+                if cities[0].key == cities[1].key:
+                    skipped.append((row_number, f"{cities[0].name} is twinned with itself"))
+                    continue
+                pairs.append((row_number, cities[0], cities[1]))
+    except UnicodeDecodeError as exc:
+        raise DataError(name, None, None, f"not UTF-8 text: {exc}") from exc
+    except csv.Error as exc:
+        raise DataError(name, None, None, f"malformed CSV: {exc}") from exc
+    except OSError as exc:
+        raise DataError(name, None, None, f"cannot read file: {exc}") from exc
+    return pairs, skipped
+
+
+def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
+    """Merge every pair in ``path`` into ``store`` in one write; idempotent."""
+    pairs, skipped = read_twinnings(path)
+    report = ImportReport(rows=len(pairs) + len(skipped), skipped=skipped)
+    file_name = Path(path).name
+
+    keys = {c.key for _, a, b in pairs for c in (a, b)}
+    known = {n.props["match_key"]: n.id for n in store.find_by_property("Municipality", "match_key", keys)}
+    members: dict[str, set[str]] = {}
+    for e in store.edges(["PARTNER_IN"]):
+        members.setdefault(e.target, set()).add(e.source)
+    linked = {frozenset(m) for m in members.values() if len(m) == 2}
+
+    nodes: dict[str, Node] = {}
+    edges: list[Edge] = []
+    ids = _assign_ids(store, pairs, known)
+    report.municipalities_matched = len(known)
+    for row_number, *cities in pairs:
+        provenance = {"source": SOURCE_ID, "source_section": f"{file_name} row {row_number}"}
+        pair_ids = [ids[c.key] for c in cities]
+        for city, node_id in zip(cities, pair_ids):
+            if city.key not in known and node_id not in nodes:
+                nodes[node_id] = make_node(node_id, dict(
+                    name=city.name, country=city.country, lat=city.lat, lng=city.lng, **provenance))
+        if frozenset(pair_ids) in linked:
+            report.already_linked += 1
+            continue
+        linked.add(frozenset(pair_ids))
+        a, b = sorted(pair_ids)
+        partnership = f"partnership:{a.split(':', 1)[1]}--{b.split(':', 1)[1]}"
+        nodes[partnership] = make_node(partnership, dict(
+            name=f"{cities[0].name} – {cities[1].name}", partnership_type="twinning", **provenance))
+        edges += [make_edge(m, "PARTNER_IN", partnership, provenance) for m in pair_ids]
+        report.partnerships_created += 1
+    nodes[SOURCE_ID] = make_node(SOURCE_ID, {
+        "name": "Twin towns and sister cities (Wikipedia lists, geocoded)",
+        "url": "https://en.wikipedia.org/wiki/Lists_of_twin_towns_and_sister_cities",
+        "licence": "Data MIT, Copyright (c) 2026 Erik Hekman; content from Wikipedia, CC BY-SA",
+        "source": SOURCE_ID, "source_section": file_name,
+    })
+    report.municipalities_created = sum(1 for n in nodes if n.startswith("municipality:"))
+    store.write(nodes.values(), edges)
+    return report
+
+
+def _assign_ids(store: GraphStore, pairs, known: dict[str, str]) -> dict[str, str]:
+    """Give each new city an id, never one that another city already holds."""
+    ids = dict(known)
+    wanted: dict[str, str] = {}
+    for _, *cities in pairs:
+        for city in cities:
+            if city.key not in ids and city.key not in wanted:
+                wanted[city.key] = f"municipality:{slug(city.name)}-{slug(city.country)}"
+    taken = set(store.get_nodes(set(wanted.values()))) | set(known.values())
+    for key, node_id in wanted.items():
+        candidate, n = node_id, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{node_id}-{n}"
+        taken.add(candidate)
+        ids[key] = candidate
+    return ids

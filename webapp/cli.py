@@ -1,0 +1,94 @@
+"""The ``kb`` command: seed, import, export, load and serve the knowledge base."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from graph import GraphError, open_store
+from graph.exchange import export_json, load_json
+from graph.seeds import SEEDS_DIR, seed
+from graph.twinnings import import_twinnings
+
+
+def _fail(exc: Exception) -> None:
+    raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def main() -> None:
+    """Common Ground knowledge base."""
+
+
+@main.command("seed")
+@click.option("--seeds-dir", type=click.Path(exists=True, file_okay=False), default=str(SEEDS_DIR),
+              show_default=True)
+def seed_command(seeds_dir: str) -> None:
+    """Load the seed knowledge (idempotent)."""
+    try:
+        with open_store() as store:
+            written = seed(store, seeds_dir)
+            click.echo(f"seeded {written['nodes']} nodes and {written['edges']} edges "
+                       f"into the {store.backend} store")
+    except GraphError as exc:
+        _fail(exc)
+
+
+@main.command("import-twinnings")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--show-skipped/--no-show-skipped", default=True)
+def import_twinnings_command(file: str, show_skipped: bool) -> None:
+    """Import twin-town pairs from a CSV file (idempotent)."""
+    try:
+        with open_store() as store:
+            report = import_twinnings(store, file)
+    except GraphError as exc:
+        _fail(exc)
+    click.echo(
+        f"{report.rows} rows: {report.partnerships_created} partnerships created, "
+        f"{report.already_linked} already linked, {report.municipalities_created} municipalities "
+        f"created, {report.municipalities_matched} matched, {len(report.skipped)} skipped"
+    )
+    if show_skipped:
+        for row, reason in report.skipped:
+            click.echo(f"  skipped row {row}: {reason}")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
+def export_command(fmt: str, output) -> None:
+    """Export the whole graph (node-link JSON)."""
+    try:
+        with open_store() as store:
+            export_json(store, output)
+    except GraphError as exc:
+        _fail(exc)
+
+
+@main.command("load")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def load_command(file: str) -> None:
+    """Restore an export into an empty store."""
+    try:
+        with open_store() as store:
+            loaded = load_json(store, file)
+    except GraphError as exc:
+        _fail(exc)
+    click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
+
+
+@main.command("clear")
+@click.confirmation_option(prompt="Delete every node and edge?")
+def clear_command() -> None:
+    """Delete everything in the store."""
+    try:
+        with open_store() as store:
+            store.clear()
+    except GraphError as exc:
+        _fail(exc)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
