@@ -1,0 +1,187 @@
+"""Read models the web app shows, built from store primitives only.
+
+Each function answers one question a page asks ("what links to this goal?",
+"which lessons concern it?") so that views stay thin and both stores give the
+same answers.  Nothing here formats text for a language; that is the web
+layer's job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .errors import NotFound
+from .model import Edge, Node
+from .store import GraphStore
+
+NEIGHBOURHOOD_CAP = 150
+# Lesson parts whose subjects count as the lesson's own.
+LESSON_PARTS = ("HAS_CHALLENGE", "HAS_OPPORTUNITY", "ILLUSTRATED_BY")
+SUBJECT_TYPES = ("CONCERNS", "CONTRIBUTES_TO")
+
+
+@dataclass
+class Connections:
+    """A node's edges grouped by (type, direction), with the nodes at their far ends."""
+
+    node: Node
+    groups: list[tuple[str, str, list[tuple[Edge, Node]]]]
+    neighbours: dict[str, Node]
+
+
+def connections(store: GraphStore, node_id: str) -> Connections:
+    """Return a node and its connections grouped by relationship type and direction."""
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFound(node_id)
+    edges = store.edges_of(node_id)
+    far = {e.target if e.source == node_id else e.source for e in edges}
+    neighbours = store.get_nodes(far)
+    grouped: dict[tuple[str, str], list] = defaultdict(list)
+    for e in edges:
+        direction = "out" if e.source == node_id else "in"
+        other = neighbours.get(e.target if direction == "out" else e.source)
+        if other is not None:
+            grouped[(e.type, direction)].append((e, other))
+    groups = [(t, d, sorted(items, key=lambda item: item[1].id))
+              for (t, d), items in sorted(grouped.items())]
+    return Connections(node, groups, neighbours)
+
+
+def neighbourhood(store: GraphStore, node_id: str, types: list[str] | None = None,
+                  cap: int = NEIGHBOURHOOD_CAP) -> dict:
+    """Return a node, its neighbours (at most ``cap``) and the edges among them."""
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFound(node_id)
+    edges = store.edges_of(node_id, types)
+    far = sorted({e.target if e.source == node_id else e.source for e in edges})
+    truncated = len(far) > cap
+    keep = set(far[:cap]) | {node_id}
+    nodes = store.get_nodes(keep)
+    kept = [e for e in edges if e.source in nodes and e.target in nodes]
+    return {"center": node, "nodes": [nodes[i] for i in sorted(nodes)], "edges": kept,
+            "truncated": truncated, "total_neighbours": len(far)}
+
+
+@dataclass
+class GoalSummary:
+    goal: Node
+    counts: dict[str, int]
+
+
+def sdg_overview(store: GraphStore) -> list[GoalSummary]:
+    """Return the goals in number order, each with how many nodes of each kind link to it."""
+    goals = sorted(store.nodes("SDG"), key=lambda g: g.props.get("number", 0))
+    linked: dict[str, set[str]] = defaultdict(set)
+    for e in store.edges(SUBJECT_TYPES + ("WORKS_ON",)):
+        if e.target.startswith("sdg:"):
+            linked[e.target].add(e.source)
+    kinds = {n.id: n.kind for n in store.get_nodes({i for ids in linked.values() for i in ids}).values()}
+    summaries = []
+    for goal in goals:
+        counts: dict[str, int] = defaultdict(int)
+        for source in linked.get(goal.id, ()):
+            counts[kinds.get(source, "?")] += 1
+        summaries.append(GoalSummary(goal, dict(sorted(counts.items()))))
+    return summaries
+
+
+@dataclass
+class GoalDetail:
+    goal: Node
+    targets: list[Node]
+    linked: dict[str, list[Node]] = field(default_factory=dict)
+
+
+def goal_detail(store: GraphStore, goal_id: str) -> GoalDetail:
+    """Return a goal with its targets and everything linked to it or its targets, by kind."""
+    info = connections(store, goal_id)
+    if info.node.kind != "SDG":
+        raise NotFound(goal_id)
+    targets = sorted((n for t, d, items in info.groups if t == "HAS_TARGET" for _, n in items),
+                     key=lambda n: _target_sort(n.props.get("number", "")))
+    linked: dict[str, dict[str, Node]] = defaultdict(dict)
+    for t, d, items in info.groups:
+        if d == "in":
+            for _, n in items:
+                linked[n.kind][n.id] = n
+    for target in targets:
+        for e in store.edges_of(target.id, SUBJECT_TYPES):
+            for n in store.get_nodes([e.source]).values():
+                linked[n.kind][n.id] = n
+    lessons = {n.id: n for n in lessons_about(store, goal_id)}
+    linked["Lesson"].update(lessons)
+    return GoalDetail(info.node, targets,
+                      {k: [v[i] for i in sorted(v)] for k, v in sorted(linked.items()) if v})
+
+
+def _target_sort(number: str) -> tuple:
+    goal, _, sub = str(number).partition(".")
+    return (int(goal) if goal.isdigit() else 0, not sub.isdigit(), int(sub) if sub.isdigit() else 0, sub)
+
+
+@dataclass
+class LessonView:
+    lesson: Node
+    challenges: list[Node]
+    opportunities: list[Node]
+    experiences: list[Node]
+    subjects: list[Node]
+
+
+def lessons_about(store: GraphStore, subject_id: str) -> list[Node]:
+    """Return lessons concerning a goal or theme directly or through one of their parts."""
+    return [view.lesson for view in lesson_views(store) if subject_id in {s.id for s in view.subjects}]
+
+
+def lesson_views(store: GraphStore, sdg: str | None = None, theme: str | None = None) -> list[LessonView]:
+    """Return every lesson with its parts and subjects, optionally only those about ``sdg``/``theme``."""
+    lessons = sorted(store.nodes("Lesson"), key=lambda n: (n.props.get("order", 0), n.id))
+    parts = [e for e in store.edges(LESSON_PARTS)]
+    part_ids = {e.target for e in parts}
+    subject_edges = [e for e in store.edges(SUBJECT_TYPES)
+                     if e.source in part_ids or e.source.startswith("lesson:")]
+    nodes = store.get_nodes(part_ids | {e.target for e in subject_edges})
+    about: dict[str, set[str]] = defaultdict(set)
+    for e in subject_edges:
+        about[e.source].add(e.target)
+    views = []
+    for lesson in lessons:
+        mine = [e for e in parts if e.source == lesson.id]
+        pick = lambda t: [nodes[e.target] for e in mine if e.type == t and e.target in nodes]  # noqa: E731
+        subject_ids = set(about.get(lesson.id, ()))
+        for e in mine:
+            subject_ids |= about.get(e.target, set())
+        subjects = [nodes[i] for i in sorted(subject_ids, key=_subject_order) if i in nodes]
+        if sdg and sdg not in subject_ids or theme and theme not in subject_ids:
+            continue
+        views.append(LessonView(lesson, pick("HAS_CHALLENGE"), pick("HAS_OPPORTUNITY"),
+                                pick("ILLUSTRATED_BY"), subjects))
+    return views
+
+
+def _subject_order(node_id: str) -> tuple:
+    prefix, _, rest = node_id.partition(":")
+    return (prefix, _target_sort(rest) if prefix in ("sdg", "target") else (0, False, 0, rest))
+
+
+def provenance(store: GraphStore, node: Node) -> dict:
+    """Return the Source a node comes from (if known) and the section within it."""
+    source_id = node.props.get("source")
+    source = store.get_node(source_id) if isinstance(source_id, str) and source_id.startswith("source:") else None
+    return {"source": source, "section": node.props.get("source_section")}
+
+
+def resolve(store: GraphStore, reference: str) -> Node | None:
+    """Return the node a person means by an id or a name (best search hit)."""
+    reference = (reference or "").strip()
+    if not reference:
+        return None
+    if ":" in reference:
+        node = store.get_node(reference)
+        if node is not None:
+            return node
+    hits = store.search(reference, limit=1)
+    return hits[0] if hits else None

@@ -1,0 +1,127 @@
+"""Translated names for the schema's kinds, relationship types and properties."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+KINDS = {
+    "Municipality": (_l("Municipality"), _l("Municipalities")),
+    "Partnership": (_l("Partnership"), _l("Partnerships")),
+    "Organisation": (_l("Organisation"), _l("Organisations")),
+    "SDG": (_l("Sustainable Development Goal"), _l("Sustainable Development Goals")),
+    "SDGTarget": (_l("SDG target"), _l("SDG targets")),
+    "Theme": (_l("Theme"), _l("Themes")),
+    "Project": (_l("Project"), _l("Projects")),
+    "Risk": (_l("Risk"), _l("Risks")),
+    "Lesson": (_l("Lesson"), _l("Lessons")),
+    "Challenge": (_l("Challenge"), _l("Challenges")),
+    "Opportunity": (_l("Opportunity"), _l("Opportunities")),
+    "PracticalExperience": (_l("Practical experience"), _l("Practical experiences")),
+    "Phase": (_l("Phase"), _l("Phases")),
+    "Event": (_l("Event"), _l("Events")),
+    "Tool": (_l("Tool"), _l("Tools")),
+    "Objective": (_l("Objective"), _l("Objectives")),
+    "Source": (_l("Source"), _l("Sources")),
+}
+
+# How each relationship reads from its source ("out") and from its target ("in").
+RELATIONS = {
+    "PARTNER_IN": (_l("partner in"), _l("partners")),
+    "FACILITATES": (_l("facilitates"), _l("facilitated by")),
+    "OBSERVES": (_l("observes"), _l("observed by")),
+    "FUNDS": (_l("funds"), _l("funded by")),
+    "MEMBER_OF": (_l("member of"), _l("members")),
+    "IMPLEMENTS": (_l("implements"), _l("implemented by")),
+    "PROPOSED": (_l("proposed"), _l("proposed by")),
+    "DECLINED": (_l("declined"), _l("declined by")),
+    "TOOK_PART_IN": (_l("took part in"), _l("participants")),
+    "PART_OF": (_l("part of"), _l("parts")),
+    "PRECEDES": (_l("precedes"), _l("follows")),
+    "LED_TO": (_l("led to"), _l("resulted from")),
+    "CONTRIBUTES_TO": (_l("contributes to"), _l("contributions from")),
+    "CONCERNS": (_l("concerns"), _l("concerned by")),
+    "HAS_TARGET": (_l("targets"), _l("target of")),
+    "OFFERS": (_l("offers expertise in"), _l("expertise offered by")),
+    "SEEKS": (_l("seeks to learn about"), _l("sought by")),
+    "WORKS_ON": (_l("works on"), _l("worked on by")),
+    "HAS_CHALLENGE": (_l("challenges"), _l("challenge of")),
+    "HAS_OPPORTUNITY": (_l("opportunities"), _l("opportunity of")),
+    "ILLUSTRATED_BY": (_l("practical experiences"), _l("illustrates")),
+    "EXPERIENCED_IN": (_l("experienced in"), _l("practical experiences")),
+    "AFFECTED": (_l("affected"), _l("affected by")),
+    "RESPONDS_TO": (_l("responds to"), _l("answered by")),
+    "USED_IN": (_l("used in"), _l("uses")),
+    "PURSUES": (_l("pursues"), _l("pursued by")),
+}
+
+PROPERTIES = {
+    "country": _l("Country"),
+    "country_code": _l("Country code"),
+    "languages": _l("Working languages"),
+    "status": _l("Status"),
+    "partnership_type": _l("Kind of partnership"),
+    "organisation_type": _l("Kind of organisation"),
+    "tool_type": _l("Kind of tool"),
+    "project_status": _l("Project status"),
+    "start_year": _l("Start year"),
+    "end_year": _l("End year"),
+    "start_date": _l("Start"),
+    "end_date": _l("End"),
+    "date": _l("Date"),
+    "year": _l("Year"),
+    "number": _l("Number"),
+    "lat": _l("Latitude"),
+    "lng": _l("Longitude"),
+    "url": _l("Web address"),
+    "licence": _l("Licence"),
+    "publisher": _l("Publisher"),
+    "region": _l("Region"),
+}
+
+VALUES = {
+    "active": _l("active"),
+    "ended": _l("ended"),
+    "dormant": _l("dormant"),
+    "twinning": _l("twinning"),
+    "development_cooperation": _l("development cooperation"),
+    "facilitator": _l("facilitator"),
+    "association": _l("association"),
+    "government": _l("government"),
+    "programme": _l("programme"),
+    "done": _l("done"),
+    "ongoing": _l("ongoing"),
+    "proposed": _l("proposed"),
+    "declined": _l("declined"),
+    "planned": _l("planned"),
+}
+
+SORTS = {
+    "name": _l("Name"),
+    "country": _l("Country"),
+    "start_year": _l("Start year"),
+    "number": _l("Number"),
+}
+
+
+def kind_name(kind: str, plural: bool = False) -> str:
+    """Return the translated name of a node kind."""
+    names = KINDS.get(kind)
+    return str(names[1 if plural else 0]) if names else kind
+
+
+def relation_name(rel: str, direction: str) -> str:
+    """Return how a relationship reads from one side, translated."""
+    names = RELATIONS.get(rel)
+    return str(names[0 if direction == "out" else 1]) if names else rel
+
+
+def property_name(key: str) -> str:
+    """Return the translated label of a property key (the key itself if unknown)."""
+    label = PROPERTIES.get(key)
+    return str(label) if label else key.replace("_", " ")
+
+
+def value_name(value) -> str:
+    """Return a translated enumerated value, or the value as text."""
+    label = VALUES.get(value) if isinstance(value, str) else None
+    return str(label) if label else str(value)

@@ -1,0 +1,133 @@
+"""Turn graph values into plain, JSON-ready dicts for one language.
+
+Views build their context with these helpers once; the same dict feeds the
+HTML template and the JSON twin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+from flask_babel import format_date, format_decimal, gettext
+
+from graph import Edge, Node
+from graph.schema import LANGUAGES, NODE_KINDS, TEXT_FIELDS
+from graph.text import localized
+
+from .labels import kind_name, property_name, relation_name, value_name
+
+HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour"}
+LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "français", "es": "español", "en": "English"}
+
+
+def node_url(node_id: str, **kwargs) -> str:
+    """Return the permalink of a node page (``/nl/municipalities/tarija-bolivia``)."""
+    prefix, local = node_id.split(":", 1)
+    kind = next(k for k in NODE_KINDS.values() if k.prefix == prefix)
+    return url_for("browse.node", plural=kind.plural, local=local, **kwargs)
+
+
+def text(props: dict, field: str, lang: str) -> dict | None:
+    """Return a text in ``lang`` with the language it is really in and whether that is a fallback."""
+    value, used = localized(props, field, lang)
+    if value is None:
+        return None
+    return {"text": value, "lang": used or lang, "fallback": used is not None and used != lang}
+
+
+def ref(node: Node, lang: str) -> dict:
+    """Return what a link to ``node`` needs."""
+    label = text(node.props, "name", lang) or text(node.props, "title", lang) or {
+        "text": node.id, "lang": lang, "fallback": False}
+    return {
+        "id": node.id,
+        "kind": node.kind,
+        "kind_label": kind_name(node.kind),
+        "label": label["text"],
+        "label_lang": label["lang"],
+        "fallback": label["fallback"],
+        "url": node_url(node.id),
+        "colour": node.props.get("colour"),
+    }
+
+
+def display_value(key: str, value) -> str:
+    """Format a property value for people, following the page's locale."""
+    if isinstance(value, list):
+        if key == "languages":
+            return ", ".join(LANGUAGE_NAMES.get(v, v) for v in value)
+        return ", ".join(display_value(key, v) for v in value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, int) and ("year" in key or key == "number"):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return format_decimal(value)
+    if isinstance(value, str) and key.endswith("date"):
+        return _format_partial_date(value)
+    return value_name(value)
+
+
+def _format_partial_date(value: str) -> str:
+    parts = value.split("-")
+    try:
+        if len(parts) == 3:
+            return format_date(dt.date(*map(int, parts)), "long")
+        if len(parts) == 2:
+            return format_date(dt.date(int(parts[0]), int(parts[1]), 1), "LLLL y")
+    except ValueError:
+        pass
+    return value
+
+
+def properties(node: Node) -> list[dict]:
+    """Return the node's non-text properties, labelled and formatted."""
+    shown = []
+    for key in sorted(node.props):
+        base, _, suffix = key.rpartition("_")
+        if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
+            continue
+        value = node.props[key]
+        shown.append({"key": key, "label": property_name(key), "value": value,
+                      "display": display_value(key, value)})
+    return shown
+
+
+def texts(node: Node, lang: str) -> dict:
+    """Return every translatable text of a node (except its name) in ``lang``, with fallbacks."""
+    found = {}
+    for field in TEXT_FIELDS:
+        if field == "name":
+            continue
+        value = text(node.props, field, lang)
+        if value:
+            found[field] = value
+    return found
+
+
+def edge_ref(edge: Edge, nodes: dict[str, Node], lang: str) -> dict:
+    """Return one edge of a path, with both ends as links, reading in its own direction."""
+    return {
+        "source": ref(nodes[edge.source], lang),
+        "type": edge.type,
+        "label": relation_name(edge.type, "out"),
+        "target": ref(nodes[edge.target], lang),
+    }
+
+
+def current_lang() -> str:
+    """Return the language of the page being built."""
+    from .i18n import current_language
+
+    return current_language()
+
+
+def translations(node: Node) -> dict[str, str]:
+    """Return the node's name in every language it has one."""
+    return {lang: node.props[f"name_{lang}"] for lang in LANGUAGES if node.props.get(f"name_{lang}")}
+
+
+def edge_props(edge: Edge) -> dict:
+    """Return an edge's own properties worth showing (provenance aside)."""
+    return {k: v for k, v in edge.props.items() if k not in HIDDEN_PROPERTIES}

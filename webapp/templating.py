@@ -1,0 +1,41 @@
+"""Template helpers and the route that serves JavaScript installed by npm."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, abort, current_app, request, send_from_directory, url_for
+from flask_babel import format_decimal
+
+# npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
+VENDOR_PACKAGES = ("cytoscape",)
+
+
+def switch_url(lang: str) -> str:
+    """Return the current page's URL in another language."""
+    args = dict(request.view_args or {}, lang=lang)
+    return url_for(request.endpoint, **args, **request.args.to_dict(flat=False))
+
+
+def page_url(number: int) -> str:
+    """Return the current page's URL at another page of results."""
+    query = request.args.to_dict(flat=False)
+    query["page"] = [str(number)]
+    return url_for(request.endpoint, **(request.view_args or {}), **query)
+
+
+def vendor_available(package: str) -> bool:
+    """Tell whether an npm package was installed (the graph view degrades to its list without it)."""
+    return (Path(current_app.config["VENDOR_DIR"]) / package / "package.json").is_file()
+
+
+def init_app(app: Flask) -> None:
+    """Register template globals and the vendor route."""
+    app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, vendor_available=vendor_available)
+    app.jinja_env.filters["number"] = lambda value: format_decimal(value)
+
+    @app.route("/vendor/<path:filename>")
+    def vendor(filename: str):
+        if filename.split("/", 1)[0] not in VENDOR_PACKAGES or not filename.endswith(".js"):
+            abort(404)
+        return send_from_directory(app.config["VENDOR_DIR"], filename, max_age=86400)

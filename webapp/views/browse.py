@@ -1,0 +1,193 @@
+"""Lists of each kind with facets, node pages and neighbourhood graphs."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request
+from flask_babel import gettext
+
+from graph import ListQuery
+from graph.queries import connections, goal_detail, neighbourhood, provenance
+from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
+
+from .. import present
+from ..converters import KindConverter, LocalIdConverter
+from ..db import get_store
+from ..labels import SORTS, kind_name, property_name, relation_name, value_name
+from ..render import page, render
+
+bp = Blueprint("browse", __name__)
+
+PROPERTY_FACETS = {
+    "Municipality": ["country"],
+    "Partnership": ["status", "partnership_type"],
+    "Organisation": ["organisation_type"],
+    "Project": ["project_status"],
+    "Tool": ["tool_type"],
+}
+UNFACETED = {"SDG", "SDGTarget", "Theme", "Source"}
+PERIOD_KINDS = {"Partnership", "Project"}
+SORT_OPTIONS = {
+    "Municipality": ["name", "country"],
+    "Partnership": ["name", "start_year"],
+    "Project": ["name", "start_year"],
+    "SDG": ["number", "name"],
+    "SDGTarget": ["number"],
+}
+
+
+@bp.record_once
+def register_converters(state):
+    state.app.url_map.converters.setdefault("kind", KindConverter)
+    state.app.url_map.converters.setdefault("local", LocalIdConverter)
+
+
+def _bad(message: str):
+    abort(400, description=message)
+
+
+def _facets(kind: str, store) -> tuple[list[dict], ListQuery, list[dict]]:
+    """Read and check facet arguments; return the facets to show and the query to run."""
+    args, lang = request.args, present.current_lang()
+    facets, where, related = [], [], []
+    for key in PROPERTY_FACETS.get(kind, []):
+        counts = store.property_values(kind, key)
+        chosen = args.get(key)
+        if chosen and chosen not in counts:
+            _bad(gettext("Unknown value for %(facet)s: %(value)s", facet=property_name(key), value=chosen))
+        if chosen:
+            where.append((key, chosen))
+        facets.append({"name": key, "label": property_name(key), "selected": chosen,
+                       "options": [{"value": v, "label": value_name(v), "count": c} for v, c in counts.items()]})
+    if kind not in UNFACETED:
+        for name, facet_kind in (("theme", "Theme"), ("sdg", "SDG")):
+            options = sorted(store.nodes(facet_kind), key=lambda n: (n.props.get("number", 0), n.label(lang)))
+            chosen = args.get(name)
+            if chosen and chosen not in {o.id for o in options}:
+                _bad(gettext("Unknown value for %(facet)s: %(value)s", facet=kind_name(facet_kind), value=chosen))
+            if chosen:
+                related.append(chosen)
+            facets.append({"name": name, "label": kind_name(facet_kind), "selected": chosen,
+                           "options": [{"value": o.id, "label": o.label(lang)} for o in options]})
+    year = None
+    if kind in PERIOD_KINDS:
+        year = _int_arg("year", 1800, 2200)
+        facets.append({"name": "year", "label": gettext("Active in year"), "selected": year, "options": None})
+    sorts = SORT_OPTIONS.get(kind, ["name"])
+    sort = args.get("sort", sorts[0])
+    if sort not in sorts:
+        _bad(gettext("Cannot sort by %(value)s", value=sort))
+    order = args.get("order", "asc")
+    if order not in ("asc", "desc"):
+        _bad(gettext("Order must be asc or desc"))
+    page_number = _int_arg("page", 1, 100000) or 1
+    size = current_app.config["PAGE_SIZE"]
+    query = ListQuery(kind, where=tuple(where), related=tuple(related), year=year, sort=sort,
+                      descending=order == "desc", lang=lang, offset=(page_number - 1) * size, limit=size)
+    return facets, query, [{"value": s, "label": str(SORTS[s])} for s in sorts]
+
+
+def _int_arg(name: str, low: int, high: int) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        _bad(gettext("%(name)s must be a whole number between %(low)d and %(high)d",
+                     name=name, low=low, high=high))
+    return int(raw)
+
+
+@page(bp, "/<lang:lang>/<kind:plural>")
+def listing(plural: str, fmt: str):
+    """List nodes of one kind, filtered, sorted and paginated."""
+    kind = KIND_BY_PLURAL[plural]
+    store = get_store()
+    facets, query, sorts = _facets(kind, store)
+    result = store.list_nodes(query)
+    size = query.limit
+    page_number = query.offset // size + 1
+    pages = max(1, -(-result.total // size))
+    if page_number > pages:
+        abort(404)
+    lang = present.current_lang()
+    context = {
+        "kind": kind,
+        "title": kind_name(kind, plural=True),
+        "total": result.total,
+        "page": page_number,
+        "pages": pages,
+        "sort": query.sort,
+        "order": "desc" if query.descending else "asc",
+        "sorts": sorts,
+        "facets": facets,
+        "items": [dict(present.ref(n, lang), summary=_summary(n)) for n in result.nodes],
+    }
+    return render("list.html", context, fmt)
+
+
+def _summary(node) -> str:
+    bits = [node.props.get("country"), node.props.get("status")]
+    years = [node.props.get("start_year"), node.props.get("end_year")]
+    if years[0]:
+        bits.append(f"{years[0]}–{years[1] or ''}")
+    return " · ".join(value_name(b) if isinstance(b, str) else str(b) for b in bits if b)
+
+
+def _node_id(plural: str, local: str) -> str:
+    return f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
+
+
+@page(bp, "/<lang:lang>/<kind:plural>/<local:local>")
+def node(plural: str, local: str, fmt: str):
+    """Show one node: its texts, properties, provenance and connections."""
+    store = get_store()
+    lang = present.current_lang()
+    info = connections(store, _node_id(plural, local))
+    n = info.node
+    origin = provenance(store, n)
+    context = {
+        "node": dict(present.ref(n, lang), texts=present.texts(n, lang), properties=present.properties(n),
+                     name_translations=present.translations(n)),
+        "provenance": {
+            "source": present.ref(origin["source"], lang) if origin["source"] else None,
+            "section": origin["section"],
+        },
+        "connections": [
+            {"type": t, "direction": d, "label": relation_name(t, d), "count": len(items),
+             "items": [dict(present.ref(other, lang), edge=present.edge_props(edge)) for edge, other in items]}
+            for t, d, items in info.groups
+        ],
+        "graph_url": present.node_url(n.id, fmt="json").removesuffix(".json") + "/graph.json",
+        "relation_types": sorted({t for t, _, _ in info.groups}),
+    }
+    if n.kind == "SDG":
+        detail = goal_detail(store, n.id)
+        context["goal"] = {
+            "targets": [dict(present.ref(t, lang), title=present.text(t.props, "title", lang))
+                        for t in detail.targets],
+            "linked": [{"kind": k, "label": kind_name(k, plural=True),
+                        "items": [present.ref(x, lang) for x in items]}
+                       for k, items in detail.linked.items() if k not in ("SDGTarget",)],
+        }
+    return render("node.html", context, fmt)
+
+
+@bp.route("/<lang:lang>/<kind:plural>/<local:local>/graph.json")
+def node_graph(plural: str, local: str):
+    """Return a node's neighbourhood for the interactive graph view."""
+    types = request.args.getlist("type")
+    unknown = [t for t in types if t not in REL_TYPES]
+    if unknown:
+        _bad(gettext("Unknown relationship type: %(value)s", value=unknown[0]))
+    lang = present.current_lang()
+    hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
+    refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
+    for node_id, r in refs.items():
+        r["graph_url"] = r["url"] + "/graph.json"
+    return {
+        "center": hood["center"].id,
+        "nodes": list(refs.values()),
+        "edges": [{"source": e.source, "target": e.target, "type": e.type,
+                   "label": relation_name(e.type, "out")} for e in hood["edges"]],
+        "truncated": hood["truncated"],
+        "total_neighbours": hood["total_neighbours"],
+    }

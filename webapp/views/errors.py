@@ -1,0 +1,63 @@
+"""Localised error pages, in HTML or JSON like the page that failed."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import gettext
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from graph import NotFound as NodeNotFound
+from graph import SchemaError, StoreUnavailable
+
+
+def _wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+def _titles() -> dict[int, str]:
+    return {
+        400: gettext("This request cannot be answered"),
+        404: gettext("Page not found"),
+        405: gettext("This request cannot be answered"),
+        500: gettext("Something went wrong"),
+        503: gettext("The knowledge base is not available right now"),
+    }
+
+
+def render_error(code: int, message: str):
+    """Render an error page (or JSON) with a translated title and message."""
+    title = _titles().get(code, gettext("Something went wrong"))
+    if _wants_json():
+        return {"error": {"status": code, "title": title, "message": message}}, code
+    return render_template("error.html", page={"title": title, "message": message, "status": code}), code
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        default = {
+            404: gettext("There is no page at this address."),
+            405: gettext("This address does not accept this kind of request."),
+        }.get(exc.code, "")
+        described = exc.description if exc.description and exc.description != type(exc).description else ""
+        return render_error(exc.code or 500, described or default)
+
+    @app.errorhandler(NodeNotFound)
+    def node_not_found(exc: NodeNotFound):
+        return render_error(404, gettext("There is nothing with the id %(id)s.", id=exc.node_id))
+
+    @app.errorhandler(SchemaError)
+    def bad_request(exc: SchemaError):
+        return render_error(400, gettext("This request cannot be answered: %(reason)s", reason=str(exc)))
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(exc: StoreUnavailable):
+        app.logger.error("store unavailable: %s", exc)
+        return render_error(503, gettext("Please try again in a moment."))
+
+    @app.errorhandler(InternalServerError)
+    def internal(exc):
+        return render_error(500, gettext("The error has been logged."))
+
