@@ -48,3 +48,51 @@ def store(request, tmp_path):
         s = request.getfixturevalue("neo4j_store")
         s.clear()
         yield s
+
+
+@pytest.fixture(scope="session")
+def seeded_dir(tmp_path_factory):
+    """A data directory holding the embedded store with the real seeds, built once."""
+    from graph.seeds import seed
+
+    path = tmp_path_factory.mktemp("seeded")
+    seed(EmbeddedStore(path))
+    return path
+
+
+@pytest.fixture(params=["embedded", "neo4j"])
+def seeded_store(request, seeded_dir, tmp_path):
+    """A store of each backend holding exactly the seeds."""
+    import shutil
+
+    from graph.seeds import seed
+
+    if request.param == "embedded":
+        shutil.copytree(seeded_dir, tmp_path / "kb")
+        yield EmbeddedStore(tmp_path / "kb")
+        return
+    store = request.getfixturevalue("neo4j_store")
+    # Reseed only when another test changed the database since the last seeding.
+    if getattr(store, "seeded_version", None) != store.version():
+        store.clear()
+        seed(store)
+        store.seeded_version = store.version()
+    yield store
+
+
+@pytest.fixture
+def app(seeded_store):
+    """The app over a seeded store."""
+    from webapp import create_app
+
+    return create_app({"TESTING": True, "STORE": seeded_store, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()

@@ -90,5 +90,26 @@ def clear_command() -> None:
         _fail(exc)
 
 
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--seed/--no-seed", "with_seeds", default=True, show_default=True,
+              help="Load the seeds first (idempotent).")
+def serve_command(host: str, port: int, with_seeds: bool) -> None:
+    """Serve the web app (for production use gunicorn, see the README)."""
+    from webapp import create_app
+
+    try:
+        with open_store() as store:
+            if with_seeds:
+                written = seed(store)
+                click.echo(f"seeds loaded into the {store.backend} store ({written['nodes']} nodes)")
+    except GraphError as exc:
+        _fail(exc)
+    app = create_app()
+    click.echo(f"Common Ground on http://{host}:{port}/")
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,44 @@
+# Common tasks. `make run` installs and serves the app; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+
+.PHONY: install run test lint translations-extract translations-update translations-compile bench neo4j-start neo4j-stop
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	npm ci --no-audit --no-fund --loglevel=error
+
+run: install
+	$(BIN)/kb serve --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint:
+	$(BIN)/ruff check .
+
+translations-extract:
+	$(BIN)/pybabel extract --omit-header --no-location --sort-output -F babel.cfg -k _l -o translations/messages.pot .
+
+translations-update: translations-extract
+	$(BIN)/pybabel update --omit-header --no-location --no-fuzzy-matching -i translations/messages.pot -d translations
+
+translations-compile:
+	$(BIN)/pybabel compile -d translations
+
+bench:
+	$(BIN)/python bench/bench_store.py
+	$(BIN)/python bench/bench_pages.py
+
+neo4j-start:
+	scripts/neo4j.sh start
+
+neo4j-stop:
+	scripts/neo4j.sh stop

@@ -1,0 +1,236 @@
+"""Countries and world regions, offline: which region a country name lies in.
+
+Country names come from many sources (English Wikipedia names in the
+twin-town data, "England", "Scotland, United Kingdom", names typed in a form
+in any of the app's languages), so :func:`country_code` resolves a name to an
+ISO 3166 alpha-2 code through Babel's CLDR territory names in every UI
+language plus a small table of names CLDR does not use.
+
+Babel ships no territory-containment data (``babel.core.get_global`` has no
+such key), so the regions are the UN M49 geoscheme written out below: each
+sub-region lists its countries, and each region its parents.  Region names
+for display come from Babel (CLDR names the M49 codes), so they are
+translated for free.  Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from babel import Locale, UnknownLocaleError
+from babel.core import get_global
+
+from .schema import LANGUAGES
+from .text import fold
+
+
+@dataclass(frozen=True)
+class Region:
+    """A UN M49 region: a stable key for URLs, its M49 code and its parent's key."""
+
+    key: str
+    m49: str
+    parent: str | None
+
+
+# The M49 hierarchy used for filtering.  Keys are what a request names.
+REGIONS: dict[str, Region] = {
+    r.key: r
+    for r in (
+        Region("africa", "002", None),
+        Region("northern-africa", "015", "africa"),
+        Region("sub-saharan-africa", "202", "africa"),
+        Region("eastern-africa", "014", "sub-saharan-africa"),
+        Region("middle-africa", "017", "sub-saharan-africa"),
+        Region("southern-africa", "018", "sub-saharan-africa"),
+        Region("western-africa", "011", "sub-saharan-africa"),
+        Region("americas", "019", None),
+        Region("latin-america", "419", "americas"),
+        Region("caribbean", "029", "latin-america"),
+        Region("central-america", "013", "latin-america"),
+        Region("south-america", "005", "latin-america"),
+        Region("northern-america", "021", "americas"),
+        Region("asia", "142", None),
+        Region("central-asia", "143", "asia"),
+        Region("eastern-asia", "030", "asia"),
+        Region("south-eastern-asia", "035", "asia"),
+        Region("southern-asia", "034", "asia"),
+        Region("western-asia", "145", "asia"),
+        Region("europe", "150", None),
+        Region("eastern-europe", "151", "europe"),
+        Region("northern-europe", "154", "europe"),
+        Region("southern-europe", "039", "europe"),
+        Region("western-europe", "155", "europe"),
+        Region("oceania", "009", None),
+        Region("australia-new-zealand", "053", "oceania"),
+        Region("melanesia", "054", "oceania"),
+        Region("micronesia", "057", "oceania"),
+        Region("polynesia", "061", "oceania"),
+    )
+}
+_BY_M49 = {r.m49: r.key for r in REGIONS.values()}
+
+# UN M49 sub-regions (the most specific level used) and their countries.
+# Taiwan and Kosovo are placed as CLDR places them.
+_MEMBERS = {
+    "northern-africa": "DZ EG EH LY MA SD TN",
+    "eastern-africa": "BI DJ ER ET IO KE KM MG MU MW MZ RE RW SC SO SS TF TZ UG YT ZM ZW",
+    "middle-africa": "AO CD CF CG CM GA GQ ST TD",
+    "southern-africa": "BW LS NA SZ ZA",
+    "western-africa": "BF BJ CI CV GH GM GN GW LR ML MR NE NG SH SL SN TG",
+    "caribbean": "AG AI AW BB BL BQ BS CU CW DM DO GD GP HT JM KN KY LC MF MQ MS PR SX TC TT VC VG VI",
+    "central-america": "BZ CR GT HN MX NI PA SV",
+    "south-america": "AR BO BR BV CL CO EC FK GF GS GY PE PY SR UY VE",
+    "northern-america": "BM CA GL PM US",
+    "central-asia": "KG KZ TJ TM UZ",
+    "eastern-asia": "CN HK JP KP KR MN MO TW",
+    "south-eastern-asia": "BN ID KH LA MM MY PH SG TH TL VN",
+    "southern-asia": "AF BD BT IN IR LK MV NP PK",
+    "western-asia": "AE AM AZ BH CY GE IL IQ JO KW LB OM PS QA SA SY TR YE",
+    "eastern-europe": "BG BY CZ HU MD PL RO RU SK UA",
+    "northern-europe": "AX DK EE FI FO GB GG IE IM IS JE LT LV NO SE SJ",
+    "southern-europe": "AD AL BA ES GI GR HR IT ME MK MT PT RS SI SM VA XK",
+    "western-europe": "AT BE CH DE FR LI LU MC NL",
+    "australia-new-zealand": "AU CC CX HM NF NZ",
+    "melanesia": "FJ NC PG SB VU",
+    "micronesia": "FM GU KI MH MP NR PW UM",
+    "polynesia": "AS CK NU PF PN TK TO TV WF WS",
+}
+SUBREGION_OF: dict[str, str] = {
+    code: region for region, codes in _MEMBERS.items() for code in codes.split()
+}
+
+# Names Babel does not know (constituent countries, older or Wikipedia
+# spellings), folded with :func:`_name_key`.  Values are ISO alpha-2 codes.
+COUNTRY_ALIASES = {
+    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
+    "great britain": "GB", "uk": "GB", "britain": "GB",
+    "usa": "US", "united states of america": "US",
+    "czech republic": "CZ", "turkey": "TR", "republic of ireland": "IE",
+    "palestine": "PS", "state of palestine": "PS", "west bank": "PS", "gaza strip": "PS",
+    "georgia country": "GE", "northern cyprus": "CY",
+    "ivory coast": "CI", "cote d ivoire": "CI",
+    "democratic republic of congo": "CD", "democratic republic of the congo": "CD",
+    "dr congo": "CD", "drc": "CD", "republic of congo": "CG", "republic of the congo": "CG",
+    "congo": "CG", "myanmar": "MM", "burma": "MM", "east timor": "TL", "timor leste": "TL",
+    "moldavia": "MD", "macedonia": "MK", "republic of macedonia": "MK", "swaziland": "SZ",
+    "cape verde": "CV", "vatican city": "VA", "holy see": "VA",
+    "federated states of micronesia": "FM", "micronesia": "FM", "kosovo": "XK",
+    "surinam": "SR", "south korea": "KR", "north korea": "KP", "russia": "RU",
+    "the netherlands": "NL", "holland": "NL", "bosnia and hercegovina": "BA",
+}
+_STOP_WORDS = frozenset({"and", "the"})
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_CODE = re.compile(r"^[A-Za-z]{2}$")
+
+
+def _name_key(name: str) -> str:
+    """Fold a country name so spelling variants meet: 'St. Kitts & Nevis' ~ 'Saint Kitts and Nevis'."""
+    words = fold(name).split()
+    return " ".join("st" if w == "saint" else w for w in words if w not in _STOP_WORDS)
+
+
+@lru_cache(maxsize=1)
+def _names() -> dict[str, str]:
+    """Map folded country names in every UI language (and the aliases) to codes."""
+    names: dict[str, str] = {}
+    for lang in ("en",) + tuple(x for x in LANGUAGES if x != "en"):
+        for code, name in Locale(lang).territories.items():
+            if len(code) == 2 and code.isalpha() and code in SUBREGION_OF:
+                names.setdefault(_name_key(name), code)
+                # CLDR writes "Congo - Kinshasa", "Myanmar (Burma)": keep the plain part too.
+                plain = _name_key(_PARENTHESES.sub(" ", name))
+                if " - " not in name:
+                    names.setdefault(plain, code)
+    for alias, code in COUNTRY_ALIASES.items():
+        names[_name_key(alias)] = code
+    return names
+
+
+@lru_cache(maxsize=4096)
+def country_code(name: str | None) -> str | None:
+    """Return the ISO alpha-2 code of a country name or code, or None if unknown.
+
+    Accepts CLDR names in nl/fr/es/en, the aliases above, two-letter codes, and
+    Wikipedia-style "Place, Country" (the place wins when it is itself a
+    territory, as for "Réunion, France").
+    """
+    if not isinstance(name, str) or not name.strip():
+        return None
+    name = name.strip()
+    if _CODE.match(name) and name.upper() in SUBREGION_OF:
+        return name.upper()
+    names = _names()
+    for attempt in (name, _PARENTHESES.sub(" ", name)):
+        code = names.get(_name_key(attempt))
+        if code:
+            return code
+    if "," in name:
+        parts = [p for p in (s.strip() for s in name.split(",")) if p]
+        for part in (parts[0], parts[-1]) if parts else ():
+            code = names.get(_name_key(_PARENTHESES.sub(" ", part)))
+            if code:
+                return code
+    return None
+
+
+def regions_of(code: str | None) -> tuple[str, ...]:
+    """Return the region keys containing a country code, most specific first."""
+    key = SUBREGION_OF.get((code or "").upper())
+    chain = []
+    while key:
+        chain.append(key)
+        key = REGIONS[key].parent
+    return tuple(chain)
+
+
+def region_key(value: str | None) -> str | None:
+    """Return the region key for a key, an M49 code or an English region name."""
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if value in REGIONS:
+        return value
+    if value in _BY_M49:
+        return _BY_M49[value]
+    slug = fold(value).replace(" ", "-")
+    if slug in REGIONS:
+        return slug
+    english = Locale("en").territories
+    for region in REGIONS.values():
+        if fold(english.get(region.m49, "")) == fold(value):
+            return region.key
+    return None
+
+
+def region_name(key: str, lang: str = "en") -> str:
+    """Return a region's display name in ``lang`` (CLDR), or its key."""
+    region = REGIONS.get(key)
+    if region is None:
+        return key
+    try:
+        return Locale(lang).territories.get(region.m49, key)
+    except (UnknownLocaleError, ValueError):
+        return key
+
+
+def country_name(code: str, lang: str = "en") -> str:
+    """Return a country's display name in ``lang`` (CLDR), or the code."""
+    try:
+        return Locale(lang).territories.get(code, code)
+    except (UnknownLocaleError, ValueError):
+        return code
+
+
+@lru_cache(maxsize=512)
+def official_languages(code: str | None) -> tuple[str, ...]:
+    """Return the official languages of a country (CLDR), as bare ISO 639 codes, sorted."""
+    data = get_global("territory_languages").get((code or "").upper(), {})
+    found = {
+        lang.split("_")[0]
+        for lang, info in data.items()
+        if info.get("official_status") in ("official", "de_facto_official")
+    }
+    return tuple(sorted(found))
