@@ -1,0 +1,114 @@
+"""Fixtures for the browser tests: the real app on the seeded embedded store, and Chromium.
+
+The app runs in a thread under werkzeug's ``make_server`` on 127.0.0.1 and a free port. Chromium
+is Debian's (``apt-get install chromium``), driven by Playwright from PyPI; ``playwright install``
+is never needed. Without either, the tests skip locally and fail under CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from conftest import skip_or_fail  # tests/conftest.py
+
+from graph.embedded import EmbeddedStore
+from graph.seeds import seed
+from webapp import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+# Collects Content-Security-Policy violations before any page script runs.
+CSP_LISTENER = """
+window.__cspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The base URL of the real app, serving the real seeds from an embedded store."""
+    from werkzeug.serving import make_server
+
+    store = EmbeddedStore(tmp_path_factory.mktemp("browser-kb") / "kb")
+    seed(store)
+    app = create_app({"STORE": store, "TESTING": True, "VENDOR_DIR": str(ROOT / "node_modules")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        store.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, launched by Playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        skip_or_fail("playwright is not installed (pip install -e '.[test]')")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which(CHROMIUM):
+        skip_or_fail(f"{CHROMIUM} is missing (apt-get install chromium)")
+    manager = sync_playwright().start()
+    try:
+        browser = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    except Exception as exc:  # noqa: BLE001 - any launch failure means this machine cannot run them
+        manager.stop()
+        skip_or_fail(f"cannot launch {CHROMIUM}: {exc}")
+    yield browser
+    browser.close()
+    manager.stop()
+
+
+@dataclass
+class Problems:
+    """What went wrong in a page: console errors, uncaught exceptions, CSP violations."""
+
+    console: list[str] = field(default_factory=list)
+    exceptions: list[str] = field(default_factory=list)
+
+    def assert_none(self, page) -> None:
+        """Assert that the page logged no error, threw nothing and broke no CSP rule."""
+        violations = page.evaluate("window.__cspViolations || []")
+        assert not violations, f"Content-Security-Policy violations: {violations}"
+        assert not self.exceptions, f"uncaught exceptions: {self.exceptions}"
+        assert not self.console, f"console errors: {self.console}"
+
+
+@pytest.fixture
+def problems() -> Problems:
+    return Problems()
+
+
+@pytest.fixture
+def page(browser, live_server, problems):
+    """A fresh page (its own context) whose base URL is the live app; it records problems."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
+                                  locale="nl-BE")
+    context.add_init_script(CSP_LISTENER)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    page.on("console", lambda msg: msg.type == "error" and problems.console.append(msg.text))
+    page.on("pageerror", lambda exc: problems.exceptions.append(str(exc)))
+    yield page
+    context.close()
+
