@@ -28,14 +28,15 @@ def default_data_dir() -> Path:
 def open_store(config: Mapping | None = None) -> GraphStore:
     """Open the store the configuration names: Neo4j if NEO4J_URI is set, else embedded.
 
-    ``config`` is any mapping (a Flask config, ``os.environ``); missing keys
-    fall back to the process environment.
+    ``config`` is any mapping (a Flask config, ``os.environ``); keys it does
+    not have fall back to the process environment, so ``{"NEO4J_URI": None}``
+    asks for the embedded store whatever the environment says.
     """
     config = config if config is not None else {}
 
     def setting(key, default=None):
-        value = config.get(key)
-        return value if value not in (None, "") else os.environ.get(key, default)
+        value = config[key] if key in config else os.environ.get(key)
+        return value if value not in (None, "") else default
 
     uri = setting("NEO4J_URI")
     if uri:

@@ -4,7 +4,8 @@ A coordinator names their municipality (or describes one that is not in the
 graph with a :class:`Profile`) and the themes they want to work on;
 :func:`match` returns candidate partner municipalities ranked by a score
 that is the sum of weighted parts (see :data:`WEIGHTS` and docs/matching.md),
-each part backed by :class:`Evidence` made of real graph edges.
+each part backed by :class:`Evidence` made of real graph edges.  Candidates
+with a thematic signal come before those found through the network alone.
 
 The graph is read once per store version into a :class:`MatchIndex`
 (only public :class:`~graph.store.GraphStore` reads), cached per store and
@@ -41,6 +42,7 @@ WEIGHTS: dict[str, float] = {
     "language": 0.05,         # a shared working language
 }
 COMPONENTS = tuple(WEIGHTS)
+_WEIGHT_LIST = tuple(WEIGHTS.values())
 THEMATIC = ("you_give", "you_learn", "common_practice", "sdgs")
 
 # How strongly an edge pattern says a municipality has a theme or SDG.
@@ -49,7 +51,7 @@ PRACTISED = 0.7   # ... -IMPLEMENTS-> Project -CONCERNS/CONTRIBUTES_TO-> x (own 
 LESSON = 0.5      # Lesson/PracticalExperience experienced in it (or its partnership) concerning x
 IMPLIED_INTEREST = 0.5  # a requested theme counts as sought at this strength if not declared
 FOCUS_SHARE = 0.75      # share of a thematic part earned on the requested themes; the rest: others
-STATUS_WEIGHT = {"active": 1.0, "dormant": 0.75, "ended": 0.5}  # missing status: 1.0
+STATUS_WEIGHT = {"active": 1.0, "dormant": 0.75, "ended": 0.5}  # missing or other status: 1.0
 COMMON_PARTNER = 0.5    # each common partner closes this share of the remaining gap
 
 MAX_LIMIT = 100
@@ -271,7 +273,10 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
         languages = stated or frozenset(regions.official_languages(code))
         places[node.id] = Place(node.id, display_name(props, "en", node.id), country, code,
                                 regions.regions_of(code), languages, not stated and bool(languages))
-    status = {n.id: n.props.get("status") for n in store.nodes("Partnership")}
+    # Only partnerships with a known status are read (a few among ~26,000 twinnings);
+    # any other partnership counts as current.
+    status = {n.id: n.props["status"]
+              for n in store.find_by_property("Partnership", "status", sorted(STATUS_WEIGHT))}
     themes = frozenset(n.id for n in store.nodes("Theme"))
     sdgs = frozenset(n.id for n in store.nodes("SDG"))
 
@@ -437,26 +442,29 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
         if request.require_shared_language and not shared_languages:
             continue
         c_offers = index.offer_w.get(cid, _EMPTY)
-        raw = dict.fromkeys(COMPONENTS, 0.0)
-        raw["you_give"], give_any, give_focus = _flow(give_to, index.seek_w.get(cid, _EMPTY),
-                                                      focus, n_focus, _product)
-        raw["you_learn"], learn_any, learn_focus = _flow(c_offers, interest, focus, n_focus, _product)
-        raw["common_practice"], _, peer_focus = _flow(give_to, c_offers, focus, n_focus, min)
-        raw["mutual"] = min(give_any, learn_any) * max(give_focus, learn_focus, peer_focus)
-        raw["sdgs"] = _sdg_overlap(works, works_total, index.work_w.get(cid, _EMPTY),
-                                   index.work_total.get(cid, 0.0))
-        raw["facilitators"] = 1.0 if cid in shared_orgs else 0.0
-        raw["network"] = max(_direct_weight(index, links or ()), _indirect(common.get(cid)))
-        raw["language"] = 1.0 if shared_languages else 0.0
-        if not any(raw[c] for c in COMPONENTS if c != "language"):
+        give, give_any, give_focus = _flow(give_to, index.seek_w.get(cid, _EMPTY), focus, n_focus,
+                                           _product)
+        learn, learn_any, learn_focus = _flow(c_offers, interest, focus, n_focus, _product)
+        peers, _, peer_focus = _flow(give_to, c_offers, focus, n_focus, min)
+        mutual = min(give_any, learn_any) * max(give_focus, learn_focus, peer_focus)
+        sdgs = (_sdg_overlap(works, works_total, index.work_w[cid], index.work_total[cid])
+                if works and cid in index.work_w else 0.0)
+        facilitators = 1.0 if cid in shared_orgs else 0.0
+        network = max(_direct_weight(index, links) if links else 0.0,
+                      _indirect(common[cid]) if cid in common else 0.0)
+        thematic = bool(give or learn or peers or sdgs)
+        if not (thematic or facilitators or network):
             continue
-        parts = {c: round(WEIGHTS[c] * raw[c], 4) for c in COMPONENTS}
-        scored.append((round(sum(parts.values()), 4), cid, parts))
+        raw = (give, learn, mutual, peers, sdgs, facilitators, network, 1.0 if shared_languages else 0.0)
+        total = sum(w * r for w, r in zip(_WEIGHT_LIST, raw, strict=True))
+        scored.append((not thematic, -round(total, 9), cid, raw))
 
-    scored.sort(key=lambda s: (-s[0], s[1]))
+    # Candidates with a thematic signal first, then by score, ties by id.
+    scored.sort(key=lambda s: s[:3])
     candidates = tuple(
-        _candidate(index, origin, focus, score, cid, parts, direct, common, shared_orgs, request)
-        for score, cid, parts in scored[: request.limit]
+        _candidate(index, origin, focus, dict(zip(COMPONENTS, raw, strict=True)), cid, direct, common,
+                   shared_orgs)
+        for _, _, cid, raw in scored[: request.limit]
     )
     return MatchResult(origin.id, request.themes, candidates, len(scored), index.version)
 
@@ -635,9 +643,11 @@ def _shared_facilitators(index: MatchIndex, origin: str | None) -> dict[str, lis
 
 
 # ---------------------------------------------------------------- evidence
-def _candidate(index, origin: _Origin, focus, score, cid, parts, direct, common, shared_orgs,
-               request: MatchRequest) -> Candidate:
+def _candidate(index, origin: _Origin, focus, raw: dict[str, float], cid, direct, common,
+               shared_orgs) -> Candidate:
     place = index.places[cid]
+    parts = {c: round(WEIGHTS[c] * raw[c], 4) for c in COMPONENTS}
+    score = round(sum(WEIGHTS[c] * raw[c] for c in COMPONENTS), 4)
     profile = origin.id is None
     c_offers = index.offers.get(cid, {})
     c_seeks = index.seeks.get(cid, {})
@@ -717,9 +727,9 @@ def _candidate(index, origin: _Origin, focus, score, cid, parts, direct, common,
     inferred = origin.languages_inferred or place.languages_inferred
     for lang in sorted(origin.languages & place.languages):
         evidence.append(Evidence("language", lang, (), ("inferred",) if inferred else ()))
-    if not any(parts[c] for c in THEMATIC):
+    if not any(raw[c] for c in THEMATIC):
         flags.append("no_thematic_signal")
-    if inferred and parts["language"]:
+    if inferred and raw["language"]:
         flags.append("languages_inferred")
     return Candidate(cid, place.name, place.country, score, parts, tuple(evidence),
                      tuple(dict.fromkeys(flags)))

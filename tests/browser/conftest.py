@@ -60,6 +60,13 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def cytoscape_installed() -> None:
+    """The graph view needs cytoscape from npm; without it node pages show only their lists."""
+    if not (ROOT / "node_modules" / "cytoscape" / "dist" / "cytoscape.min.js").is_file():
+        skip_or_fail("node_modules/cytoscape is missing (npm ci)")
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium, headless, launched by Playwright."""
     try:
@@ -86,6 +93,11 @@ class Problems:
     console: list[str] = field(default_factory=list)
     exceptions: list[str] = field(default_factory=list)
 
+    def on_console(self, message) -> None:
+        # Chromium asks for /favicon.ico by itself; the site has none, and no page asked for it.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.console.append(f"{message.text} ({message.location.get('url')})")
+
     def assert_none(self, page) -> None:
         """Assert that the page logged no error, threw nothing and broke no CSP rule."""
         violations = page.evaluate("window.__cspViolations || []")
@@ -107,7 +119,7 @@ def page(browser, live_server, problems):
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
-    page.on("console", lambda msg: msg.type == "error" and problems.console.append(msg.text))
+    page.on("console", problems.on_console)
     page.on("pageerror", lambda exc: problems.exceptions.append(str(exc)))
     yield page
     context.close()

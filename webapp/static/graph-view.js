@@ -108,6 +108,10 @@
         }
       },
       {
+        selector: "node[kind = 'SDG']",
+        style: { "shape": "round-rectangle" }
+      },
+      {
         selector: "node.center",
         style: { "width": 36, "height": 36, "font-size": 13, "font-weight": "bold", "border-color": "#1d2733", "border-width": 3 }
       },
@@ -220,9 +224,8 @@
 
     var legend = el("ul", { className: "graph-legend" });
 
-    side.appendChild(filter);
     side.appendChild(selected);
-    side.appendChild(legend);
+    side.appendChild(filter);
     body.appendChild(canvas);
     body.appendChild(side);
 
@@ -231,6 +234,7 @@
 
     container.appendChild(toolbar);
     container.appendChild(body);
+    container.appendChild(legend);
     container.appendChild(truncated);
     container.appendChild(status);
     container.classList.add("ready");
@@ -255,12 +259,12 @@
     });
     window.commonGroundGraph = cy;
 
-    this.merge(graph, null);
+    this.merge(graph);
     this.expanded[graph.center] = true;
     cy.getElementById(graph.center).addClass("center expanded");
-    this.layout(null);
+    this.layoutFirst();
 
-    fit.addEventListener("click", function () { cy.fit(cy.elements(":visible"), 30); });
+    fit.addEventListener("click", function () { self.fitVisible(false); });
     zoomIn.addEventListener("click", function () { self.zoomBy(ZOOM_STEP); });
     zoomOut.addEventListener("click", function () { self.zoomBy(1 / ZOOM_STEP); });
     allBox.addEventListener("change", function () {
@@ -297,27 +301,24 @@
     cy.zoom({ level: level, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
   };
 
-  /* Add the nodes and edges of `graph` that are not there yet; return how many nodes were new. */
-  GraphView.prototype.merge = function (graph, around) {
+  /* Add the nodes and edges of `graph` that are not there yet; return the new nodes. */
+  GraphView.prototype.merge = function (graph) {
+    var self = this;
     var cy = this.cy;
-    var added = [];
-    var origin = around ? around.position() : null;
     var fresh = graph.nodes.filter(function (n) { return cy.getElementById(n.id).empty(); });
-    fresh.forEach(function (n, i) {
-      var element = {
+    // Kind, then name: nodes of one colour end up side by side on each ring.
+    fresh.sort(function (a, b) {
+      return a.kind_label.localeCompare(b.kind_label) || a.label.localeCompare(b.label);
+    });
+    var added = fresh.map(function (n) {
+      return {
         group: "nodes",
         data: {
           id: n.id, label: n.label, kind: n.kind, kindLabel: n.kind_label, url: n.url,
           graphUrl: n.graph_url, colour: colourOf(n)
         }
       };
-      if (origin) {
-        var angle = (2 * Math.PI * i) / Math.max(fresh.length, 1);
-        element.position = { x: origin.x + 90 * Math.cos(angle), y: origin.y + 90 * Math.sin(angle) };
-      }
-      added.push(element);
     });
-    var self = this;
     graph.edges.forEach(function (e) {
       var id = e.source + "|" + e.type + "|" + e.target;
       if (cy.getElementById(id).empty()) {
@@ -326,12 +327,12 @@
       self.addType(e.type, e.label);
     });
     graph.nodes.forEach(function (n) { self.addKind(n); });
-    cy.add(added);
-    if (graph.truncated) {
-      this.truncatedNote.hidden = !this.labels.truncated;
+    var elements = cy.add(added);
+    if (graph.truncated && this.labels.truncated) {
+      this.truncatedNote.hidden = false;
     }
     this.applyFilter();
-    return fresh.length;
+    return elements.nodes();
   };
 
   GraphView.prototype.addType = function (type, label) {
@@ -431,11 +432,14 @@
     var node = this.cy.getElementById(id);
     this.container.setAttribute("aria-busy", "true");
     var pending = fetchGraph(node.data("graphUrl")).then(function (graph) {
-      var count = self.merge(graph, node);
+      var fresh = self.merge(graph);
+      var count = fresh.length;
       self.expanded[id] = true;
       node.addClass("expanded");
-      self.layout(node);
       self.applyFilter();
+      if (count) {
+        self.layoutAround(node, fresh);
+      }
       self.announce(self.labels.expanded + ": " + node.data("label") + " (+" + count + ")");
       return count;
     }).catch(function (error) {
@@ -459,33 +463,83 @@
     window.setTimeout(function () { status.textContent = message; }, 50);
   };
 
-  GraphView.prototype.layout = function (around) {
+  /* Put the centre in the middle and its neighbours on rings around it, grouped by kind. */
+  GraphView.prototype.layoutFirst = function () {
     var cy = this.cy;
     var centerId = this.centerId;
-    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    var options;
-    if (!around) {
-      options = {
-        name: cy.nodes().length > 60 ? "cose" : "concentric",
-        concentric: function (node) { return node.id() === centerId ? 2 : 1; },
-        levelWidth: function () { return 1; },
-        minNodeSpacing: 40,
-        animate: false,
-        padding: 30
-      };
-    } else {
-      options = {
-        name: "cose",
-        randomize: false,
-        animate: !reduce,
-        animationDuration: 400,
-        nodeRepulsion: function () { return 9000; },
-        idealEdgeLength: function () { return 90; },
-        numIter: 600,
-        padding: 30
-      };
+    var ring = {};
+    var others = cy.nodes().filter(function (n) { return n.id() !== centerId; });
+    // Rings of 16, 24, 32 ... nodes, so that a large neighbourhood stays readable.
+    var index = 0;
+    var level = 0;
+    var capacity = 16;
+    others.forEach(function (n) {
+      if (index >= capacity) {
+        index = 0;
+        level += 1;
+        capacity += 8;
+      }
+      ring[n.id()] = level;
+      index += 1;
+    });
+    cy.layout({
+      name: "concentric",
+      concentric: function (n) { return n.id() === centerId ? 1000 : 999 - ring[n.id()]; },
+      levelWidth: function () { return 1; },
+      minNodeSpacing: 72,
+      startAngle: 3 / 2 * Math.PI,
+      animate: false,
+      padding: 24
+    }).run();
+  };
+
+  /*
+   * Put the nodes that expanding `around` brought in on an arc around it, facing away from
+   * the rest of the graph, so that nothing already drawn moves; then fit the view.
+   */
+  GraphView.prototype.layoutAround = function (around, fresh) {
+    var cy = this.cy;
+    var origin = around.position();
+    var rest = cy.nodes().not(fresh).not(around);
+    var cx = 0;
+    var cyy = 0;
+    rest.forEach(function (n) { cx += n.position("x"); cyy += n.position("y"); });
+    var count = fresh.length;
+    var span = 2 * Math.PI;
+    var facing = 0;
+    if (rest.length) {
+      cx /= rest.length;
+      cyy /= rest.length;
+      var dx = origin.x - cx;
+      var dy = origin.y - cyy;
+      if (Math.abs(dx) + Math.abs(dy) > 1) {
+        facing = Math.atan2(dy, dx);
+        span = Math.min(1.25 * Math.PI, Math.PI * 0.6 + count * 0.1);
+      }
     }
-    cy.layout(options).run();
+    var step = span >= 2 * Math.PI ? span / Math.max(count, 1) : span / Math.max(count - 1, 1);
+    var start = span >= 2 * Math.PI ? facing : facing - span / 2;
+    // About 60 px of arc per node; with many nodes, they alternate over two or three rings.
+    var rings = count > 24 ? 3 : count > 8 ? 2 : 1;
+    var radius = Math.max(130, (count * 60) / span / rings);
+    fresh.forEach(function (n, i) {
+      var angle = count === 1 ? facing : start + i * step;
+      var r = radius + (i % rings) * 60;
+      n.position({ x: origin.x + r * Math.cos(angle), y: origin.y + r * Math.sin(angle) });
+    });
+    // Show the expansion itself; the Fit button brings the whole graph back into view.
+    this.fitVisible(true, around.closedNeighborhood());
+  };
+
+  GraphView.prototype.fitVisible = function (animated, elements) {
+    var cy = this.cy;
+    var reduce = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var visible = (elements || cy.elements()).not(".filtered-out");
+    if (animated && !reduce) {
+      cy.animate({ fit: { eles: visible, padding: 24 }, duration: 300 });
+    } else {
+      cy.fit(visible, 24);
+    }
   };
 
   function init() {
