@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -23,12 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.common import TWIN_CITIES, median, percentile  # noqa: E402
 from graph.matching import MatchRequest, Profile, match, match_index  # noqa: E402
 from graph.model import make_edge  # noqa: E402
 from graph.seeds import seed  # noqa: E402
 from graph.twinnings import import_twinnings  # noqa: E402
 
-DEFAULT_CSV = ROOT / "seeds" / "data" / "twin_cities.csv"
+DEFAULT_CSV = TWIN_CITIES
 FALLBACK_CSV = ROOT.parent / "shared" / "data" / "twin_cities.csv"
 REGIONS = (None, None, None, "latin-america", "europe", "africa")
 
@@ -123,9 +123,7 @@ def timed(fn, items):
 
 
 def summary(times):
-    ordered = sorted(times)
-    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
-    return statistics.median(ordered), p95, ordered[-1]
+    return median(times), percentile(times, 95), max(times)
 
 
 def main(argv=None) -> None:

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from .errors import DataError, GraphError, NotFound, SchemaError, StoreConflict, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page

@@ -14,16 +14,16 @@ Durability and sharing rest on two rules:
 
 from __future__ import annotations
 
+import bisect
 import fcntl
 import itertools
 import json
 import os
-import re
 import tempfile
 import threading
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import networkx as nx
 
@@ -61,7 +61,9 @@ class EmbeddedStore(GraphStore):
         self._g = nx.MultiDiGraph()
         self._by_kind: dict[str, set[str]] = {}
         self._generation = 0
-        self._search_index: dict[str, str] | None = None
+        # Indexes derived from the graph (search words, sort orders, value
+        # sets), built on first use and dropped whenever the graph changes.
+        self._derived: dict = {}
 
     def _current_stamp(self) -> tuple | None:
         try:
@@ -133,7 +135,7 @@ class EmbeddedStore(GraphStore):
                 try:
                     yield self._g
                     self._generation += 1
-                    self._search_index = None
+                    self._derived = {}
                     self._save_snapshot()
                 except BaseException:
                     # Forget the in-memory changes; the snapshot on disk is intact.
@@ -206,15 +208,20 @@ class EmbeddedStore(GraphStore):
         for node_id in sorted(ids):
             yield self._node(node_id)
 
+    def _edge_keys(self) -> dict[str, list[tuple[str, str, str]]]:
+        by_type: dict[str, list] = {}
+        for s, t, k in self._g.edges(keys=True):
+            by_type.setdefault(k, []).append((s, k, t))
+        return {k: sorted(keys) for k, keys in by_type.items()}
+
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
         self._refresh()
-        wanted = set(types) if types is not None else None
-        found = [
-            Edge(s, k, t, dict(a["props"]))
-            for s, t, k, a in self._g.edges(keys=True, data=True)
-            if wanted is None or k in wanted
-        ]
-        yield from sorted(found, key=lambda e: e.key)
+        by_type = self._cached("edges", self._edge_keys)
+        chosen = [by_type.get(t, []) for t in (sorted(set(types)) if types is not None else sorted(by_type))]
+        keys = chosen[0] if len(chosen) == 1 else sorted(k for keys in chosen for k in keys)
+        g = self._g
+        for s, k, t in keys:
+            yield Edge(s, k, t, dict(g.edges[s, t, k]["props"]))
 
     def count_by_kind(self) -> dict[str, int]:
         self._refresh()
@@ -234,61 +241,83 @@ class EmbeddedStore(GraphStore):
             if g.nodes[i]["props"].get(key) in wanted
         ]
 
+    def _cached(self, key, build):
+        with self._mutex:
+            if key not in self._derived:
+                self._derived[key] = build()
+            return self._derived[key]
+
     # -- search ------------------------------------------------------------------
+    def _word_index(self) -> tuple[list[str], dict[str, set[str]]]:
+        postings: dict[str, set[str]] = {}
+        for node_id, a in self._g.nodes(data=True):
+            for word in text.search_text(a["props"]).split():
+                postings.setdefault(word, set()).add(node_id)
+        return sorted(postings), postings
+
     def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Node]:
         tokens = text.query_tokens(query)
         if not tokens:
             return []
         self._refresh()
-        with self._mutex:
-            if self._search_index is None:
-                self._search_index = {
-                    n: text.search_text(a["props"]) for n, a in self._g.nodes(data=True)
-                }
-            index = self._search_index
-        patterns = [re.compile(r"(?<!\S)" + re.escape(t)) for t in tokens]
+        vocabulary, postings = self._cached("words", self._word_index)
+        found: set[str] | None = None
+        for token in tokens:  # every token must prefix some word of the node
+            matches: set[str] = set()
+            i = bisect.bisect_left(vocabulary, token)
+            while i < len(vocabulary) and vocabulary[i].startswith(token):
+                matches |= postings[vocabulary[i]]
+                i += 1
+            found = matches if found is None else found & matches
+            if not found:
+                return []
         wanted = set(kinds) if kinds else None
         g = self._g
-        hits = [
-            self._node(n)
-            for n, folded in index.items()
-            if (wanted is None or g.nodes[n]["kind"] in wanted)
-            and all(p.search(folded) for p in patterns)
-        ]
+        hits = [self._node(n) for n in found if wanted is None or g.nodes[n]["kind"] in wanted]
         return text.rank_hits(hits, tokens)[:limit]
 
     # -- listings --------------------------------------------------------------
-    def list_nodes(self, query: ListQuery) -> Page:
-        self._refresh()
-        g = self._g
-        ids = self._by_kind.get(query.kind, set())
-        related = [set(nx.all_neighbors(g, r)) if r in g else set() for r in query.related]
-        rows = []
-        for node_id in ids:
-            props = g.nodes[node_id]["props"]
-            if any(props.get(k) != v for k, v in query.where):
-                continue
-            if any(node_id not in r for r in related):
-                continue
-            if query.year is not None and not _spans(props, query.year):
-                continue
-            rows.append((text.sort_value(props, query.sort, query.lang), node_id))
-        rows.sort(key=lambda r: r[1])
-        present = [r for r in rows if r[0] is not None]
-        missing = [r for r in rows if r[0] is None]
-        present.sort(key=lambda r: r[0], reverse=query.descending)
-        ordered = missing + present if query.descending else present + missing
-        window = ordered[query.offset : query.offset + query.limit]
-        return Page(len(rows), [self._node(i) for _, i in window])
-
-    def property_values(self, kind: str, key: str) -> dict:
-        self._refresh()
-        counts: dict = {}
+    def _values(self, kind: str, key: str) -> dict:
+        """Map each value of ``key`` among nodes of ``kind`` to the ids holding it."""
+        by_value: dict = {}
         for node_id in self._by_kind.get(kind, ()):
             value = self._g.nodes[node_id]["props"].get(key)
             if value is not None and not isinstance(value, list):
-                counts[value] = counts.get(value, 0) + 1
-        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
+                by_value.setdefault(value, set()).add(node_id)
+        return by_value
+
+    def _order(self, kind: str, sort: str, lang: str, descending: bool) -> list[str]:
+        """Return the ids of ``kind`` in listing order; ties and missing values as Neo4j orders them."""
+        g = self._g
+        rows = [(text.sort_value(g.nodes[i]["props"], sort, lang), i) for i in sorted(self._by_kind.get(kind, ()))]
+        present = [r for r in rows if r[0] is not None]
+        missing = [i for v, i in rows if v is None]
+        present.sort(key=lambda r: r[0], reverse=descending)  # stable: ids stay ascending within ties
+        ordered = [i for _, i in present]
+        return missing + ordered if descending else ordered + missing
+
+    def list_nodes(self, query: ListQuery) -> Page:
+        self._refresh()
+        g = self._g
+        order = self._cached(("order", query.kind, query.sort, query.lang, query.descending),
+                             lambda: self._order(query.kind, query.sort, query.lang, query.descending))
+        keep: set[str] | None = None
+        for key, value in query.where:
+            ids = self._cached(("values", query.kind, key), lambda key=key: self._values(query.kind, key))
+            keep = set(ids.get(value, ())) if keep is None else keep & ids.get(value, set())
+        for r in query.related:
+            linked = set(nx.all_neighbors(g, r)) if r in g else set()
+            keep = linked if keep is None else keep & linked
+        rows = order if keep is None else [i for i in order if i in keep]
+        if query.year is not None:
+            rows = [i for i in rows if _spans(g.nodes[i]["props"], query.year)]
+        window = rows[query.offset : query.offset + query.limit]
+        return Page(len(rows), [self._node(i) for i in window])
+
+    def property_values(self, kind: str, key: str) -> dict:
+        self._refresh()
+        by_value = self._cached(("values", kind, key), lambda: self._values(kind, key))
+        return dict(sorted(((v, len(ids)) for v, ids in by_value.items()), key=lambda kv: (-kv[1], str(kv[0]))))
 
     # -- paths -------------------------------------------------------------------
     def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
@@ -311,7 +340,7 @@ class EmbeddedStore(GraphStore):
             return []
         paths = []
         for node_path in node_paths:
-            hops = [self._hop_edges(x, y) for x, y in zip(node_path, node_path[1:])]
+            hops = [self._hop_edges(x, y) for x, y in itertools.pairwise(node_path)]
             paths.extend(list(p) for p in itertools.product(*hops))
         paths.sort(key=_path_sort_key)
         return paths[:limit]

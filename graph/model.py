@@ -68,7 +68,7 @@ class ListQuery:
         schema.check_properties({self.sort: ""})
         if self.lang not in schema.LANGUAGES:
             raise schema.SchemaError(f"unknown language {self.lang!r}")
-        if not (0 <= self.offset and 1 <= self.limit <= 1000):
+        if not (self.offset >= 0 and 1 <= self.limit <= 1000):
             raise schema.SchemaError("offset must be >= 0 and limit between 1 and 1000")
         for node_id in self.related:
             schema.kind_of_id(node_id)

@@ -103,7 +103,7 @@ def goal_detail(store: GraphStore, goal_id: str) -> GoalDetail:
     targets = sorted((n for t, d, items in info.groups if t == "HAS_TARGET" for _, n in items),
                      key=lambda n: _target_sort(n.props.get("number", "")))
     linked: dict[str, dict[str, Node]] = defaultdict(dict)
-    for t, d, items in info.groups:
+    for _, d, items in info.groups:
         if d == "in":
             for _, n in items:
                 linked[n.kind][n.id] = n
@@ -150,16 +150,18 @@ def lesson_views(store: GraphStore, sdg: str | None = None, theme: str | None = 
     views = []
     for lesson in lessons:
         mine = [e for e in parts if e.source == lesson.id]
-        pick = lambda t: [nodes[e.target] for e in mine if e.type == t and e.target in nodes]  # noqa: E731
         subject_ids = set(about.get(lesson.id, ()))
         for e in mine:
             subject_ids |= about.get(e.target, set())
         subjects = [nodes[i] for i in sorted(subject_ids, key=_subject_order) if i in nodes]
         if sdg and sdg not in subject_ids or theme and theme not in subject_ids:
             continue
-        views.append(LessonView(lesson, pick("HAS_CHALLENGE"), pick("HAS_OPPORTUNITY"),
-                                pick("ILLUSTRATED_BY"), subjects))
+        views.append(LessonView(lesson, *(_ends(mine, t, nodes) for t in LESSON_PARTS), subjects))
     return views
+
+
+def _ends(edges: list[Edge], rel: str, nodes: dict[str, Node]) -> list[Node]:
+    return [nodes[e.target] for e in edges if e.type == rel and e.target in nodes]
 
 
 def _subject_order(node_id: str) -> tuple:

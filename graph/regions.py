@@ -234,3 +234,14 @@ def official_languages(code: str | None) -> tuple[str, ...]:
         if info.get("official_status") in ("official", "de_facto_official")
     }
     return tuple(sorted(found))
+
+
+def countries(lang: str = "en") -> list[tuple[str, str]]:
+    """Return (code, name) of every country with a region, sorted by name in ``lang``: for forms."""
+    return sorted(((code, country_name(code, lang)) for code in SUBREGION_OF),
+                  key=lambda pair: (fold(pair[1]), pair[0]))
+
+
+def region_choices(lang: str = "en") -> list[tuple[str, str]]:
+    """Return (key, name) of every region in tree order (parents before children): for forms."""
+    return [(key, region_name(key, lang)) for key in REGIONS]

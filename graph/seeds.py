@@ -41,7 +41,7 @@ class Batch:
     nodes: list[Node]
     edges: list[Edge]
 
-    def extend(self, other: "Batch") -> None:
+    def extend(self, other: Batch) -> None:
         self.nodes.extend(other.nodes)
         self.edges.extend(other.edges)
 

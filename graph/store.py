@@ -9,7 +9,7 @@ what lets one contract suite run unchanged against every backend.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from .model import Edge, ListQuery, Node, Page
 

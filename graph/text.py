@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Mapping
+from collections.abc import Mapping
 
 from .errors import SchemaError
 from .schema import LANGUAGES, TEXT_FIELDS

@@ -73,7 +73,7 @@ def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], li
                     continue
                 if len(row) != len(COLUMNS):
                     raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
-                values = dict(zip(COLUMNS, (v.strip() for v in row)))
+                values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
                 missing = [c for c in COLUMNS if not values[c]]
                 if missing:
                     skipped.append((row_number, f"empty field {missing[0]}"))
@@ -117,7 +117,7 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
     for row_number, *cities in pairs:
         provenance = {"source": SOURCE_ID, "source_section": f"{file_name} row {row_number}"}
         pair_ids = [ids[c.key] for c in cities]
-        for city, node_id in zip(cities, pair_ids):
+        for city, node_id in zip(cities, pair_ids, strict=True):
             if city.key not in known and node_id not in nodes:
                 nodes[node_id] = make_node(node_id, dict(
                     name=city.name, country=city.country, lat=city.lat, lng=city.lng, **provenance))

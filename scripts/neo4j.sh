@@ -36,6 +36,14 @@ PID_FILE="$STATE_DIR/neo4j.pid"
 LOG_FILE="$STATE_DIR/neo4j.log"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-180}"
 JAVA_OPTS="${NEO4J_JAVA_OPTS:--Xmx1g}"
+# Flags Neo4j's own launcher passes; they silence the page cache's "fallback mode" warning.
+JVM_FLAGS=(
+    --add-opens=java.base/java.nio=ALL-UNNAMED
+    --add-opens=java.base/java.io=ALL-UNNAMED
+    --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
+    -Dio.netty.tryReflectionSetAccessible=true
+    -XX:-OmitStackTraceInFastThrow
+)
 
 log() { echo "neo4j.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -63,7 +71,7 @@ cmd_build() {
     local start=$SECONDS
     # Drop stale jars so a version change in the pom never leaves two Neo4j versions on the classpath.
     rm -rf "$TARGET_DIR/dependency"
-    (cd "$SERVER_DIR" && mvn -q -B compile dependency:copy-dependencies) \
+    (cd "$SERVER_DIR" && mvn -q -B -Dstyle.color=never compile dependency:copy-dependencies) \
         || die "maven build failed"
     touch "$BUILD_STAMP"
     log "build done in $((SECONDS - start)) s"
@@ -114,7 +122,7 @@ cmd_start() {
     # shellcheck disable=SC2086  # JAVA_OPTS is a word list on purpose
     (
         cd "$STATE_DIR"
-        NEO4J_PORT="$PORT" exec nohup java $JAVA_OPTS \
+        NEO4J_PORT="$PORT" exec nohup java "${JVM_FLAGS[@]}" $JAVA_OPTS \
             -cp "$TARGET_DIR/classes:$TARGET_DIR/dependency/*" \
             "$MAIN_CLASS" "$DATA_DIR" </dev/null >>"$LOG_FILE" 2>&1
     ) &

@@ -627,3 +627,11 @@ def test_region_table_agrees_with_time_zones():
         first = (zones.get(code) or ["?/"])[0].split("/")[0]
         if first in continent and code not in known_exceptions:
             assert regions.regions_of(code)[-1] == continent[first], code
+
+
+def test_form_choices_are_translated_and_resolve_back():
+    names = dict(regions.countries("es"))
+    assert names["BE"] == "Bélgica" and len(names) == len(regions.SUBREGION_OF)
+    assert all(regions.country_code(name) == code for code, name in regions.countries("nl"))
+    assert [key for key, _ in regions.region_choices("fr")] == list(regions.REGIONS)
+    assert all(regions.region_key(key) == key for key, _ in regions.region_choices())

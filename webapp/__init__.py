@@ -37,7 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
 
     from . import db, i18n, security, templating
-    from .views import browse, errors, home, paths, search, sdgs
+    from .views import browse, errors, home, paths, sdgs, search
 
     db.init_app(app)
     i18n.init_app(app)

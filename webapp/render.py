@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request, url_for
 
+from .cache import cached_page
+
 
 def page(bp: Blueprint, rule: str, **options):
     """Register a view under ``rule`` (HTML) and ``rule + '.json'`` (its JSON twin)."""
 
     def decorator(view):
         endpoint = options.pop("endpoint", view.__name__)
+        view = cached_page(view)
         # HTML first, so that url_for() without fmt builds the HTML address.
         bp.add_url_rule(rule, endpoint, view, defaults={"fmt": "html"}, **options)
         bp.add_url_rule(rule + ".json", endpoint, view, defaults={"fmt": "json"}, **options)

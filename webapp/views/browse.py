@@ -181,7 +181,7 @@ def node_graph(plural: str, local: str):
     lang = present.current_lang()
     hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
     refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
-    for node_id, r in refs.items():
+    for r in refs.values():
         r["graph_url"] = r["url"] + "/graph.json"
     return {
         "center": hood["center"].id,

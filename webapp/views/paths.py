@@ -29,7 +29,7 @@ def paths(fmt: str):
                "hops": int(hops), "ends": None, "paths": [], "searched": bool(raw_from and raw_to)}
     if context["searched"]:
         ends = [resolve(store, raw) for raw in (raw_from, raw_to)]
-        for raw, end in zip((raw_from, raw_to), ends):
+        for raw, end in zip((raw_from, raw_to), ends, strict=True):
             if end is None:
                 abort(404, description=gettext("Nothing found for “%(value)s”.", value=raw))
         found = store.shortest_paths(ends[0].id, ends[1].id, max_hops=int(hops))
