@@ -27,8 +27,16 @@ lint:
 translations-extract:
 	$(BIN)/pybabel extract --omit-header --no-location --sort-output -F babel.cfg -k _l -o translations/messages.pot .
 
+LANGS := nl fr es en
+
 translations-update: translations-extract
-	$(BIN)/pybabel update --omit-header --no-location --no-fuzzy-matching -i translations/messages.pot -d translations
+	for l in $(LANGS); do \
+	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
+	    $(BIN)/pybabel update --omit-header --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; \
+	  else \
+	    $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; \
+	  fi; \
+	done
 
 translations-compile:
 	$(BIN)/pybabel compile -d translations

@@ -187,3 +187,29 @@ def resolve(store: GraphStore, reference: str) -> Node | None:
             return node
     hits = store.search(reference, limit=1)
     return hits[0] if hits else None
+
+
+def find_municipality(store: GraphStore, reference: str) -> Node | None:
+    """Return the municipality meant by an id, a name, or "Name, Country".
+
+    An exact name (accents and case aside) wins over a partial one; among
+    equals, the one with the most partnerships, then the smallest id.
+    """
+    from .text import fold
+
+    reference = (reference or "").strip()
+    if reference.startswith("municipality:"):
+        node = store.get_node(reference)
+        return node if node is not None and node.kind == "Municipality" else None
+    name, _, country = reference.partition(",")
+    hits = store.search(reference if not country else name, kinds=["Municipality"], limit=200)
+    if country.strip():
+        hits = [h for h in hits if fold(str(h.props.get("country", ""))) == fold(country)]
+    exact = [h for h in hits if fold(str(h.props.get("name", ""))) == fold(name)]
+    pool = exact or hits
+    if not pool:
+        return None
+    if len(pool) == 1:
+        return pool[0]
+    degree = {n.id: len(store.edges_of(n.id, ["PARTNER_IN"])) for n in pool[:20]}
+    return min(pool[:20], key=lambda n: (-degree[n.id], n.id))

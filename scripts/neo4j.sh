@@ -7,11 +7,13 @@
 #   scripts/neo4j.sh build    compile + copy dependency jars (skipped when up to date)
 #   scripts/neo4j.sh start    build if needed, start in the background, wait for Bolt
 #   scripts/neo4j.sh stop     stop the server started by `start`
+#   scripts/neo4j.sh restart  stop, then start
 #   scripts/neo4j.sh status   exit 0 if running, 1 if not
 #   scripts/neo4j.sh env      print the export lines for the client environment
 #
 # Environment:
-#   NEO4J_PORT            Bolt port on 127.0.0.1 (default 7687)
+#   NEO4J_PORT            Bolt port on 127.0.0.1 (default 7687; stop/status/env
+#                         default to the port of the running server)
 #   NEO4J_STATE_DIR       pid file, log and data (default <repo>/.neo4j)
 #   NEO4J_DATA_DIR        database directory (default $NEO4J_STATE_DIR/data; kept across restarts)
 #   NEO4J_START_TIMEOUT   seconds to wait for Bolt (default 180)
@@ -29,8 +31,17 @@ MAIN_CLASS="org.commonground.neo4jserver.Main"
 MAIN_CLASS_FILE="$TARGET_DIR/classes/org/commonground/neo4jserver/Main.class"
 BUILD_STAMP="$TARGET_DIR/.neo4j-build-stamp"
 
-PORT="${NEO4J_PORT:-7687}"
 STATE_DIR="${NEO4J_STATE_DIR:-$REPO_ROOT/.neo4j}"
+PORT_FILE="$STATE_DIR/neo4j.port"
+# An explicit NEO4J_PORT wins; otherwise the port of the server `start` launched, else 7687.
+if [[ -n "${NEO4J_PORT:-}" ]]; then
+    PORT="$NEO4J_PORT"
+elif [[ -f "$PORT_FILE" ]]; then
+    PORT="$(tr -dc '0-9' <"$PORT_FILE")"
+    PORT="${PORT:-7687}"
+else
+    PORT=7687
+fi
 DATA_DIR="${NEO4J_DATA_DIR:-$STATE_DIR/data}"
 PID_FILE="$STATE_DIR/neo4j.pid"
 LOG_FILE="$STATE_DIR/neo4j.log"
@@ -71,8 +82,13 @@ cmd_build() {
     local start=$SECONDS
     # Drop stale jars so a version change in the pom never leaves two Neo4j versions on the classpath.
     rm -rf "$TARGET_DIR/dependency"
-    (cd "$SERVER_DIR" && mvn -q -B -Dstyle.color=never compile dependency:copy-dependencies) \
-        || die "maven build failed"
+    mkdir -p "$TARGET_DIR"
+    local build_log="$TARGET_DIR/neo4j-build.log"
+    if ! (cd "$SERVER_DIR" && mvn -q -B -Dstyle.color=never compile dependency:copy-dependencies) \
+        >"$build_log" 2>&1; then
+        tail -n 40 "$build_log" >&2 || true
+        die "maven build failed (full log: $build_log)"
+    fi
     touch "$BUILD_STAMP"
     log "build done in $((SECONDS - start)) s"
 }
@@ -104,6 +120,11 @@ cmd_start() {
     local pid
     pid="$(read_pid)"
     if is_our_pid "$pid"; then
+        local running_port
+        running_port="$(tr -dc '0-9' <"$PORT_FILE" 2>/dev/null || true)"
+        if [[ -n "$running_port" && "$running_port" != "$PORT" ]]; then
+            die "already running (pid $pid) on port $running_port, not $PORT; stop it first"
+        fi
         log "already running (pid $pid) on bolt://127.0.0.1:$PORT"
         print_env
         return 0
@@ -128,10 +149,11 @@ cmd_start() {
     ) &
     pid=$!
     echo "$pid" >"$PID_FILE"
+    echo "$PORT" >"$PORT_FILE"
 
     while true; do
         if ! kill -0 "$pid" 2>/dev/null; then
-            rm -f "$PID_FILE"
+            rm -f "$PID_FILE" "$PORT_FILE"
             log "Neo4j exited during startup; last lines of $LOG_FILE:"
             tail -n 40 "$LOG_FILE" >&2 || true
             exit 1
@@ -155,7 +177,7 @@ cmd_stop() {
     local pid
     pid="$(read_pid)"
     if ! is_our_pid "$pid"; then
-        rm -f "$PID_FILE"
+        rm -f "$PID_FILE" "$PORT_FILE"
         log "not running"
         return 0
     fi
@@ -171,7 +193,7 @@ cmd_stop() {
         kill -KILL "$pid" 2>/dev/null || true
         sleep 0.5
     fi
-    rm -f "$PID_FILE"
+    rm -f "$PID_FILE" "$PORT_FILE"
     log "stopped"
 }
 
@@ -192,7 +214,7 @@ cmd_status() {
 }
 
 usage() {
-    sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+    awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}"
 }
 
 case "${1:-}" in

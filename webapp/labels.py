@@ -125,3 +125,76 @@ def value_name(value) -> str:
     """Return a translated enumerated value, or the value as text."""
     label = VALUES.get(value) if isinstance(value, str) else None
     return str(label) if label else str(value)
+
+# The parts of a partner-matching score, with a line on what each means.
+COMPONENTS = {
+    "you_give": (_l("You can give"), _l("Themes you offer that they want to learn about.")),
+    "you_learn": (_l("You can learn"), _l("Themes they offer that you want to learn about.")),
+    "mutual": (_l("Mutual benefit"), _l("Knowledge flows both ways around the themes you chose.")),
+    "common_practice": (_l("Common practice"), _l("Themes you both work on: peers who can compare notes.")),
+    "sdgs": (_l("Shared SDGs"), _l("Sustainable Development Goals you both work on.")),
+    "facilitators": (_l("Shared facilitator"), _l("An organisation that facilitates partnerships of both.")),
+    "network": (_l("Network"), _l("An existing link, or a partner of your partner.")),
+    "language": (_l("Shared language"), _l("A working language you have in common.")),
+}
+
+FLAGS = {
+    "declared": _l("declared"),
+    "practised": _l("practised in a project"),
+    "lesson": _l("from a lesson"),
+    "profile": _l("from your description"),
+    "focus": _l("a theme you chose"),
+    "requested": _l("you asked for it"),
+    "existing_partner": _l("already a partner"),
+    "active": _l("active"),
+    "dormant": _l("dormant"),
+    "ended": _l("ended"),
+    "partnership_dormant": _l("your partnership is dormant"),
+    "partnership_ended": _l("your partnership has ended"),
+    "partner_of_partner": _l("partner of your partner"),
+    "inferred": _l("languages inferred from the country"),
+    "languages_inferred": _l("languages inferred from the country"),
+    "no_thematic_signal": _l("no thematic match, only the network"),
+}
+
+MATCH_ERRORS = {
+    "bad_request": _l("This search cannot be answered."),
+    "both_or_neither": _l("Either name a municipality in the knowledge base or describe one, not both."),
+    "unknown_municipality": _l("No municipality called “%(municipality)s” is in the knowledge base. Check the "
+                               "name, add the country (“Name, Country”), or describe your municipality below."),
+    "no_themes": _l("Choose at least one theme."),
+    "too_many_themes": _l("Choose at most %(max)s themes."),
+    "unknown_theme": _l("Unknown theme: %(themes)s."),
+    "unknown_sdg": _l("Unknown SDG: %(sdgs)s."),
+    "unknown_country": _l("Unknown country: %(country)s."),
+    "unknown_region": _l("Unknown region: %(region)s."),
+    "unknown_language": _l("Unknown language: %(languages)s."),
+    "no_languages": _l("The working languages of your municipality are not known, so a shared language "
+                       "cannot be required. Describe your languages or untick this option."),
+    "contradictory_options": _l("%(country)s does not lie in the region you chose."),
+    "limit_out_of_range": _l("Choose between 1 and %(max)s suggestions."),
+}
+
+
+def match_error_message(exc, lang: str) -> str:
+    """Return the translated message for a matcher error, with its details filled in."""
+    from graph import regions
+
+    template = MATCH_ERRORS.get(exc.code, MATCH_ERRORS["bad_request"])
+    params = {k: str(v) for k, v in exc.params.items()}
+    code = regions.country_code(params.get("country"))
+    if code:
+        params["country"] = regions.country_name(code, lang)
+    params.setdefault("max", "100")
+    try:
+        return str(template) % params
+    except (KeyError, ValueError):
+        return str(MATCH_ERRORS["bad_request"])
+
+
+def language_name(code: str, lang: str) -> str:
+    """Return the name of a language (ISO 639 code) in the page's language."""
+    from babel import Locale
+
+    name = Locale.parse(lang).languages.get(code)
+    return name or {"kek": "Q'eqchi'"}.get(code, code)

@@ -131,3 +131,18 @@ def translations(node: Node) -> dict[str, str]:
 def edge_props(edge: Edge) -> dict:
     """Return an edge's own properties worth showing (provenance aside)."""
     return {k: v for k, v in edge.props.items() if k not in HIDDEN_PROPERTIES}
+
+
+def chain(path, nodes: dict[str, Node], lang: str, start: str | None = None) -> dict:
+    """Return a walk of edges as a readable chain: where it starts and each step's direction."""
+    if start is None:
+        first = path[0]
+        ends = {path[1].source, path[1].target} if len(path) > 1 else set()
+        start = first.source if first.source not in ends or first.target in ends else first.target
+    steps, here = [], start
+    for edge in path:
+        forward = edge.source == here
+        there = edge.target if forward else edge.source
+        steps.append(dict(edge_ref(edge, nodes, lang), forward=forward, to=ref(nodes[there], lang)))
+        here = there
+    return {"start": ref(nodes[start], lang), "steps": steps}

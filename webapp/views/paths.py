@@ -35,17 +35,6 @@ def paths(fmt: str):
         found = store.shortest_paths(ends[0].id, ends[1].id, max_hops=int(hops))
         nodes = store.get_nodes({x for p in found for e in p for x in (e.source, e.target)})
         context["ends"] = [present.ref(e, lang) for e in ends]
-        context["paths"] = [_chain(p, ends[0].id, nodes, lang) for p in found]
+        context["paths"] = [present.chain(p, nodes, lang, start=ends[0].id)["steps"] for p in found]
     return render("paths.html", context, fmt)
 
-
-def _chain(path, start: str, nodes, lang: str) -> list[dict]:
-    """Return a path as steps from ``start``, each saying which way its edge points."""
-    steps, here = [], start
-    for edge in path:
-        forward = edge.source == here
-        there = edge.target if forward else edge.source
-        steps.append(dict(present.edge_ref(edge, nodes, lang), forward=forward,
-                          to=present.ref(nodes[there], lang)))
-        here = there
-    return steps
