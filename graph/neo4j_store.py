@@ -26,7 +26,6 @@ HIDDEN = frozenset({"id", "kind", "_search"})
 
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
-    "CREATE INDEX entity_kind IF NOT EXISTS FOR (n:Entity) ON (n.kind)",
     "CREATE INDEX municipality_match IF NOT EXISTS FOR (n:Municipality) ON (n.match_key)",
     # The indexed text is already folded into [0-9a-z ]+ by graph.text, so a
     # whitespace analyzer tokenises exactly as the embedded store does.
@@ -253,6 +252,7 @@ class Neo4jStore(GraphStore):
 
 def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
     """Upsert a batch in one transaction: check endpoints, merge nodes, merge edges."""
+    nodes, edges = _merge_duplicates(nodes, edges)
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
     if ends:
@@ -269,28 +269,45 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
             ids=sorted(new_ids),
         )
     }
-    by_kind: dict[str, list] = {}
+    # New nodes are CREATEd and edges touching them too: MERGE would only
+    # search for what cannot exist yet, which is most of a bulk import.
+    by_kind: dict[tuple[str, bool], list] = {}
     for n in nodes:
         merged = {k: v for k, v in existing.get(n.id, {}).items() if k not in HIDDEN}
         merged.update(n.props)
         row = dict(merged, id=n.id, kind=n.kind, _search=text.search_text(merged))
-        by_kind.setdefault(n.kind, []).append(row)
-    for kind, rows in sorted(by_kind.items()):
+        by_kind.setdefault((n.kind, n.id in existing), []).append(row)
+    for (kind, known), rows in sorted(by_kind.items()):
+        query = (f"UNWIND $rows AS row MATCH (n:Entity {{id: row.id}}) SET n = row, n:{_label(kind)}" if known
+                 else f"UNWIND $rows AS row CREATE (n:Entity:{_label(kind)}) SET n = row")
         for i in range(0, len(rows), BATCH):
-            tx.run(
-                f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row, n:{_label(kind)}",
-                rows=rows[i : i + BATCH],
-            ).consume()
-    by_type: dict[str, list] = {}
+            tx.run(query, rows=rows[i : i + BATCH]).consume()
+    created = {n.id for n in nodes if n.id not in existing}
+    by_type: dict[tuple[str, bool], list] = {}
     for e in edges:
-        by_type.setdefault(schema.rel_type(e.type).name, []).append(
+        fresh = e.source in created or e.target in created
+        by_type.setdefault((schema.rel_type(e.type).name, fresh), []).append(
             {"s": e.source, "t": e.target, "props": e.props}
         )
-    for rel, rows in sorted(by_type.items()):
+    for (rel, fresh), rows in sorted(by_type.items()):
+        verb = "CREATE" if fresh else "MERGE"
+        query = ("UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
+                 f"{verb} (a)-[r:{rel}]->(b) SET r += row.props")
         for i in range(0, len(rows), BATCH):
-            tx.run(
-                "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-                f"MERGE (a)-[r:{rel}]->(b) SET r += row.props",
-                rows=rows[i : i + BATCH],
-            ).consume()
+            tx.run(query, rows=rows[i : i + BATCH]).consume()
     tx.run(BUMP_VERSION).consume()
+
+
+def _merge_duplicates(nodes: list[Node], edges: list[Edge]) -> tuple[list[Node], list[Edge]]:
+    """Fold repeated ids and edge keys into one record each, later properties winning."""
+    by_id: dict[str, Node] = {}
+    for n in nodes:
+        if n.id in by_id:
+            n = Node(n.id, n.kind, {**by_id[n.id].props, **n.props})
+        by_id[n.id] = n
+    by_key: dict[tuple, Edge] = {}
+    for e in edges:
+        if e.key in by_key:
+            e = Edge(e.source, e.type, e.target, {**by_key[e.key].props, **e.props})
+        by_key[e.key] = e
+    return list(by_id.values()), list(by_key.values())

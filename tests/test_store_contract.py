@@ -213,3 +213,13 @@ def test_paths_through_a_shared_facilitator(small):
 def test_clear_empties_the_store(small):
     small.clear()
     assert small.count_by_kind() == {} and small.count_edges() == 0
+
+
+def test_repeats_within_one_write_are_folded(store):
+    store.write([make_node("theme:a", {"name": "A", "x": 1}), make_node("theme:a", {"y": 2}),
+                 make_node("project:p", {"name": "P"})],
+                [make_edge("project:p", "CONCERNS", "theme:a", {"w": 1}),
+                 make_edge("project:p", "CONCERNS", "theme:a", {"v": 2})])
+    assert store.get_node("theme:a").props == {"name": "A", "x": 1, "y": 2}
+    assert [(e.key, e.props) for e in store.edges()] == [
+        (("project:p", "CONCERNS", "theme:a"), {"w": 1, "v": 2})]
