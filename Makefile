@@ -32,7 +32,7 @@ LANGS := nl fr es en
 translations-update: translations-extract
 	for l in $(LANGS); do \
 	  if [ -f translations/$$l/LC_MESSAGES/messages.po ]; then \
-	    $(BIN)/pybabel update --omit-header --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; \
+	    $(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations -l $$l; \
 	  else \
 	    $(BIN)/pybabel init -i translations/messages.pot -d translations -l $$l; \
 	  fi; \

@@ -17,7 +17,7 @@
 #   NEO4J_STATE_DIR       pid file, log and data (default <repo>/.neo4j)
 #   NEO4J_DATA_DIR        database directory (default $NEO4J_STATE_DIR/data; kept across restarts)
 #   NEO4J_START_TIMEOUT   seconds to wait for Bolt (default 180)
-#   NEO4J_JAVA_OPTS       JVM options (default -Xmx1g)
+#   NEO4J_JAVA_OPTS       JVM options (default -Xmx2g)
 #   NEO4J_PAGECACHE       page cache size (default 128m)
 #
 # Typical use:
@@ -46,7 +46,7 @@ DATA_DIR="${NEO4J_DATA_DIR:-$STATE_DIR/data}"
 PID_FILE="$STATE_DIR/neo4j.pid"
 LOG_FILE="$STATE_DIR/neo4j.log"
 START_TIMEOUT="${NEO4J_START_TIMEOUT:-180}"
-JAVA_OPTS="${NEO4J_JAVA_OPTS:--Xmx1g}"
+JAVA_OPTS="${NEO4J_JAVA_OPTS:--Xmx2g}"
 # Flags Neo4j's own launcher passes; they silence the page cache's "fallback mode" warning.
 JVM_FLAGS=(
     --add-opens=java.base/java.nio=ALL-UNNAMED

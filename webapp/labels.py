@@ -95,6 +95,9 @@ VALUES = {
     "planned": _l("planned"),
 }
 
+# Query parameters named in error messages.
+PARAMETERS = {"year": _l("year"), "page": _l("page")}
+
 SORTS = {
     "name": _l("Name"),
     "country": _l("Country"),

@@ -9,7 +9,7 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("cytoscape_installed")]
 
-TARIJA = "/nl/municipalities/tarija-bolivia"
+TARIJA = "/en/municipalities/tarija-bolivia"
 NEIGHBOUR = "partnership:brasschaat-tarija"
 COUNT = "window.commonGroundGraph.nodes().length"
 VISIBLE_EDGES = "window.commonGroundGraph.edges().not('.filtered-out').length"
@@ -65,9 +65,9 @@ def test_graph_draws_the_neighbourhood_and_expands_a_neighbour(page, problems):
 
     # The selected node's page opens through a real link.
     link = page.locator("#graph-view a.graph-open")
-    assert link.get_attribute("href") == "/nl/partnerships/brasschaat-tarija"
+    assert link.get_attribute("href") == "/en/partnerships/brasschaat-tarija"
     link.click()
-    page.wait_for_url(re.compile(r"/nl/partnerships/brasschaat-tarija$"))
+    page.wait_for_url(re.compile(r"/en/partnerships/brasschaat-tarija$"))
     page.wait_for_selector("#graph-view.ready")
     problems.assert_none(page)
 

@@ -12,7 +12,7 @@ from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
 from .. import present
 from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
-from ..labels import SORTS, kind_name, property_name, relation_name, value_name
+from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
 from ..render import page, render
 
 bp = Blueprint("browse", __name__)
@@ -92,7 +92,7 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
         return None
     if not raw.isdigit() or not low <= int(raw) <= high:
         _bad(gettext("%(name)s must be a whole number between %(low)d and %(high)d",
-                     name=name, low=low, high=high))
+                     name=str(PARAMETERS.get(name, name)), low=low, high=high))
     return int(raw)
 
 
