@@ -29,7 +29,6 @@ from graph.seeds import seed  # noqa: E402
 from graph.twinnings import import_twinnings  # noqa: E402
 
 DEFAULT_CSV = TWIN_CITIES
-FALLBACK_CSV = ROOT.parent / "shared" / "data" / "twin_cities.csv"
 REGIONS = (None, None, None, "latin-america", "europe", "africa")
 
 
@@ -37,8 +36,7 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("embedded", "neo4j"), default="embedded")
     parser.add_argument("--csv", type=Path, default=None,
-                        help=f"twin-town CSV (default {DEFAULT_CSV.relative_to(ROOT)}, "
-                             f"else {FALLBACK_CSV})")
+                        help=f"twin-town CSV (default {DEFAULT_CSV.relative_to(ROOT)})")
     parser.add_argument("-n", "--runs", type=int, default=300, help="timed matches (default 300)")
     parser.add_argument("--limit", type=int, default=10, help="candidates per match (default 10)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the requests")
@@ -70,10 +68,10 @@ def open_backend(args):
 
 
 def csv_path(args) -> Path:
-    for path in ([args.csv] if args.csv else [DEFAULT_CSV, FALLBACK_CSV]):
+    for path in ([args.csv or DEFAULT_CSV]):
         if path.exists():
             return path
-    sys.exit(f"no twin-town CSV at {args.csv or DEFAULT_CSV} (nor {FALLBACK_CSV})")
+    sys.exit(f"no twin-town CSV at {args.csv or DEFAULT_CSV}")
 
 
 def add_random_themes(store, rng: random.Random, n: int) -> int:
