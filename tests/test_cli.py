@@ -1,0 +1,75 @@
+"""The kb command, run as a user would, on the embedded store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from graph import StoreUnavailable, open_store
+from webapp.cli import main
+
+CSV = """city1,country1,lat1,lng1,city2,country2,lat2,lng2
+Brasschaat,Belgium,51.3,4.5,Tarija,Bolivia,-21.5333,-64.7333
+Herent,Belgium,50.9,4.6667,Klenčí pod Čerchovem,Czech Republic,49.4319,12.8147
+Stryi,Ukraine,49.25,23.85,Stryi,Ukraine,49.25,23.85
+"""
+
+
+@pytest.fixture
+def kb(tmp_path, monkeypatch):
+    """Run ``kb`` with its own data directory and no Neo4j."""
+    monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def test_seed_import_export_load_round_trip(kb, tmp_path, monkeypatch):
+    result = kb("seed")
+    assert result.exit_code == 0 and "into the embedded store" in result.output
+    twins = tmp_path / "twins.csv"
+    twins.write_text(CSV, encoding="utf-8")
+    result = kb("import-twinnings", str(twins))
+    assert result.exit_code == 0
+    assert "1 partnerships created, 1 already linked" in result.output
+    assert "skipped row 4: Stryi is twinned with itself" in result.output
+    exported = tmp_path / "graph.json"
+    assert kb("export", "--format", "json", "-o", str(exported)).exit_code == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert {"id", "kind", "properties"} <= set(data["nodes"][0])
+    assert {"source", "target", "type", "properties"} <= set(data["edges"][0])
+
+    monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "restored"))
+    result = kb("load", str(exported))
+    assert result.exit_code == 0 and f"loaded {len(data['nodes'])} nodes" in result.output
+    again = tmp_path / "again.json"
+    kb("export", "-o", str(again))
+    assert again.read_text(encoding="utf-8") == exported.read_text(encoding="utf-8")
+    refused = kb("load", str(exported))
+    assert refused.exit_code == 1 and "not empty" in refused.output
+
+
+def test_a_bad_file_is_reported_with_row_and_field(kb, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(CSV.splitlines()[0] + "\nA,Belgium,x,4,B,France,1,2\n", encoding="utf-8")
+    result = kb("import-twinnings", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}, row 2, field 'lat1': not a number" in result.output
+
+
+def test_an_unreachable_neo4j_is_a_clear_error(kb, monkeypatch):
+    with pytest.raises(StoreUnavailable):
+        open_store({"NEO4J_URI": "bolt://127.0.0.1:9"}).version()
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")
+    result = kb("seed")
+    assert result.exit_code == 1 and "cannot reach Neo4j" in result.output
+
+
+def test_the_web_app_says_when_the_store_is_down():
+    from webapp import create_app
+
+    app = create_app({"TESTING": True, "NEO4J_URI": "bolt://127.0.0.1:9"})
+    response = app.test_client().get("/es/sdgs")
+    assert response.status_code == 503 and '<html lang="es">' in response.get_data(as_text=True)
