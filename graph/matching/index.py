@@ -1,0 +1,258 @@
+"""The match index: what matching reads from the graph, built once per store version.
+
+:func:`build_index` reads the graph through public
+:class:`~graph.store.GraphStore` calls only, so every backend yields the same
+index for the same data; :func:`match_index` caches it per store and rebuilds
+it when ``store.version()`` changes.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .. import regions
+from ..model import Edge
+from ..schema import KIND_BY_PREFIX
+from ..store import GraphStore
+from ..text import display_name
+from .result import Path, path_key
+from .tuning import DECLARED, LESSON, MAX_PATHS, PRACTISED, STATUS_WEIGHT
+
+EDGE_TYPES = (
+    "PARTNER_IN", "FACILITATES", "IMPLEMENTS", "CONCERNS", "CONTRIBUTES_TO", "HAS_TARGET",
+    "OFFERS", "SEEKS", "WORKS_ON", "ILLUSTRATED_BY", "EXPERIENCED_IN",
+)
+_BASIS_ORDER = {"declared": 0, "practised": 1, "lesson": 2, "profile": 3}
+
+
+@dataclass(frozen=True)
+class Support:
+    """How strongly a municipality has a theme or SDG, and the paths that show it."""
+
+    strength: float
+    basis: str
+    paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """What matching needs to know about one municipality."""
+
+    id: str
+    name: str
+    country: str | None
+    code: str | None
+    regions: tuple[str, ...]
+    languages: frozenset[str]
+    languages_inferred: bool
+
+
+@dataclass
+class MatchIndex:
+    """Everything matching reads, built from one version of a store."""
+
+    version: str
+    places: dict[str, Place]
+    themes: frozenset[str]
+    sdgs: frozenset[str]
+    offers: dict[str, dict[str, Support]]
+    seeks: dict[str, dict[str, Support]]
+    works_on: dict[str, dict[str, Support]]
+    memberships: dict[str, tuple[Edge, ...]]  # municipality -> its PARTNER_IN edges
+    members: dict[str, tuple[Edge, ...]]      # partnership -> PARTNER_IN edges into it
+    status: dict[str, str | None]             # partnership -> status
+    facilitated: dict[str, dict[str, tuple[Path, ...]]]  # municipality -> org -> [PARTNER_IN, FACILITATES]
+    offered_by: dict[str, tuple[str, ...]]
+    sought_by: dict[str, tuple[str, ...]]
+    worked_on_by: dict[str, tuple[str, ...]]
+    facilitator_members: dict[str, tuple[str, ...]]
+    # Strengths alone, for scoring without touching paths.
+    offer_w: dict[str, dict[str, float]] = field(default_factory=dict)
+    seek_w: dict[str, dict[str, float]] = field(default_factory=dict)
+    work_w: dict[str, dict[str, float]] = field(default_factory=dict)
+    work_total: dict[str, float] = field(default_factory=dict)
+
+    def __post_init__(self):
+        def weights(supports):
+            return {m: {k: s.strength for k, s in by.items()} for m, by in supports.items()}
+
+        self.offer_w, self.seek_w, self.work_w = (
+            weights(self.offers), weights(self.seeks), weights(self.works_on))
+        self.work_total = {m: sum(ws[k] for k in sorted(ws)) for m, ws in self.work_w.items()}
+
+
+def _kind(node_id: str) -> str | None:
+    return KIND_BY_PREFIX.get(node_id.split(":", 1)[0])
+
+
+class _Claims:
+    """Collects (strength, basis, path) claims per (municipality, subject)."""
+
+    def __init__(self):
+        self.claims: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+
+    def add(self, muni: str, subject: str, strength: float, basis: str, path: Path) -> None:
+        self.claims[muni][subject].append((strength, basis, path))
+
+    def supports(self) -> dict[str, dict[str, Support]]:
+        out: dict[str, dict[str, Support]] = {}
+        for muni in sorted(self.claims):
+            by_subject = {}
+            for subject in sorted(self.claims[muni]):
+                found = sorted(
+                    set(self.claims[muni][subject]),
+                    key=lambda c: (-c[0], _BASIS_ORDER[c[1]], len(c[2]), [e.key for e in c[2]]),
+                )
+                best = found[0]
+                by_subject[subject] = Support(best[0], best[1], tuple(c[2] for c in found[:MAX_PATHS]))
+            out[muni] = by_subject
+        return out
+
+
+def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
+    """Read what matching needs from ``store`` (public reads only) into an index.
+
+    Read ``version`` before the data: if the store changes meanwhile, the
+    index carries the older token and is rebuilt on the next call.
+    """
+    version = store.version() if version is None else version
+    places = {}
+    for node in store.nodes("Municipality"):
+        props = node.props
+        country = props.get("country") if isinstance(props.get("country"), str) else None
+        code = props.get("country_code")
+        code = code.upper() if isinstance(code, str) and code.upper() in regions.SUBREGION_OF else None
+        code = code or regions.country_code(country)
+        stated = _languages(props.get("languages"))
+        languages = stated or frozenset(regions.official_languages(code))
+        places[node.id] = Place(node.id, display_name(props, "en", node.id), country, code,
+                                regions.regions_of(code), languages, not stated and bool(languages))
+    # Only partnerships with a known status are read (a few among ~26,000 twinnings);
+    # any other partnership counts as current.
+    status = {n.id: n.props["status"]
+              for n in store.find_by_property("Partnership", "status", sorted(STATUS_WEIGHT))}
+    themes = frozenset(n.id for n in store.nodes("Theme"))
+    sdgs = frozenset(n.id for n in store.nodes("SDG"))
+
+    out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
+    into: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
+    for e in store.edges(EDGE_TYPES):
+        out[e.type][e.source].append(e)
+        into[e.type][e.target].append(e)
+
+    goal_of = {e.target: e for e in (x for es in out["HAS_TARGET"].values() for x in es)}
+
+    def subjects(edge: Edge):
+        """Yield (theme-or-SDG id, path tail) for a CONCERNS/CONTRIBUTES_TO edge."""
+        kind = _kind(edge.target)
+        if kind in ("Theme", "SDG"):
+            yield edge.target, (edge,)
+        elif kind == "SDGTarget" and edge.target in goal_of:
+            yield goal_of[edge.target].source, (edge, goal_of[edge.target])
+
+    def about(node_id: str):
+        for rel in ("CONCERNS", "CONTRIBUTES_TO"):
+            for e in out[rel].get(node_id, ()):
+                yield from subjects(e)
+
+    offers, seeks, works = _Claims(), _Claims(), _Claims()
+    for rel, claims in (("OFFERS", offers), ("SEEKS", seeks), ("WORKS_ON", works)):
+        for muni, es in out[rel].items():
+            if muni in places:
+                for e in es:
+                    claims.add(muni, e.target, DECLARED, "declared", (e,))
+
+    def practice(muni: str, strength: float, basis: str, prefix: Path, node_id: str) -> None:
+        for subject, tail in about(node_id):
+            claims = offers if _kind(subject) == "Theme" else works
+            claims.add(muni, subject, strength, basis, prefix + tail)
+
+    def experiences(muni: str, prefix: Path, node_id: str) -> None:
+        for exp in into["EXPERIENCED_IN"].get(node_id, ()):
+            practice(muni, LESSON, "lesson", prefix + (exp,), exp.source)
+            for ill in into["ILLUSTRATED_BY"].get(exp.source, ()):
+                practice(muni, LESSON, "lesson", prefix + (exp, ill), ill.source)
+
+    memberships = {m: tuple(es) for m, es in out["PARTNER_IN"].items() if m in places}
+    for muni in places:
+        for imp in out["IMPLEMENTS"].get(muni, ()):
+            practice(muni, PRACTISED, "practised", (imp,), imp.target)
+        experiences(muni, (), muni)
+        for member in memberships.get(muni, ()):
+            pid = member.target
+            practice(muni, PRACTISED, "practised", (member,), pid)
+            for imp in out["IMPLEMENTS"].get(pid, ()):
+                practice(muni, PRACTISED, "practised", (member, imp), imp.target)
+            experiences(muni, (member,), pid)
+
+    members = {p: tuple(e for e in es if e.source in places) for p, es in into["PARTNER_IN"].items()}
+    facilitated: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
+    for muni, es in memberships.items():
+        for member in es:
+            for fac in into["FACILITATES"].get(member.target, ()):
+                facilitated[muni][fac.source].append((member, fac))
+    offers_s, seeks_s, works_s = offers.supports(), seeks.supports(), works.supports()
+    return MatchIndex(
+        version=version,
+        places=places,
+        themes=themes,
+        sdgs=sdgs,
+        offers=offers_s,
+        seeks=seeks_s,
+        works_on=works_s,
+        memberships=memberships,
+        members=members,
+        status=status,
+        facilitated={m: {o: tuple(sorted(ps, key=path_key)) for o, ps in sorted(orgs.items())}
+                     for m, orgs in sorted(facilitated.items())},
+        offered_by=_inverse(offers_s),
+        sought_by=_inverse(seeks_s),
+        worked_on_by=_inverse(works_s),
+        facilitator_members=_inverse(facilitated),
+    )
+
+
+def _languages(value) -> frozenset[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return frozenset()
+    return frozenset(v.strip().lower().replace("_", "-").split("-")[0]
+                     for v in value if isinstance(v, str) and v.strip())
+
+
+def _inverse(by_muni: dict[str, dict]) -> dict[str, tuple[str, ...]]:
+    inverse: dict[str, list[str]] = defaultdict(list)
+    for muni in sorted(by_muni):
+        for subject in by_muni[muni]:
+            inverse[subject].append(muni)
+    return {s: tuple(ms) for s, ms in sorted(inverse.items())}
+
+
+# Keyed weakly so that an index lives no longer than its store.  _CACHE_LOCK is
+# held only briefly, so requests that find a current index never wait for a
+# build; _BUILD_LOCK lets one thread build while the others wait for its result
+# rather than each reading the whole graph again.
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_CACHE_LOCK = threading.Lock()
+_BUILD_LOCK = threading.Lock()
+
+
+def match_index(store: GraphStore) -> MatchIndex:
+    """Return the index for the store's current version, building it if needed."""
+    version = store.version()
+    with _CACHE_LOCK:
+        index = _CACHE.get(store)
+    if index is not None and index.version == version:
+        return index
+    with _BUILD_LOCK:
+        with _CACHE_LOCK:
+            index = _CACHE.get(store)
+        if index is None or index.version != version:
+            index = build_index(store, version)
+            with _CACHE_LOCK:
+                _CACHE[store] = index
+    return index
