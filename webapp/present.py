@@ -17,7 +17,7 @@ from graph.text import localized
 
 from .labels import kind_name, property_name, relation_name, value_name
 
-HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour"}
+HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source"}
 LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "français", "es": "español", "en": "English"}
 
 
