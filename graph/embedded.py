@@ -27,7 +27,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from . import text
+from . import schema, text
 from .errors import DataError, NotFound, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page
 from .store import PATH_STOP_KINDS, GraphStore
@@ -217,7 +217,10 @@ class EmbeddedStore(GraphStore):
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
         self._refresh()
         by_type = self._cached("edges", self._edge_keys)
-        chosen = [by_type.get(t, []) for t in (sorted(set(types)) if types is not None else sorted(by_type))]
+        names = sorted(by_type) if types is None else sorted({schema.rel_type(t).name for t in types})
+        chosen = [by_type.get(t, []) for t in names]
+        if not chosen:
+            return
         keys = chosen[0] if len(chosen) == 1 else sorted(k for keys in chosen for k in keys)
         g = self._g
         for s, k, t in keys:

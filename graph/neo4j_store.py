@@ -69,17 +69,21 @@ class Neo4jStore(GraphStore):
         """Return this process's driver, creating it after any fork."""
         with self._lock:
             if self._driver is None or self._pid != os.getpid():
+                driver = None
                 try:
                     driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth)
                     driver.verify_connectivity()
+                    self._ensure_schema(driver)
                 except (DriverError, Neo4jError, ValueError, OSError) as exc:
+                    if driver is not None:
+                        driver.close()
                     raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+                # Only a driver whose schema is in place is kept; a failure is retried next call.
                 self._driver, self._pid = driver, os.getpid()
-                self._ensure_schema()
             return self._driver
 
-    def _ensure_schema(self) -> None:
-        with self._driver.session(database=self.database) as session:
+    def _ensure_schema(self, driver: neo4j.Driver) -> None:
+        with driver.session(database=self.database) as session:
             for statement in SCHEMA_STATEMENTS:
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
@@ -147,11 +151,15 @@ class Neo4jStore(GraphStore):
         yield from (_node(r) for r in self._read(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
+        # A typed pattern lets Neo4j read only those relationships; the type
+        # names come from the schema, so nothing from input reaches the query.
+        pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
+        if pattern == ":":
+            return
         rows = self._read(
-            "MATCH (a:Entity)-[r]->(b:Entity) WHERE $types IS NULL OR type(r) IN $types "
+            f"MATCH (a:Entity)-[r{pattern}]->(b:Entity) "
             "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS props "
-            "ORDER BY s, type, t",
-            types=list(types) if types is not None else None,
+            "ORDER BY s, type, t"
         )
         yield from (_edge(r) for r in rows)
 

@@ -223,3 +223,10 @@ def test_repeats_within_one_write_are_folded(store):
     assert store.get_node("theme:a").props == {"name": "A", "x": 1, "y": 2}
     assert [(e.key, e.props) for e in store.edges()] == [
         (("project:p", "CONCERNS", "theme:a"), {"w": 1, "v": 2})]
+
+
+def test_edges_by_type(small):
+    assert [e.type for e in small.edges(["SEEKS", "IMPLEMENTS"])] == ["SEEKS", "IMPLEMENTS"]
+    assert list(small.edges([])) == []
+    with pytest.raises(SchemaError):
+        list(small.edges(["LIKES"]))
