@@ -194,46 +194,38 @@ class Neo4jStore(GraphStore):
 
     def list_nodes(self, query: ListQuery) -> Page:
         sort_keys = text.sort_keys(query.sort, query.lang) if query.sort in schema.TEXT_FIELDS else [query.sort]
-        # Two fixed query texts: direction cannot be a parameter, nor formatted from input.
+        # Direction cannot be a parameter; it picks one of two fixed texts, never input.
         order = "DESC" if query.descending else "ASC"
         sort_expr = "reduce(v = null, k IN $sort_keys | coalesce(v, n[k]))"
         if query.sort in schema.TEXT_FIELDS:
             sort_expr = f"toLower({sort_expr})"
-        rows = self._read(
+        match = (
             f"MATCH (n:{_label(query.kind)}) "
             "WHERE all(w IN $where WHERE n[w[0]] = w[1]) "
             "AND all(r IN $related WHERE EXISTS { MATCH (n)--(:Entity {id: r}) }) "
             "AND ($year IS NULL OR (n.start_year <= $year AND coalesce(n.end_year, $year) >= $year)) "
-            f"WITH n, {sort_expr} AS sv ORDER BY sv {order}, n.id ASC "
-            f"WITH collect(n) AS all_nodes "
-            f"UNWIND all_nodes[$offset..$offset + $limit] AS n "
-            f"RETURN size(all_nodes) AS total, {NODE_FIELDS}",
-            where=[[k, v] for k, v in query.where], related=list(query.related), year=query.year,
-            sort_keys=sort_keys, offset=query.offset, limit=query.limit,
         )
-        if rows:
-            return Page(rows[0]["total"], [_node(r) for r in rows])
-        # Empty window: still report how many matched.
-        return Page(self._count_matching(query), [])
+        params = {"where": [[k, v] for k, v in query.where], "related": list(query.related),
+                  "year": query.year, "sort_keys": sort_keys, "offset": query.offset, "limit": query.limit}
 
-    def _count_matching(self, query: ListQuery) -> int:
-        return self._read(
-            f"MATCH (n:{_label(query.kind)}) "
-            "WHERE all(w IN $where WHERE n[w[0]] = w[1]) "
-            "AND all(r IN $related WHERE EXISTS { MATCH (n)--(:Entity {id: r}) }) "
-            "AND ($year IS NULL OR (n.start_year <= $year AND coalesce(n.end_year, $year) >= $year)) "
-            "RETURN count(n) AS c",
-            where=[[k, v] for k, v in query.where], related=list(query.related), year=query.year,
-        )[0]["c"]
+        def work(tx):
+            total = tx.run(match + "RETURN count(n) AS c", params).single()["c"]
+            # ORDER BY ... SKIP/LIMIT lets Neo4j keep only the top rows instead of sorting everything.
+            rows = list(tx.run(match + f"WITH n, {sort_expr} AS sv ORDER BY sv {order}, n.id ASC "
+                               f"SKIP $offset LIMIT $limit RETURN {NODE_FIELDS}", params))
+            return total, rows
+
+        total, rows = self._execute(work)
+        return Page(total, [_node(r) for r in rows])
 
     def property_values(self, kind: str, key: str) -> dict:
         schema.check_properties({key: ""})
         rows = self._read(
-            f"MATCH (n:{_label(kind)}) WHERE n[$key] IS NOT NULL AND NOT valueType(n[$key]) STARTS WITH 'LIST' "
-            "RETURN n[$key] AS v, count(*) AS c",
+            f"MATCH (n:{_label(kind)}) WHERE n[$key] IS NOT NULL RETURN n[$key] AS v, count(*) AS c",
             key=key,
         )
-        return dict(sorted(((r["v"], r["c"]) for r in rows), key=lambda kv: (-kv[1], str(kv[0]))))
+        counts = ((r["v"], r["c"]) for r in rows if not isinstance(r["v"], list))
+        return dict(sorted(counts, key=lambda kv: (-kv[1], str(kv[0]))))
 
     def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
         found = self.get_nodes([a, b])
