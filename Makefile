@@ -44,6 +44,7 @@ translations-compile:
 bench:
 	$(BIN)/python bench/bench_store.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_matching.py
 
 neo4j-start:
 	scripts/neo4j.sh start

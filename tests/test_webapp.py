@@ -189,3 +189,13 @@ def test_dates_and_numbers_follow_the_locale(client):
     en = client.get("/en/phases/start-up").get_data(as_text=True)
     fr = client.get("/fr/phases/start-up").get_data(as_text=True)
     assert "January 2019" in en and "janvier 2019" in fr
+
+
+def test_only_web_addresses_become_links(seeded_store):
+    from graph.model import make_node
+    from webapp import create_app
+
+    seeded_store.write([make_node("organisation:trap", {"name": "Trap", "url": "javascript:alert(1)"})])
+    html = create_app({"TESTING": True, "STORE": seeded_store}).test_client().get(
+        "/en/organisations/trap").get_data(as_text=True)
+    assert 'href="javascript:' not in html and "javascript:alert(1)" in html
