@@ -97,18 +97,25 @@ def clear_command() -> None:
               help="Load the seeds first (idempotent).")
 def serve_command(host: str, port: int, with_seeds: bool) -> None:
     """Serve the web app (for production use gunicorn, see the README)."""
+    from graph.matching import match_index
     from webapp import create_app
 
     try:
-        with open_store() as store:
-            if with_seeds:
-                written = seed(store)
-                click.echo(f"seeds loaded into the {store.backend} store ({written['nodes']} nodes)")
+        store = open_store()
+        if with_seeds:
+            written = seed(store)
+            click.echo(f"seeds loaded into the {store.backend} store ({written['nodes']} nodes)")
+        # Build the partner-matching index now, so the first search does not wait for it.
+        match_index(store)
     except GraphError as exc:
         _fail(exc)
     app = create_app()
+    app.extensions["common_ground"]["store"] = store
     click.echo(f"Common Ground on http://{host}:{port}/")
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        store.close()
 
 
 if __name__ == "__main__":
