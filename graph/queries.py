@@ -107,10 +107,9 @@ def goal_detail(store: GraphStore, goal_id: str) -> GoalDetail:
         if d == "in":
             for _, n in items:
                 linked[n.kind][n.id] = n
-    for target in targets:
-        for e in store.edges_of(target.id, SUBJECT_TYPES):
-            for n in store.get_nodes([e.source]).values():
-                linked[n.kind][n.id] = n
+    sources = {e.source for target in targets for e in store.edges_of(target.id, SUBJECT_TYPES)}
+    for n in store.get_nodes(sources).values():
+        linked[n.kind][n.id] = n
     lessons = {n.id: n for n in lessons_about(store, goal_id)}
     linked["Lesson"].update(lessons)
     return GoalDetail(info.node, targets,
