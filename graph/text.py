@@ -8,6 +8,7 @@ Neo4j (whose properties cannot be maps).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -75,6 +76,7 @@ def sort_keys(field: str, lang: str) -> list[str]:
     return [f"{field}_{lang}", field] + [f"{field}_{o}" for o in FALLBACK if o != lang]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower-case, strip accents and turn punctuation into spaces: 'Jerónimo' -> 'jeronimo'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

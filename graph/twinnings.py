@@ -11,6 +11,7 @@ this format at all is refused whole, with the row and field at fault.
 from __future__ import annotations
 
 import csv
+import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,7 @@ class _City:
     lat: float
     lng: float
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return municipality_key(self.name, self.country)
 

@@ -35,11 +35,11 @@ def test_a_failed_save_leaves_the_old_graph(tmp_path, monkeypatch):
     store = EmbeddedStore(tmp_path)
     store.write([make_node("theme:kept", {"name": "kept"})])
 
-    def broken_dump(data, fh, **kwargs):
-        fh.write('{"format": "common-ground-embedded", "nodes": [')
+    def broken_fsync(fd):
         raise OSError("disk full")
 
-    monkeypatch.setattr(graph.embedded.json, "dump", broken_dump)
+    # The new snapshot is written but cannot be made durable: the old one must stay.
+    monkeypatch.setattr(graph.embedded.os, "fsync", broken_fsync)
     with pytest.raises(OSError):
         store.write([make_node("theme:lost", {"name": "lost"})])
     monkeypatch.undo()
@@ -80,3 +80,44 @@ def test_a_foreign_file_is_refused_not_overwritten(tmp_path):
     with pytest.raises(graph.DataError):
         EmbeddedStore(tmp_path)
     assert (tmp_path / "graph.json").read_text(encoding="utf-8") == '{"hello": "world"}'
+
+
+def test_readers_in_other_threads_never_see_a_half_built_graph(tmp_path):
+    import threading
+
+    store = EmbeddedStore(tmp_path)
+    other = EmbeddedStore(tmp_path)  # another "process": its writes make `store` reload
+    ids = [f"theme:t{i}" for i in range(200)]
+    store.write([make_node(i, {"name": i}) for i in ids])
+    errors, stop = [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            try:
+                got = store.get_nodes(ids)
+                assert len(got) == len(ids)
+                assert store.count_by_kind()["Theme"] >= len(ids)
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                errors.append(exc)
+                return
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    for r in readers:
+        r.start()
+    for n in range(30):
+        other.write([make_node(f"theme:extra{n}", {"name": "x"})])
+    stop.set()
+    for r in readers:
+        r.join()
+    assert errors == []
+    assert store.count_by_kind()["Theme"] == 230
+
+
+def test_version_differs_after_the_store_is_recreated(tmp_path):
+    first = EmbeddedStore(tmp_path)
+    first.write([make_node("theme:a", {"name": "a"})])
+    seen = first.version()
+    (tmp_path / "graph.json").unlink()
+    again = EmbeddedStore(tmp_path)
+    again.write([make_node("theme:b", {"name": "b"})])
+    assert again.version() != seen and first.version() == again.version()
