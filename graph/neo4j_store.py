@@ -12,7 +12,15 @@ import threading
 from collections.abc import Iterable, Iterator
 
 import neo4j
-from neo4j.exceptions import AuthError, ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import (
+    AuthError,
+    ConstraintError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    SessionExpired,
+    TransientError,
+)
 
 from . import schema, text
 from .errors import NotFound, StoreConflict, StoreUnavailable
@@ -94,7 +102,7 @@ class Neo4jStore(GraphStore):
             with driver.session(database=self.database) as session:
                 run = session.execute_write if write else session.execute_read
                 return run(work, *args)
-        except (ServiceUnavailable, AuthError) as exc:
+        except (ServiceUnavailable, SessionExpired, TransientError, AuthError) as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri}: {exc}") from exc
         except ConstraintError as exc:
             raise StoreConflict(str(exc)) from exc
@@ -118,13 +126,15 @@ class Neo4jStore(GraphStore):
 
     def clear(self) -> None:
         def delete_some(tx):
-            return tx.run(
+            deleted = tx.run(
                 "MATCH (n:Entity) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
             ).single()["c"]
+            tx.run(BUMP_VERSION).consume()  # each batch is a change others must notice
+            return deleted
 
+        # Batches keep a large graph within the server's transaction memory.
         while self._execute(delete_some, write=True):
             pass
-        self._execute(lambda tx: tx.run(BUMP_VERSION).consume(), write=True)
 
     # -- reading -----------------------------------------------------------------
     def version(self) -> str:
@@ -262,10 +272,13 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
         missing = [x for x in ends if x not in present]
         if missing:
             raise NotFound(missing[0])
+    # Writing a property takes the node's write lock until commit, so a concurrent
+    # writer cannot change these nodes between this read and the SET below.
     existing = {
         r["id"]: r["props"]
         for r in tx.run(
-            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, properties(n) AS props",
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
+            "RETURN n.id AS id, properties(n) AS props",
             ids=sorted(new_ids),
         )
     }

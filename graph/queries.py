@@ -27,7 +27,6 @@ class Connections:
 
     node: Node
     groups: list[tuple[str, str, list[tuple[Edge, Node]]]]
-    neighbours: dict[str, Node]
 
 
 def connections(store: GraphStore, node_id: str) -> Connections:
@@ -46,7 +45,7 @@ def connections(store: GraphStore, node_id: str) -> Connections:
             grouped[(e.type, direction)].append((e, other))
     groups = [(t, d, sorted(items, key=lambda item: item[1].id))
               for (t, d), items in sorted(grouped.items())]
-    return Connections(node, groups, neighbours)
+    return Connections(node, groups)
 
 
 def neighbourhood(store: GraphStore, node_id: str, types: list[str] | None = None,

@@ -57,11 +57,6 @@ def localized(props: Mapping, field: str, lang: str) -> tuple[str | None, str | 
     return None, None
 
 
-def translations(props: Mapping, field: str) -> dict[str, str]:
-    """Return every translation of ``field`` present in ``props``."""
-    return {lang: props[f"{field}_{lang}"] for lang in LANGUAGES if props.get(f"{field}_{lang}")}
-
-
 def display_name(props: Mapping, lang: str, fallback: str = "") -> str:
     """Return the best human label for a node: its name, else its title, else ``fallback``."""
     for field in ("name", "title"):

@@ -138,6 +138,9 @@ def test_list_facets_sort_and_page(client):
     ("/nl/paths?from=Herent&to=zzzzqqq", 404),
     ("/nl/paths?from=Herent&to=Tarija&hops=99", 400),
     ("/nl/municipalities/tarija-bolivia/graph.json?type=LIKES", 400),
+    ("/nl/partnerships?page=%C2%B2", 400),
+    ("/nl/partnerships?year=%C2%B2", 400),
+    ("/nl/paths?from=Herent&to=Tarija&hops=%C2%B2", 400),
 ])
 def test_bad_input_gets_a_localised_error_not_a_crash(client, url, status):
     response = client.get(url)
@@ -199,3 +202,13 @@ def test_only_web_addresses_become_links(seeded_store):
     html = create_app({"TESTING": True, "STORE": seeded_store}).test_client().get(
         "/en/organisations/trap").get_data(as_text=True)
     assert 'href="javascript:' not in html and "javascript:alert(1)" in html
+
+
+@pytest.mark.parametrize("query", ["fmt=json", "lang=fr", "plural=x", "endpoint=x", "_scheme=x", "_anchor=x",
+                                   "_method=POST", "_external=1"])
+def test_any_query_parameter_is_harmless(client, query):
+    for url in (f"/nl/municipalities?{query}", f"/nl/search?q=a&{query}", f"/nl/match?{query}",
+                f"/nl/sdgs?{query}", f"/nl/municipalities/atlantis?{query}"):
+        response = client.get(url)
+        assert response.status_code in (200, 400, 404), url
+        assert 'href="http' not in response.get_data(as_text=True).split("<main", 1)[0], url

@@ -15,10 +15,9 @@ from graph import Edge, Node
 from graph.schema import LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
-from .labels import kind_name, property_name, relation_name, value_name
+from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source"}
-LANGUAGE_NAMES = {"nl": "Nederlands", "fr": "français", "es": "español", "en": "English"}
 
 
 def node_url(node_id: str, **kwargs) -> str:
@@ -56,7 +55,7 @@ def display_value(key: str, value) -> str:
     """Format a property value for people, following the page's locale."""
     if isinstance(value, list):
         if key == "languages":
-            return ", ".join(LANGUAGE_NAMES.get(v, v) for v in value)
+            return ", ".join(language_name(v, current_lang()) for v in value)
         return ", ".join(display_value(key, v) for v in value)
     if isinstance(value, bool):
         return gettext("yes") if value else gettext("no")

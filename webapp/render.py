@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Blueprint, abort, render_template, request, url_for
 
 from .cache import cached_page
@@ -21,10 +23,21 @@ def page(bp: Blueprint, rule: str, **options):
     return decorator
 
 
+def current_url(query: dict | None = None, **changes) -> str:
+    """Return the current page's URL with view arguments (lang, fmt) or query values changed.
+
+    The query string is appended as it came, never passed to url_for, where
+    names such as ``fmt`` or ``_external`` would mean something else.
+    """
+    path = url_for(request.endpoint, **{**(request.view_args or {}), **changes})
+    args = request.args.to_dict(flat=False)
+    args.update(query or {})
+    return path + ("?" + urlencode(args, doseq=True) if args else "")
+
+
 def twin_url(fmt: str) -> str:
     """Return the URL of the current page in another format, keeping its query."""
-    args = dict(request.view_args or {}, fmt=fmt)
-    return url_for(request.endpoint, **args, **request.args.to_dict(flat=False))
+    return current_url(fmt=fmt)
 
 
 def render(template: str, context: dict, fmt: str, status: int = 200):

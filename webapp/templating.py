@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, current_app, request, send_from_directory, url_for
+from flask import Flask, abort, current_app, send_from_directory
 from flask_babel import format_decimal
+
+from .render import current_url
 
 # npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
 VENDOR_PACKAGES = ("cytoscape",)
@@ -13,15 +15,12 @@ VENDOR_PACKAGES = ("cytoscape",)
 
 def switch_url(lang: str) -> str:
     """Return the current page's URL in another language."""
-    args = dict(request.view_args or {}, lang=lang)
-    return url_for(request.endpoint, **args, **request.args.to_dict(flat=False))
+    return current_url(lang=lang)
 
 
 def page_url(number: int) -> str:
     """Return the current page's URL at another page of results."""
-    query = request.args.to_dict(flat=False)
-    query["page"] = [str(number)]
-    return url_for(request.endpoint, **(request.view_args or {}), **query)
+    return current_url(query={"page": [str(number)]})
 
 
 def vendor_available(package: str) -> bool:

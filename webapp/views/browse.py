@@ -90,7 +90,7 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
         return None
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         _bad(gettext("%(name)s must be a whole number between %(low)d and %(high)d",
                      name=str(PARAMETERS.get(name, name)), low=low, high=high))
     return int(raw)

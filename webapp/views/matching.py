@@ -13,7 +13,7 @@ from .. import present
 from ..db import get_store
 from ..forms import WORKING_LANGUAGES, MatchForm
 from ..labels import COMPONENTS, FLAGS, language_name, match_error_message
-from ..render import render
+from ..render import page, render
 
 bp = Blueprint("matching", __name__)
 
@@ -41,8 +41,7 @@ def _build_form(store, lang: str) -> MatchForm:
     return form
 
 
-@bp.route("/<lang:lang>/match", defaults={"fmt": "html"})
-@bp.route("/<lang:lang>/match.json", defaults={"fmt": "json"})
+@page(bp, "/<lang:lang>/match")
 def find_partner(fmt: str):
     """Rank municipalities as thematic partners, with the score's parts and the evidence."""
     store = get_store()
@@ -61,10 +60,9 @@ def find_partner(fmt: str):
         context["errors"] = {name: [str(e) for e in f.errors] for name, f in form._fields.items() if f.errors}
         if context["errors"]:
             status = 400
-    if fmt == "json":
-        context["query"] = {k: request.args.getlist(k) for k in request.args}
-        return render("match.html", context, fmt, status)
-    context["form"] = form
+    context["query"] = {k: request.args.getlist(k) for k in request.args}
+    if fmt == "html":
+        context["form"] = form  # the HTML rendering also needs the form object itself
     return render("match.html", context, fmt, status)
 
 

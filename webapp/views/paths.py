@@ -22,7 +22,7 @@ def paths(fmt: str):
     lang = present.current_lang()
     raw_from, raw_to = request.args.get("from", "").strip(), request.args.get("to", "").strip()
     hops = request.args.get("hops", "4")
-    if not hops.isdigit() or not 1 <= int(hops) <= MAX_HOPS:
+    if not (hops.isascii() and hops.isdigit()) or not 1 <= int(hops) <= MAX_HOPS:
         abort(400, description=gettext("%(name)s must be a whole number between %(low)d and %(high)d",
                                        name=gettext("hops"), low=1, high=MAX_HOPS))
     context = {"title": gettext("How are they connected?"), "from": raw_from, "to": raw_to,
