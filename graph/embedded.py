@@ -272,7 +272,7 @@ class EmbeddedStore(GraphStore):
         return dict(sorted(((v, len(ids)) for v, ids in by_value.items()), key=lambda kv: (-kv[1], str(kv[0]))))
 
     # -- paths -------------------------------------------------------------------
-    def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
+    def _shortest_paths(self, a: str, b: str, max_hops: int, limit: int) -> list[list[Edge]]:
         st = self._refresh()
         g = st.graph
         for end in (a, b):

@@ -237,7 +237,7 @@ class Neo4jStore(GraphStore):
         counts = ((r["v"], r["c"]) for r in rows if not isinstance(r["v"], list))
         return dict(sorted(counts, key=lambda kv: (-kv[1], str(kv[0]))))
 
-    def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
+    def _shortest_paths(self, a: str, b: str, max_hops: int, limit: int) -> list[list[Edge]]:
         found = self.get_nodes([a, b])
         for end in (a, b):
             if end not in found:

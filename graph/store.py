@@ -11,11 +11,14 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 
+from .errors import SchemaError
 from .model import Edge, ListQuery, Node, Page
 
 # Nodes of these kinds are left out of neighbourhoods and paths: every SDG
 # target would otherwise connect everything to everything through its goal.
 PATH_STOP_KINDS = ("Source",)
+# The longest path a search may ask for (the Neo4j query's fixed upper bound).
+MAX_HOPS = 8
 
 
 class GraphStore(ABC):
@@ -90,13 +93,21 @@ class GraphStore(ABC):
     def property_values(self, kind: str, key: str) -> dict:
         """Return how many nodes of ``kind`` have each value of property ``key``."""
 
-    @abstractmethod
     def shortest_paths(self, a: str, b: str, max_hops: int = 4, limit: int = 5) -> list[list[Edge]]:
         """Return up to ``limit`` shortest paths between two nodes, as edge lists from ``a``.
 
         Direction is ignored for reaching; each edge keeps its own direction.
-        Source nodes are never passed through.
+        Source nodes are never passed through.  At most MAX_HOPS steps.
         """
+        if not (isinstance(max_hops, int) and 1 <= max_hops <= MAX_HOPS):
+            raise SchemaError(f"max_hops must be between 1 and {MAX_HOPS}")
+        if not (isinstance(limit, int) and 1 <= limit <= 100):
+            raise SchemaError("limit must be between 1 and 100")
+        return self._shortest_paths(a, b, max_hops, limit)
+
+    @abstractmethod
+    def _shortest_paths(self, a: str, b: str, max_hops: int, limit: int) -> list[list[Edge]]:
+        """Find the paths for :meth:`shortest_paths`, whose arguments are already checked."""
 
     def close(self) -> None:
         """Release connections and files."""

@@ -230,3 +230,9 @@ def test_edges_by_type(small):
     assert list(small.edges([])) == []
     with pytest.raises(SchemaError):
         list(small.edges(["LIKES"]))
+
+
+@pytest.mark.parametrize("hops,limit", [(0, 5), (9, 5), (4, 0), (4, 1000)])
+def test_path_search_bounds_are_checked(small, hops, limit):
+    with pytest.raises(SchemaError):
+        small.shortest_paths("municipality:herent", "sdg:13", max_hops=hops, limit=limit)
