@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from flask import Flask, current_app
 
-from graph import GraphStore, open_store
+from graph import GraphError, GraphStore, open_store
+from graph.matching import match_index
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -17,8 +20,19 @@ def get_store() -> GraphStore:
     if ext.get("store") is None:
         with _lock:
             if ext.get("store") is None:
-                ext["store"] = open_store(current_app.config)
+                store = open_store(current_app.config)
+                ext["store"] = store
+                # Build the partner-matching index in the background, so that the
+                # first search in this worker does not wait for it.
+                threading.Thread(target=_warm, args=(store,), name="warm-match-index", daemon=True).start()
     return ext["store"]
+
+
+def _warm(store: GraphStore) -> None:
+    try:
+        match_index(store)
+    except GraphError as exc:  # the first real search will report it properly
+        log.warning("could not build the matching index in advance: %s", exc)
 
 
 def init_app(app: Flask) -> None:
