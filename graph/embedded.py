@@ -34,7 +34,7 @@ from . import schema, text
 from .embedded_state import GraphState
 from .errors import DataError, NotFound, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page
-from .store import PATH_STOP_KINDS, GraphStore
+from .store import GraphStore
 
 FORMAT = "common-ground-embedded"
 FORMAT_VERSION = 1
@@ -280,10 +280,7 @@ class EmbeddedStore(GraphStore):
                 raise NotFound(end)
         if a == b:
             return []
-        undirected = nx.subgraph_view(
-            g.to_undirected(as_view=True),
-            filter_node=lambda n: n in (a, b) or g.nodes[n]["kind"] not in PATH_STOP_KINDS,
-        )
+        undirected = g.to_undirected(as_view=True)
         try:
             node_paths = list(itertools.islice(nx.all_shortest_paths(undirected, a, b), MAX_PATHS))
         except nx.NetworkXNoPath:

@@ -25,7 +25,7 @@ from neo4j.exceptions import (
 from . import schema, text
 from .errors import NotFound, StoreConflict, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page
-from .store import PATH_STOP_KINDS, GraphStore
+from .store import GraphStore
 
 BATCH = 5000
 SEARCH_CAP = 2000
@@ -248,10 +248,9 @@ class Neo4jStore(GraphStore):
             "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) "
             "MATCH p = allShortestPaths((a)-[*..8]-(b)) "
             "WHERE length(p) <= $max_hops "
-            "AND none(x IN nodes(p)[1..-1] WHERE x.kind IN $stop) "
             "RETURN [r IN relationships(p) | "
             "[startNode(r).id, type(r), endNode(r).id, properties(r)]] AS rels LIMIT $cap",
-            a=a, b=b, max_hops=max_hops, stop=list(PATH_STOP_KINDS), cap=MAX_PATHS,
+            a=a, b=b, max_hops=max_hops, cap=MAX_PATHS,
         )
         paths = {
             tuple(Edge(s, t, e, dict(p)) for s, t, e, p in row["rels"]) for row in rows

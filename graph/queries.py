@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .errors import NotFound
 from .model import Edge, Node
 from .store import GraphStore
+from .text import fold, sdg_number_key
 
 NEIGHBOURHOOD_CAP = 150
 # Lesson parts whose subjects count as the lesson's own.
@@ -94,13 +95,12 @@ class GoalDetail:
     linked: dict[str, list[Node]] = field(default_factory=dict)
 
 
-def goal_detail(store: GraphStore, goal_id: str) -> GoalDetail:
-    """Return a goal with its targets and everything linked to it or its targets, by kind."""
-    info = connections(store, goal_id)
+def goal_detail(store: GraphStore, info: Connections) -> GoalDetail:
+    """Return a goal (given with its connections) with its targets and all linked to it or them, by kind."""
     if info.node.kind != "SDG":
-        raise NotFound(goal_id)
+        raise NotFound(info.node.id)
     targets = sorted((n for t, d, items in info.groups if t == "HAS_TARGET" for _, n in items),
-                     key=lambda n: _target_sort(n.props.get("number", "")))
+                     key=lambda n: sdg_number_key(n.props.get("number", "")))
     linked: dict[str, dict[str, Node]] = defaultdict(dict)
     for _, d, items in info.groups:
         if d == "in":
@@ -109,15 +109,9 @@ def goal_detail(store: GraphStore, goal_id: str) -> GoalDetail:
     sources = {e.source for target in targets for e in store.edges_of(target.id, SUBJECT_TYPES)}
     for n in store.get_nodes(sources).values():
         linked[n.kind][n.id] = n
-    lessons = {n.id: n for n in lessons_about(store, goal_id)}
-    linked["Lesson"].update(lessons)
+    linked["Lesson"].update((v.lesson.id, v.lesson) for v in lesson_views(store, sdg=info.node.id))
     return GoalDetail(info.node, targets,
                       {k: [v[i] for i in sorted(v)] for k, v in sorted(linked.items()) if v})
-
-
-def _target_sort(number: str) -> tuple:
-    goal, _, sub = str(number).partition(".")
-    return (int(goal) if goal.isdigit() else 0, not sub.isdigit(), int(sub) if sub.isdigit() else 0, sub)
 
 
 @dataclass
@@ -129,13 +123,11 @@ class LessonView:
     subjects: list[Node]
 
 
-def lessons_about(store: GraphStore, subject_id: str) -> list[Node]:
-    """Return lessons concerning a goal or theme directly or through one of their parts."""
-    return [view.lesson for view in lesson_views(store) if subject_id in {s.id for s in view.subjects}]
-
-
 def lesson_views(store: GraphStore, sdg: str | None = None, theme: str | None = None) -> list[LessonView]:
-    """Return every lesson with its parts and subjects, optionally only those about ``sdg``/``theme``."""
+    """Return every lesson with its parts and subjects, optionally only those about ``sdg``/``theme``.
+
+    A lesson is about what it concerns itself and what any of its parts concerns.
+    """
     lessons = sorted(store.nodes("Lesson"), key=lambda n: (n.props.get("order", 0), n.id))
     parts = [e for e in store.edges(LESSON_PARTS)]
     part_ids = {e.target for e in parts}
@@ -164,7 +156,7 @@ def _ends(edges: list[Edge], rel: str, nodes: dict[str, Node]) -> list[Node]:
 
 def _subject_order(node_id: str) -> tuple:
     prefix, _, rest = node_id.partition(":")
-    return (prefix, _target_sort(rest) if prefix in ("sdg", "target") else (0, False, 0, rest))
+    return (prefix, sdg_number_key(rest) if prefix in ("sdg", "target") else (0, False, 0, rest))
 
 
 def provenance(store: GraphStore, node: Node) -> dict:
@@ -193,8 +185,6 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
     An exact name (accents and case aside) wins over a partial one; among
     equals, the one with the most partnerships, then the smallest id.
     """
-    from .text import fold
-
     reference = (reference or "").strip()
     if reference.startswith("municipality:"):
         node = store.get_node(reference)

@@ -27,6 +27,7 @@ from .errors import DataError, GraphError, NotFound
 from .model import Edge, Node, make_edge, make_node
 from .schema import LANGUAGES
 from .store import GraphStore
+from .text import sdg_number_key
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or Path(__file__).resolve().parent.parent / "seeds")
 SDG_SOURCE = "source:open-sdg-translations"
@@ -142,7 +143,7 @@ def read_sdgs(sdg_dir: Path) -> Batch:
         if colour:
             props["colour"] = str(colour)
         batch.nodes.append(make_node(f"sdg:{number}", props))
-    for number in sorted(targets, key=_target_order):
+    for number in sorted(targets, key=sdg_number_key):
         goal = number.split(".")[0]
         if goal not in goals:
             raise DataError(str(sdg_dir), number, "goal", f"target of unknown goal {goal}")
@@ -158,11 +159,6 @@ def read_sdgs(sdg_dir: Path) -> Batch:
         "source": SDG_SOURCE, "source_section": "LICENSE",
     }))
     return batch
-
-
-def _target_order(number: str) -> tuple:
-    goal, sub = number.split(".", 1)
-    return (int(goal), not sub.isdigit(), int(sub) if sub.isdigit() else 0, sub)
 
 
 def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:

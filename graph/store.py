@@ -14,9 +14,6 @@ from collections.abc import Iterable, Iterator
 from .errors import SchemaError
 from .model import Edge, ListQuery, Node, Page
 
-# Nodes of these kinds are left out of neighbourhoods and paths: every SDG
-# target would otherwise connect everything to everything through its goal.
-PATH_STOP_KINDS = ("Source",)
 # The longest path a search may ask for (the Neo4j query's fixed upper bound).
 MAX_HOPS = 8
 
@@ -97,7 +94,8 @@ class GraphStore(ABC):
         """Return up to ``limit`` shortest paths between two nodes, as edge lists from ``a``.
 
         Direction is ignored for reaching; each edge keeps its own direction.
-        Source nodes are never passed through.  At most MAX_HOPS steps.
+        At most MAX_HOPS steps.  (Sources carry provenance as properties, never
+        edges, so no path runs through one.)
         """
         if not (isinstance(max_hops, int) and 1 <= max_hops <= MAX_HOPS):
             raise SchemaError(f"max_hops must be between 1 and {MAX_HOPS}")

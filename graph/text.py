@@ -103,6 +103,12 @@ def slug(text: str) -> str:
     return fold(text).replace(" ", "-") or "x"
 
 
+def sdg_number_key(number) -> tuple:
+    """Order goal and target numbers as the UN lists them: 6 < 6.1 < 6.2 < 6.10 < 6.a < 6.b."""
+    goal, _, sub = str(number).partition(".")
+    return (int(goal) if goal.isdigit() else 0, not sub.isdigit(), int(sub) if sub.isdigit() else 0, sub)
+
+
 def municipality_key(name: str, country: str) -> str:
     """Return the key by which a municipality is recognised across data sources."""
     return f"{fold(name)}|{fold(country)}"

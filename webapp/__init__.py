@@ -28,7 +28,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_DEFAULT_LOCALE="nl",
         PAGE_SIZE=25,
         VENDOR_DIR=str(ROOT / "node_modules"),
-        JSON_SORT_KEYS=False,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 
 import click
 
@@ -12,8 +13,14 @@ from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import import_twinnings
 
 
-def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc)) from exc
+@contextmanager
+def _opened_store():
+    """Open the configured store; report any graph error as a clean command failure."""
+    try:
+        with open_store() as store:
+            yield store
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @click.group()
@@ -26,13 +33,9 @@ def main() -> None:
               show_default=True)
 def seed_command(seeds_dir: str) -> None:
     """Load the seed knowledge (idempotent)."""
-    try:
-        with open_store() as store:
-            written = seed(store, seeds_dir)
-            click.echo(f"seeded {written['nodes']} nodes and {written['edges']} edges "
-                       f"into the {store.backend} store")
-    except GraphError as exc:
-        _fail(exc)
+    with _opened_store() as store:
+        written = seed(store, seeds_dir)
+        click.echo(f"seeded {written['nodes']} nodes and {written['edges']} edges into the {store.backend} store")
 
 
 @main.command("import-twinnings")
@@ -40,11 +43,8 @@ def seed_command(seeds_dir: str) -> None:
 @click.option("--show-skipped/--no-show-skipped", default=True)
 def import_twinnings_command(file: str, show_skipped: bool) -> None:
     """Import twin-town pairs from a CSV file (idempotent)."""
-    try:
-        with open_store() as store:
-            report = import_twinnings(store, file)
-    except GraphError as exc:
-        _fail(exc)
+    with _opened_store() as store:
+        report = import_twinnings(store, file)
     click.echo(
         f"{report.rows} rows: {report.partnerships_created} partnerships created, "
         f"{report.already_linked} already linked, {report.municipalities_created} municipalities "
@@ -60,22 +60,16 @@ def import_twinnings_command(file: str, show_skipped: bool) -> None:
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
 def export_command(fmt: str, output) -> None:
     """Export the whole graph (node-link JSON)."""
-    try:
-        with open_store() as store:
-            export_json(store, output)
-    except GraphError as exc:
-        _fail(exc)
+    with _opened_store() as store:
+        export_json(store, output)
 
 
 @main.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 def load_command(file: str) -> None:
     """Restore an export into an empty store."""
-    try:
-        with open_store() as store:
-            loaded = load_json(store, file)
-    except GraphError as exc:
-        _fail(exc)
+    with _opened_store() as store:
+        loaded = load_json(store, file)
     click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
 
 
@@ -83,11 +77,8 @@ def load_command(file: str) -> None:
 @click.confirmation_option(prompt="Delete every node and edge?")
 def clear_command() -> None:
     """Delete everything in the store."""
-    try:
-        with open_store() as store:
-            store.clear()
-    except GraphError as exc:
-        _fail(exc)
+    with _opened_store() as store:
+        store.clear()
 
 
 @main.command("serve")
@@ -108,7 +99,7 @@ def serve_command(host: str, port: int, with_seeds: bool) -> None:
         # Build the partner-matching index now, so the first search does not wait for it.
         match_index(store)
     except GraphError as exc:
-        _fail(exc)
+        raise click.ClickException(str(exc)) from exc
     app = create_app()
     app.extensions["common_ground"]["store"] = store
     click.echo(f"Common Ground on http://{host}:{port}/")

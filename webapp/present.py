@@ -12,19 +12,28 @@ from flask import url_for
 from flask_babel import format_date, format_decimal, gettext
 
 from graph import Edge, Node
-from graph.schema import LANGUAGES, NODE_KINDS, TEXT_FIELDS
+from graph.schema import KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
+from .i18n import current_language as current_lang
 from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source"}
 
 
-def node_url(node_id: str, **kwargs) -> str:
-    """Return the permalink of a node page (``/nl/municipalities/tarija-bolivia``)."""
+def _url_parts(node_id: str) -> dict:
     prefix, local = node_id.split(":", 1)
-    kind = next(k for k in NODE_KINDS.values() if k.prefix == prefix)
-    return url_for("browse.node", plural=kind.plural, local=local, **kwargs)
+    return {"plural": NODE_KINDS[KIND_BY_PREFIX[prefix]].plural, "local": local}
+
+
+def node_url(node_id: str) -> str:
+    """Return the permalink of a node page (``/nl/municipalities/tarija-bolivia``)."""
+    return url_for("browse.node", **_url_parts(node_id))
+
+
+def graph_url(node_id: str) -> str:
+    """Return where the graph view fetches a node's neighbourhood."""
+    return url_for("browse.node_graph", **_url_parts(node_id))
 
 
 def text(props: dict, field: str, lang: str) -> dict | None:
@@ -113,13 +122,6 @@ def edge_ref(edge: Edge, nodes: dict[str, Node], lang: str) -> dict:
         "label": relation_name(edge.type, "out"),
         "target": ref(nodes[edge.target], lang),
     }
-
-
-def current_lang() -> str:
-    """Return the language of the page being built."""
-    from .i18n import current_language
-
-    return current_language()
 
 
 def translations(node: Node) -> dict[str, str]:

@@ -6,6 +6,7 @@ Evidence is built only for the candidates that make the cut (at most
 
 from __future__ import annotations
 
+from ..text import sdg_number_key
 from .index import MatchIndex
 from .request import Origin
 from .result import Candidate, Evidence
@@ -60,7 +61,7 @@ def build_candidate(index: MatchIndex, origin: Origin, focus, raw: dict[str, flo
                                  tuple(dict.fromkeys(flags))))
     # sdgs
     sdgs = sorted(origin.works_on.keys() & c_works.keys(),
-                  key=lambda s: (-min(origin.works_on[s].strength, c_works[s].strength), _sdg_order(s)))
+                  key=lambda s: (-min(origin.works_on[s].strength, c_works[s].strength), sdg_number_key(s.partition(":")[2])))
     for s in sdgs[:MAX_EVIDENCE]:
         flags = (origin.works_on[s].basis, c_works[s].basis)
         evidence.append(Evidence("sdgs", s, origin.works_on[s].paths[:1] + c_works[s].paths[:1],
@@ -113,9 +114,3 @@ def _interest(origin: Origin, focus, t: str) -> float:
 def _status_flags(index: MatchIndex, partnerships) -> tuple[str, ...]:
     found = {index.status.get(p) for p in partnerships}
     return tuple(s for s in ("dormant", "ended") if s in found)
-
-
-def _sdg_order(sdg_id: str):
-    """Sort SDG ids by goal number (sdg:2 before sdg:10), any non-numeric id after them."""
-    number = sdg_id.split(":", 1)[1]
-    return (0, int(number), "") if number.isdigit() else (1, 0, number)

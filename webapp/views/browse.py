@@ -156,11 +156,11 @@ def node(plural: str, local: str, fmt: str):
              "items": [dict(present.ref(other, lang), edge=present.edge_props(edge)) for edge, other in items]}
             for t, d, items in info.groups
         ],
-        "graph_url": present.node_url(n.id, fmt="json").removesuffix(".json") + "/graph.json",
+        "graph_url": present.graph_url(n.id),
         "relation_types": sorted({t for t, _, _ in info.groups}),
     }
     if n.kind == "SDG":
-        detail = goal_detail(store, n.id)
+        detail = goal_detail(store, info)
         context["goal"] = {
             "targets": [dict(present.ref(t, lang), title=present.text(t.props, "title", lang))
                         for t in detail.targets],
@@ -182,7 +182,7 @@ def node_graph(plural: str, local: str):
     hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
     refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
     for r in refs.values():
-        r["graph_url"] = r["url"] + "/graph.json"
+        r["graph_url"] = present.graph_url(r["id"])
     return {
         "center": hood["center"].id,
         "nodes": list(refs.values()),

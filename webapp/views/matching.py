@@ -31,11 +31,11 @@ def _build_form(store, lang: str) -> MatchForm:
     form = MatchForm(request.args if request.args else None)
     themes = sorted(((t.id, t.label(lang)) for t in store.nodes("Theme")), key=lambda c: c[1].lower())
     goals = sorted(store.nodes("SDG"), key=lambda g: g.props.get("number", 0))
-    countries = [("", gettext("Any country"))] + regions.countries(lang)
+    countries = regions.countries(lang)
     form.themes.choices = form.offers.choices = form.seeks.choices = themes
     form.sdgs.choices = [(g.id, f"{g.props.get('number')}. {g.label(lang)}") for g in goals]
-    form.country.choices = [("", gettext("Choose a country"))] + regions.countries(lang)
-    form.only_country.choices = countries
+    form.country.choices = [("", gettext("Choose a country"))] + countries
+    form.only_country.choices = [("", gettext("Any country"))] + countries
     form.only_region.choices = [("", gettext("Any region"))] + regions.region_choices(lang)
     form.languages.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
     return form
