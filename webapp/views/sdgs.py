@@ -51,11 +51,12 @@ def lessons(fmt: str):
 
     context = {
         "title": gettext("Lessons by SDG"),
-        "filters": {
-            "sdg": {"selected": sdg, "options": [{"value": g.id, "label": f"{g.props.get('number')}. {g.label(lang)}"}
-                                                 for g in goals]},
-            "theme": {"selected": theme, "options": [{"value": t.id, "label": t.label(lang)} for t in themes]},
-        },
+        "facets": [
+            {"name": "sdg", "label": kind_name("SDG"), "selected": sdg,
+             "options": [{"value": g.id, "label": f"{g.props.get('number')}. {g.label(lang)}"} for g in goals]},
+            {"name": "theme", "label": kind_name("Theme"), "selected": theme,
+             "options": [{"value": t.id, "label": t.label(lang)} for t in themes]},
+        ],
         "lessons": [
             dict(present.ref(v.lesson, lang),
                  description=present.text(v.lesson.props, "description", lang),
