@@ -1,49 +1,120 @@
-"""The embedded store: networkx in process, persisted as one JSON snapshot.
+"""The embedded store: SQLite from the standard library, shared by every process.
 
-Durability and sharing rest on three rules:
+No server is needed, and the guarantees come from SQLite itself:
 
-* a write builds the complete new snapshot in a temporary file, fsyncs it and
-  renames it over the old one, so a crash at any moment leaves either the old
-  or the new graph on disk, never half of one;
-* writers hold an exclusive ``flock`` and reload the snapshot first when
-  another process has replaced it, so two processes (say two gunicorn
-  workers) never lose each other's writes.  Readers need no file lock:
-  renaming is atomic, and each call checks the snapshot's identity (inode,
-  mtime, size; writes keep mtime strictly increasing) and reloads when it
-  changed;
-* in memory, a version of the graph is a :class:`GraphState` that is never
-  changed once published: writes change a copy and publish it with one
-  assignment, so threads reading meanwhile see one consistent graph.
+* each write is one transaction in WAL mode with ``synchronous=FULL``, so a
+  crash at any moment loses no acknowledged write and never leaves half of
+  one; the change record (who, when, why, each item's before and after) is
+  written in the same transaction;
+* writers serialise on SQLite's write lock (``BEGIN IMMEDIATE``), so two
+  processes (say two gunicorn workers) never lose each other's writes;
+* readers run in their own snapshot and never see half a write.  They read
+  indexed tables instead of holding a private copy of the graph, so every
+  worker shares the operating system's page cache, and sees another
+  worker's write as soon as it commits.
+
+A node is a row (id, kind, JSON properties); an edge is a row keyed by
+(source, type, target).  Search runs on an FTS5 table of each node's folded
+text.  The path finder walks the edge indexes breadth-first from both ends.
+A data directory in the earlier JSON snapshot format is migrated on open.
 """
 
 from __future__ import annotations
 
-import fcntl
 import itertools
 import json
 import os
-import tempfile
+import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-import networkx as nx
-
 from . import schema, text
-from .embedded_state import GraphState
 from .errors import DataError, NotFound, StoreUnavailable
-from .model import Edge, ListQuery, Node, Page
+from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
-FORMAT = "common-ground-embedded"
-FORMAT_VERSION = 1
-SNAPSHOT = "graph.json"
+DATABASE = "graph.sqlite3"
+LEGACY_SNAPSHOT = "graph.json"
+LEGACY_FORMAT = "common-ground-embedded"
+SCHEMA_VERSION = 1
 MAX_PATHS = 500
+CHUNK = 2000  # rows per query when streaming all nodes or edges
+BUSY_TIMEOUT_S = 30.0
+INDEXED_KEYS = frozenset({"match_key"})  # properties with an expression index (see DDL)
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS nodes (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL,
+    props TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nodes_by_kind ON nodes (kind, id);
+CREATE INDEX IF NOT EXISTS nodes_by_match_key ON nodes (json_extract(props, '$.match_key'));
+CREATE TABLE IF NOT EXISTS edges (
+    source TEXT NOT NULL,
+    type TEXT NOT NULL,
+    target TEXT NOT NULL,
+    props TEXT NOT NULL,
+    PRIMARY KEY (source, type, target)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS edges_by_target ON edges (target, type, source);
+CREATE INDEX IF NOT EXISTS edges_by_type ON edges (type, source, target);
+CREATE VIRTUAL TABLE IF NOT EXISTS node_text USING fts5 (
+    words, tokenize = 'unicode61', prefix = '1 2 3', detail = 'none'
+);
+CREATE TABLE IF NOT EXISTS changes (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    item_count INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS change_items (
+    seq INTEGER NOT NULL REFERENCES changes (seq),
+    n INTEGER NOT NULL,
+    item TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    before TEXT,
+    after TEXT,
+    PRIMARY KEY (seq, n)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS change_items_by_item ON change_items (item, seq);
+CREATE TABLE IF NOT EXISTS change_ends (
+    node TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (node, seq, n)
+) WITHOUT ROWID;
+"""
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _path(key: str) -> str:
+    """Return the JSON path of a property; the schema allows only [a-z][a-z0-9_]* as keys."""
+    schema.check_properties({key: ""})
+    return f"$.{key}"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _ids_param(ids: Iterable[str]) -> str:
+    """Pass many values as one JSON parameter (read with json_each), whatever their number."""
+    return _dumps(list(ids))
 
 
 class EmbeddedStore(GraphStore):
-    """A :class:`GraphStore` kept in a networkx MultiDiGraph (edge key = type)."""
+    """A :class:`GraphStore` in one SQLite database file in ``data_dir``."""
 
     backend = "embedded"
 
@@ -53,255 +124,547 @@ class EmbeddedStore(GraphStore):
             self.dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(f"cannot create data directory {self.dir}: {exc}") from exc
-        self.path = self.dir / SNAPSHOT
-        self._lock_path = self.dir / "graph.lock"
-        self._mutex = threading.RLock()
-        self._stamp: tuple | None = None
-        self._state = GraphState()
-        self._refresh()
+        self.path = self.dir / DATABASE
+        self._pool: list[sqlite3.Connection] = []
+        self._pool_lock = threading.Lock()
+        self._pid = os.getpid()
+        self._setup()
 
-    # -- snapshot handling ---------------------------------------------------
-    def _current_stamp(self) -> tuple | None:
+    # -- connections -----------------------------------------------------------
+    @contextmanager
+    def _connection(self):
+        """Lend a connection of this process's pool: one per concurrent caller, reused after."""
+        if self._pid != os.getpid():  # a forked child never uses its parent's connections
+            self._pool, self._pid = [], os.getpid()
+        with self._pool_lock:
+            conn = self._pool.pop() if self._pool else None
+        if conn is None:
+            conn = self._connect()
         try:
-            st = os.stat(self.path)
-        except FileNotFoundError:
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _refresh(self) -> GraphState:
-        """Return the current state, reloading the snapshot if another process replaced it."""
-        stamp = self._current_stamp()
-        if stamp == self._stamp:
-            return self._state
-        with self._mutex:
-            stamp = self._current_stamp()
-            if stamp != self._stamp:
-                self._state = self._load_snapshot() if stamp is not None else GraphState()
-                self._stamp = stamp
-            return self._state
-
-    def _load_snapshot(self) -> GraphState:
-        try:
-            with open(self.path, encoding="utf-8") as fh:
-                data = json.load(fh)
-        except (OSError, ValueError) as exc:
-            raise DataError(str(self.path), None, None, f"unreadable snapshot: {exc}") from exc
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != FORMAT_VERSION:
-            raise DataError(str(self.path), None, "format", "not a Common Ground snapshot")
-        state = GraphState(lineage=data.get("lineage", ""), generation=data["generation"])
-        for node_id, kind, props in data["nodes"]:
-            state.add_node(node_id, kind, props)
-        for source, rel, target, props in data["edges"]:
-            state.graph.add_edge(source, target, key=rel, props=props)
-        return state
-
-    def _save_snapshot(self, state: GraphState) -> None:
-        g = state.graph
-        data = {
-            "format": FORMAT,
-            "version": FORMAT_VERSION,
-            "lineage": state.lineage,
-            "generation": state.generation,
-            "nodes": [[n, a["kind"], a["props"]] for n, a in g.nodes(data=True)],
-            "edges": [[s, k, t, a["props"]] for s, t, k, a in g.edges(keys=True, data=True)],
-        }
-        fd, tmp = tempfile.mkstemp(prefix=".graph-", suffix=".tmp", dir=self.dir)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                # dumps, not dump: only the one-shot encoder runs in C (about 4x faster here).
-                fh.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
-                fh.flush()
-                os.fsync(fh.fileno())
-            # An inode can be reused and two snapshots can have the same size: keep
-            # mtime strictly increasing so every reader notices every write.
-            if self._stamp is not None:
-                mtime = max(os.stat(tmp).st_mtime_ns, self._stamp[1] + 1)
-                os.utime(tmp, ns=(mtime, mtime))
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        dir_fd = os.open(self.dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
+            yield conn
         finally:
-            os.close(dir_fd)
-        self._stamp = self._current_stamp()
+            with self._pool_lock:
+                self._pool.append(conn)
 
-    def _commit(self, change) -> None:
-        """Apply ``change`` to a copy of the latest state under the write lock; save, then publish."""
-        with self._mutex, open(self._lock_path, "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA cache_size = -16000")
+            # Pages mapped from the file are shared between every process that reads it.
+            conn.execute("PRAGMA mmap_size = 1073741824")
+            conn.execute("PRAGMA temp_store = MEMORY")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+        # Python's lower() matches Cypher's toLower() beyond ASCII; SQLite's does not.
+        conn.create_function("py_lower", 1, lambda v: v.lower() if isinstance(v, str) else v,
+                             deterministic=True)
+        return conn
+
+    @contextmanager
+    def _read(self):
+        """Run statements in one read snapshot."""
+        with self._connection() as conn:
             try:
-                current = self._refresh()
-                draft = change(current.copy())
-                draft.lineage = current.lineage or uuid.uuid4().hex[:12]
-                draft.generation = current.generation + 1
-                self._save_snapshot(draft)  # if this fails, the published state is untouched
-                self._state = draft
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+                conn.execute("BEGIN")
+                try:
+                    yield conn
+                finally:
+                    conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                raise _store_error(self.path, exc) from exc
 
-    # -- writing ---------------------------------------------------------------
-    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> None:
-        nodes, edges = list(nodes), list(edges)
+    @contextmanager
+    def _write(self):
+        """Run statements in one write transaction, committed only if the block succeeds."""
+        with self._connection() as conn:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.DatabaseError as exc:
+                raise _store_error(self.path, exc) from exc
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.DatabaseError as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise _store_error(self.path, exc) from exc
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
-        def change(state: GraphState) -> GraphState:
-            g = state.graph
-            new_ids = {n.id for n in nodes}
-            for e in edges:  # check everything before changing anything
-                for end in (e.source, e.target):
-                    if end not in new_ids and end not in g:
-                        raise NotFound(end)
-            # Property dicts are shared with the published state: replace, never update.
-            for n in nodes:
-                if n.id in g:
-                    g.nodes[n.id]["props"] = {**g.nodes[n.id]["props"], **n.props}
-                else:
-                    state.add_node(n.id, n.kind, dict(n.props))
-            for e in edges:
-                if g.has_edge(e.source, e.target, key=e.type):
-                    data = g.edges[e.source, e.target, e.type]
-                    data["props"] = {**data["props"], **e.props}
-                else:
-                    g.add_edge(e.source, e.target, key=e.type, props=dict(e.props))
-            return state
+    def close(self) -> None:
+        with self._pool_lock:
+            pool, self._pool = self._pool, []
+        if self._pid == os.getpid():
+            for conn in pool:
+                conn.close()
 
-        self._commit(change)
+    # -- set-up and migration ----------------------------------------------------
+    def _setup(self) -> None:
+        legacy = self.dir / LEGACY_SNAPSHOT
+        if legacy.exists() and not self.path.exists():
+            _check_legacy(legacy)  # a foreign file is refused before anything is created
+        try:
+            with self._write() as conn:
+                for statement in DDL.split(";\n"):
+                    if statement.strip():
+                        conn.execute(statement)
+                known = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                if known is None:
+                    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", [
+                        ("schema", str(SCHEMA_VERSION)), ("lineage", uuid.uuid4().hex[:12]),
+                        ("generation", "0")])
+                    if legacy.exists():
+                        self._migrate(conn, legacy)
+                elif known[0] != str(SCHEMA_VERSION):
+                    raise DataError(str(self.path), None, "schema",
+                                    f"database schema {known[0]}, this version reads {SCHEMA_VERSION}")
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
+
+    def _migrate(self, conn: sqlite3.Connection, legacy: Path) -> None:
+        """Copy a JSON snapshot of the earlier format in, as one recorded change, and set it aside."""
+        data = _check_legacy(legacy)
+        nodes = [Node(i, kind, props) for i, kind, props in data["nodes"]]
+        edges = [Edge(s, rel, t, props) for s, rel, t, props in data["edges"]]
+        _upsert(conn, nodes, edges, ChangeNote("kb migrate", f"migrated from {legacy.name}"))
+        legacy.rename(legacy.with_name(f"{legacy.name}.migrated"))
+
+    # -- writing -------------------------------------------------------------------
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+              change: ChangeNote | None = None) -> Change | None:
+        nodes, edges = fold_repeats(list(nodes), list(edges))
+        with self._write() as conn:
+            return _upsert(conn, nodes, edges, change)
+
+    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
+               change: ChangeNote | None = None) -> Change | None:
+        node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
+        with self._write() as conn:
+            found = _node_rows(conn, node_ids)
+            for node_id in node_ids:
+                if node_id not in found:
+                    raise NotFound(node_id)
+            items = []
+            doomed = set(edge_keys)
+            for node_id in node_ids:
+                doomed.update(e.key for e in _edges_of(conn, node_id))
+            for key in sorted(doomed):
+                row = conn.execute("SELECT props FROM edges WHERE source = ? AND type = ? AND target = ?",
+                                   key).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM edges WHERE source = ? AND type = ? AND target = ?", key)
+                    items.append(("edge", key, json.loads(row[0]), None))
+            for node_id in node_ids:
+                rowid, _, props = found[node_id]
+                conn.execute("DELETE FROM nodes WHERE rowid = ?", (rowid,))
+                conn.execute("DELETE FROM node_text WHERE rowid = ?", (rowid,))
+                items.append(("node", node_id, props, None))
+            return _record(conn, items, change)
 
     def clear(self) -> None:
-        self._commit(lambda state: GraphState())
+        with self._write() as conn:
+            for table in ("nodes", "edges", "node_text", "changes", "change_items", "change_ends"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are the constants above
+            conn.execute("DELETE FROM meta WHERE key LIKE 'app.%'")  # what was said of the old graph
+            _bump(conn)
 
-    # -- reading ---------------------------------------------------------------
+    # -- change log and metadata ----------------------------------------------------
+    def changes(self, node_id: str | None = None, limit: int = 50,
+                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+        with self._read() as conn:
+            if node_id is None:
+                heads = conn.execute(
+                    "SELECT seq, at, actor, reason, item_count FROM changes "
+                    "WHERE seq < coalesce(?, 9223372036854775807) ORDER BY seq DESC LIMIT ?",
+                    (before_seq, limit)).fetchall()
+                return [_change(head, conn.execute(
+                    "SELECT item, kind, before, after FROM change_items WHERE seq = ? ORDER BY n LIMIT ?",
+                    (head[0], max_items)).fetchall()) for head in heads]
+            rows = conn.execute(
+                "SELECT seq, n FROM change_ends WHERE node = ? AND seq < coalesce(?, 9223372036854775807) "
+                "ORDER BY seq DESC, n", (node_id, before_seq)).fetchall()
+            found = []
+            for seq, group in itertools.groupby(rows, key=lambda r: r[0]):
+                if len(found) == limit:
+                    break
+                ns = [n for _, n in group][:max_items]
+                head = conn.execute("SELECT seq, at, actor, reason, item_count FROM changes WHERE seq = ?",
+                                    (seq,)).fetchone()
+                items = conn.execute(
+                    "SELECT item, kind, before, after FROM change_items WHERE seq = ? "
+                    "AND n IN (SELECT value FROM json_each(?)) ORDER BY n", (seq, _dumps(ns))).fetchall()
+                found.append(_change(head, items))
+            return found
+
+    def get_meta(self, key: str) -> str | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (f"app.{key}",)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._write() as conn:
+            conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (f"app.{key}", value))
+
+    # -- reading -------------------------------------------------------------------
     def version(self) -> str:
-        return self._refresh().version
+        with self._read() as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('lineage', 'generation')"))
+        return f"{meta['lineage']}-{meta['generation']}"
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
-        st = self._refresh()
-        return {i: st.node(i) for i in ids if isinstance(i, str) and i in st.graph}
+        ids = [i for i in ids if isinstance(i, str)]
+        with self._read() as conn:
+            rows = _node_rows(conn, ids)
+        return {i: Node(i, kind, props) for i, (_, kind, props) in rows.items()}
 
     def edges_of(self, node_id: str, types: Iterable[str] | None = None) -> list[Edge]:
-        st = self._refresh()
-        g = st.graph
-        if node_id not in g:
-            return []
+        with self._read() as conn:
+            found = _edges_of(conn, node_id)
         wanted = set(types) if types is not None else None
-        found = {
-            (s, k, t): Edge(s, k, t, dict(a["props"]))
-            for s, t, k, a in itertools.chain(
-                g.out_edges(node_id, keys=True, data=True),
-                g.in_edges(node_id, keys=True, data=True),
-            )
-            if wanted is None or k in wanted
-        }
-        return [found[key] for key in sorted(found)]
+        return [e for e in found if wanted is None or e.type in wanted]
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
-        st = self._refresh()
-        ids = st.by_kind.get(schema.node_kind(kind).label, ()) if kind else st.graph.nodes
-        for node_id in sorted(ids):
-            yield st.node(node_id)
+        label = schema.node_kind(kind).label if kind else None
+        last = ""
+        while True:  # keyset pages: no transaction stays open while the caller works
+            with self._read() as conn:
+                rows = conn.execute(
+                    "SELECT id, kind, props FROM nodes WHERE (?1 IS NULL OR kind = ?1) AND id > ?2 "
+                    "ORDER BY id LIMIT ?3", (label, last, CHUNK)).fetchall()
+            yield from (Node(i, k, json.loads(p)) for i, k, p in rows)
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][0]
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
-        st = self._refresh()
-        by_type = st.edge_keys()
-        names = sorted(by_type) if types is None else sorted({schema.rel_type(t).name for t in types})
-        chosen = [by_type.get(t, []) for t in names]
-        if not chosen:
+        names = None if types is None else sorted({schema.rel_type(t).name for t in types})
+        if names == []:
             return
-        keys = chosen[0] if len(chosen) == 1 else sorted(k for keys in chosen for k in keys)
-        for s, k, t in keys:
-            yield st.edge(s, k, t)
+        last = ("", "", "")
+        while True:
+            with self._read() as conn:
+                rows = conn.execute(
+                    "SELECT source, type, target, props FROM edges "
+                    "WHERE (?1 IS NULL OR type IN (SELECT value FROM json_each(?1))) "
+                    "AND (source, type, target) > (?2, ?3, ?4) ORDER BY source, type, target LIMIT ?5",
+                    (None if names is None else _dumps(names), *last, CHUNK)).fetchall()
+            yield from (Edge(s, k, t, json.loads(p)) for s, k, t, p in rows)
+            if len(rows) < CHUNK:
+                return
+            last = rows[-1][:3]
 
     def count_by_kind(self) -> dict[str, int]:
-        st = self._refresh()
-        return {k: len(ids) for k, ids in sorted(st.by_kind.items()) if ids}
+        with self._read() as conn:
+            return dict(conn.execute("SELECT kind, count(*) FROM nodes GROUP BY kind ORDER BY kind"))
 
     def count_edges(self) -> int:
-        return self._refresh().graph.number_of_edges()
+        with self._read() as conn:
+            return conn.execute("SELECT count(*) FROM edges").fetchone()[0]
 
     def find_by_property(self, kind: str, key: str, values: Iterable) -> list[Node]:
-        schema.check_properties({key: ""})
-        st = self._refresh()
+        path, label = _path(key), schema.node_kind(kind).label
         wanted = list(values)
-        hashable = {v for v in wanted if not isinstance(v, list)}
+        scalars = [v for v in wanted if not isinstance(v, list)]
         lists = [v for v in wanted if isinstance(v, list)]
-        found = []
-        for i in sorted(st.by_kind.get(schema.node_kind(kind).label, ())):
-            value = st.props(i).get(key)
-            if (value in lists) if isinstance(value, list) else (value in hashable):
-                found.append(st.node(i))
-        return found
+        # An indexed key is looked up by its index, not by scanning the kind ("+kind").
+        kind_test = "+kind = ?" if key in INDEXED_KEYS else "kind = ?"
+        with self._read() as conn:
+            # The path is a schema-checked key, written out so that the expression index applies.
+            rows = conn.execute(
+                f"SELECT id, kind, props FROM nodes WHERE json_extract(props, '{path}') IN "
+                f"(SELECT value FROM json_each(?)) AND {kind_test} ORDER BY id",
+                (_dumps(scalars), label)).fetchall() if scalars else []
+            if lists:
+                rows += conn.execute(
+                    f"SELECT id, kind, props FROM nodes WHERE kind = ? AND json_type(props, '{path}') = 'array' "
+                    f"AND json_extract(props, '{path}') IN (SELECT value FROM json_each(?))",
+                    (label, _dumps([_dumps(v) for v in lists]))).fetchall()
+        found = {i: Node(i, k, json.loads(p)) for i, k, p in rows}
+        # json_each reads JSON true as 1: keep only values equal in type as well.
+        return [n for i, n in sorted(found.items()) if _same_value(n.props.get(key), wanted)]
 
-    # -- search ------------------------------------------------------------------
+    # -- search ----------------------------------------------------------------------
     def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Node]:
         tokens = text.query_tokens(query)
         if not tokens:
             return []
-        st = self._refresh()
-        found: set[str] | None = None
-        for token in tokens:  # every token must prefix some word of the node
-            matches = st.prefix_matches(token)
-            found = matches if found is None else found & matches
-            if not found:
-                return []
-        wanted = set(kinds) if kinds else None
-        hits = [st.node(n) for n in found if wanted is None or st.graph.nodes[n]["kind"] in wanted]
+        # Tokens are [0-9a-z]+ only, so quoting them is enough to keep FTS5 syntax out.
+        match = " ".join(f'"{t}"*' for t in tokens)
+        with self._read() as conn:
+            rows = conn.execute(
+                "SELECT n.id, n.kind, n.props FROM node_text JOIN nodes n ON n.rowid = node_text.rowid "
+                "WHERE node_text MATCH ? AND (?2 IS NULL OR n.kind IN (SELECT value FROM json_each(?2)))",
+                (match, _dumps(sorted(kinds)) if kinds else None)).fetchall()
+        hits = [Node(i, k, json.loads(p)) for i, k, p in rows]
         return text.rank_hits(hits, tokens)[:limit]
 
-    # -- listings --------------------------------------------------------------
+    # -- listings ----------------------------------------------------------------------
     def list_nodes(self, query: ListQuery) -> Page:
-        st = self._refresh()
-        order = st.order(query.kind, query.sort, query.lang, query.descending)
-        keep: set[str] | None = None
+        label = schema.node_kind(query.kind).label
+        conditions, params = ["kind = ?"], [label]
         for key, value in query.where:
-            ids = st.values(query.kind, key).get(value, set()) if not isinstance(value, list) else set()
-            keep = set(ids) if keep is None else keep & ids
-        for r in query.related:
-            linked = set(nx.all_neighbors(st.graph, r)) if r in st.graph else set()
-            keep = linked if keep is None else keep & linked
-        rows = order if keep is None else [i for i in order if i in keep]
+            if isinstance(value, list):
+                return Page(0, [])
+            conditions.append(f"json_extract(props, '{_path(key)}') = ? AND json_type(props, '{_path(key)}') "
+                              f"{'IN (?, ?)' if isinstance(value, bool) else 'NOT IN (?, ?)'}")
+            params += [value, "true", "false"]
+        for related in query.related:
+            conditions.append("id IN (SELECT target FROM edges WHERE source = ? "
+                              "UNION SELECT source FROM edges WHERE target = ?)")
+            params += [related, related]
         if query.year is not None:
-            rows = [i for i in rows if _spans(st.props(i), query.year)]
-        window = rows[query.offset : query.offset + query.limit]
-        return Page(len(rows), [st.node(i) for i in window])
+            conditions.append("json_type(props, '$.start_year') = 'integer' "
+                              "AND json_extract(props, '$.start_year') <= ? "
+                              "AND coalesce(json_extract(props, '$.end_year'), ?) >= ?")
+            params += [query.year] * 3
+        if query.sort in schema.TEXT_FIELDS:
+            keys = text.sort_keys(query.sort, query.lang)
+            sort_value = "py_lower(coalesce(" + ", ".join(f"json_extract(props, '{_path(k)}')" for k in keys) + "))"
+        else:
+            sort_value = f"json_extract(props, '{_path(query.sort)}')"
+        # As Neo4j orders: missing values last going up, first going down.
+        order = "DESC NULLS FIRST" if query.descending else "ASC NULLS LAST"
+        where = " AND ".join(conditions)
+        with self._read() as conn:
+            total = conn.execute(f"SELECT count(*) FROM nodes WHERE {where}", params).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT id, kind, props FROM nodes WHERE {where} ORDER BY {sort_value} {order}, id "
+                "LIMIT ? OFFSET ?", [*params, query.limit, query.offset]).fetchall()
+        return Page(total, [Node(i, k, json.loads(p)) for i, k, p in rows])
 
     def property_values(self, kind: str, key: str) -> dict:
-        schema.check_properties({key: ""})
-        by_value = self._refresh().values(schema.node_kind(kind).label, key)
-        return dict(sorted(((v, len(ids)) for v, ids in by_value.items()), key=lambda kv: (-kv[1], str(kv[0]))))
+        path, label = _path(key), schema.node_kind(kind).label
+        with self._read() as conn:
+            rows = conn.execute(
+                f"SELECT json_type(props, '{path}') AS t, json_extract(props, '{path}') AS v, count(*) "
+                "FROM nodes WHERE kind = ? AND t IS NOT NULL AND t NOT IN ('array', 'object', 'null') "
+                "GROUP BY t, v", (label,)).fetchall()
+        counts: dict = {}
+        for kind_of_value, value, count in rows:
+            value = {"true": True, "false": False}.get(kind_of_value, value)
+            counts[value] = counts.get(value, 0) + count
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0]))))
 
-    # -- paths -------------------------------------------------------------------
+    # -- paths -------------------------------------------------------------------------
     def _shortest_paths(self, a: str, b: str, max_hops: int, limit: int) -> list[list[Edge]]:
-        st = self._refresh()
-        g = st.graph
-        for end in (a, b):
-            if end not in g:
-                raise NotFound(end)
-        if a == b:
-            return []
-        undirected = g.to_undirected(as_view=True)
-        try:
-            node_paths = list(itertools.islice(nx.all_shortest_paths(undirected, a, b), MAX_PATHS))
-        except nx.NetworkXNoPath:
-            return []
-        if not node_paths or len(node_paths[0]) - 1 > max_hops:
-            return []
-        paths = []
-        for node_path in node_paths:
-            hops = [_hop_edges(st, x, y) for x, y in itertools.pairwise(node_path)]
-            paths.extend(list(p) for p in itertools.product(*hops))
+        with self._read() as conn:
+            found = _node_rows(conn, [a, b])
+            for end in (a, b):
+                if end not in found:
+                    raise NotFound(end)
+            if a == b:
+                return []
+            node_paths = _shortest_node_paths(conn, a, b, max_hops)
+            paths = []
+            for node_path in node_paths:
+                hops = [_hop_edges(conn, x, y) for x, y in itertools.pairwise(node_path)]
+                paths.extend(list(p) for p in itertools.product(*hops))
         paths.sort(key=lambda path: tuple(e.key for e in path))
         return paths[:limit]
 
 
-def _hop_edges(st: GraphState, x: str, y: str) -> list[Edge]:
-    g = st.graph
-    hop = [Edge(x, k, y, dict(a["props"])) for k, a in g.get_edge_data(x, y, default={}).items()]
-    hop += [Edge(y, k, x, dict(a["props"])) for k, a in g.get_edge_data(y, x, default={}).items()]
-    return sorted(hop, key=lambda e: e.key)
+# -- helpers on a connection (inside a transaction) ------------------------------------
+
+def _store_error(path: Path, exc: sqlite3.DatabaseError) -> Exception:
+    if isinstance(exc, sqlite3.OperationalError):
+        return StoreUnavailable(f"{path}: {exc}")
+    return DataError(str(path), None, None, f"damaged database: {exc}")
 
 
-def _spans(props: dict, year: int) -> bool:
-    start, end = props.get("start_year"), props.get("end_year")
-    return isinstance(start, int) and start <= year and (end is None or end >= year)
+def _check_legacy(path: Path) -> dict:
+    """Read a JSON snapshot of the earlier format; refuse anything else without touching it."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise DataError(str(path), None, None, f"unreadable snapshot: {exc}") from exc
+    if not isinstance(data, dict) or data.get("format") != LEGACY_FORMAT or data.get("version") != 1:
+        raise DataError(str(path), None, "format", "not a Common Ground snapshot")
+    return data
+
+
+def _node_rows(conn, ids: Iterable[str]) -> dict[str, tuple[int, str, dict]]:
+    rows = conn.execute("SELECT rowid, id, kind, props FROM nodes WHERE id IN (SELECT value FROM json_each(?))",
+                        (_ids_param(ids),))
+    return {i: (rowid, kind, json.loads(props)) for rowid, i, kind, props in rows}
+
+
+def _edges_of(conn, node_id: str) -> list[Edge]:
+    rows = conn.execute(
+        "SELECT source, type, target, props FROM edges WHERE source = ?1 "
+        "UNION SELECT source, type, target, props FROM edges WHERE target = ?1 "
+        "ORDER BY 1, 2, 3", (node_id,))
+    return [Edge(s, k, t, json.loads(p)) for s, k, t, p in rows]
+
+
+def _bump(conn) -> None:
+    conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | None) -> Change | None:
+    """Check, write and record ``nodes`` and ``edges`` inside the caller's transaction."""
+    existing = _node_rows(conn, [n.id for n in nodes])
+    new_ids = {n.id for n in nodes}
+    ends = {x for e in edges for x in (e.source, e.target)} - new_ids
+    present = set(_node_rows(conn, ends)) if ends else set()
+    for e in edges:  # everything is checked before anything is written
+        for end in (e.source, e.target):
+            if end not in new_ids and end not in present:
+                raise NotFound(end)
+    items = []
+    inserts, updates, texts = [], [], []
+    for n in nodes:
+        old = existing.get(n.id)
+        merged = {**old[2], **n.props} if old else dict(n.props)
+        if old and merged == old[2]:
+            continue
+        props = _dumps(merged)
+        if old:
+            updates.append((props, old[0]))
+            texts.append((old[0], text.search_text(merged)))
+        else:
+            inserts.append((n.id, n.kind, props, text.search_text(merged)))
+        items.append(("node", n.id, old[2] if old else None, merged))
+    conn.executemany("UPDATE nodes SET props = ? WHERE rowid = ?", updates)
+    conn.executemany("DELETE FROM node_text WHERE rowid = ?", [(rowid,) for rowid, _ in texts])
+    # Row ids are given, not fetched one insert at a time: the write lock is ours.
+    first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM nodes").fetchone()[0]
+    conn.executemany("INSERT INTO nodes (rowid, id, kind, props) VALUES (?, ?, ?, ?)",
+                     [(first + i, node_id, kind, props) for i, (node_id, kind, props, _) in enumerate(inserts)])
+    texts += [(first + i, words) for i, (_, _, _, words) in enumerate(inserts)]
+    conn.executemany("INSERT INTO node_text (rowid, words) VALUES (?, ?)", texts)
+    created = {node_id for node_id, *_ in inserts}
+    # An edge touching a node created just now cannot exist yet: look up only the others.
+    old_edges = _edge_props(conn, [e.key for e in edges if e.source not in created and e.target not in created])
+    edge_rows = []
+    for e in edges:
+        old = old_edges.get(e.key)
+        merged = {**old, **e.props} if old is not None else dict(e.props)
+        if old is not None and merged == old:
+            continue
+        edge_rows.append((*e.key, _dumps(merged)))
+        items.append(("edge", e.key, old, merged))
+    conn.executemany("INSERT INTO edges (source, type, target, props) VALUES (?, ?, ?, ?) "
+                     "ON CONFLICT (source, type, target) DO UPDATE SET props = excluded.props", edge_rows)
+    return _record(conn, items, change)
+
+
+def _edge_props(conn, keys: list[tuple[str, str, str]]) -> dict[tuple, dict]:
+    if not keys:
+        return {}
+    rows = conn.execute(
+        "SELECT e.source, e.type, e.target, e.props FROM json_each(?) AS k "
+        "JOIN edges e ON e.source = json_extract(k.value, '$[0]') AND e.type = json_extract(k.value, '$[1]') "
+        "AND e.target = json_extract(k.value, '$[2]')", (_dumps(keys),))
+    return {(s, k, t): json.loads(p) for s, k, t, p in rows}
+
+
+def _record(conn, items: list[tuple], change: ChangeNote | None) -> Change | None:
+    """Write the change record of ``items`` (kind, key, before, after) and bump the version."""
+    if not items:
+        return None
+    change = change or ChangeNote()
+    at = change.at or _now()
+    seq = conn.execute("INSERT INTO changes (at, actor, reason, item_count) VALUES (?, ?, ?, ?)",
+                       (at, change.actor, change.reason, len(items))).lastrowid
+    rows, ends, recorded = [], [], []
+    for n, (kind, key, before, after) in enumerate(items):
+        name = key if kind == "node" else edge_item(key)
+        rows.append((seq, n, name, kind, None if before is None else _dumps(before),
+                     None if after is None else _dumps(after)))
+        for end in ([key] if kind == "node" else {key[0], key[2]}):
+            ends.append((end, seq, n))
+        if n < 100:
+            recorded.append(ChangeItem(name, kind, before, after))
+    conn.executemany("INSERT INTO change_items (seq, n, item, kind, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                     rows)
+    conn.executemany("INSERT INTO change_ends (node, seq, n) VALUES (?, ?, ?)", ends)
+    _bump(conn)
+    return Change(seq, at, change.actor, change.reason, tuple(recorded), len(items))
+
+
+def _change(head, items) -> Change:
+    seq, at, actor, reason, count = head
+    return Change(seq, at, actor, reason, tuple(
+        ChangeItem(item, kind, None if before is None else json.loads(before),
+                   None if after is None else json.loads(after))
+        for item, kind, before, after in items), count)
+
+
+def _same_value(value, wanted: list) -> bool:
+    return any(type(value) is type(w) and value == w for w in wanted) or (
+        isinstance(value, float) and any(type(w) is int and value == w for w in wanted)) or (
+        type(value) is int and any(type(w) is float and value == w for w in wanted))
+
+
+# -- shortest paths: breadth-first from both ends over the edge indexes ---------------------
+
+def _neighbours(conn, frontier: set[str]) -> dict[str, set[str]]:
+    """Return, for each node of ``frontier``, the nodes one edge away (either direction)."""
+    found: dict[str, set[str]] = {n: set() for n in frontier}
+    rows = conn.execute(
+        "SELECT source, target FROM edges WHERE source IN (SELECT value FROM json_each(?1)) "
+        "UNION ALL SELECT target, source FROM edges WHERE target IN (SELECT value FROM json_each(?1))",
+        (_ids_param(frontier),))
+    for here, there in rows:
+        if here != there:
+            found[here].add(there)
+    return found
+
+
+def _shortest_node_paths(conn, a: str, b: str, max_hops: int) -> list[list[str]]:
+    """Return every shortest node path from a to b (up to MAX_PATHS), ignoring direction."""
+    # parents[side][node] = the nodes one step closer to that side's start.
+    parents = ({a: set()}, {b: set()})
+    frontiers = ({a}, {b})
+    depth = 0
+    meeting: set[str] = set()
+    while depth < max_hops and all(frontiers):
+        side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
+        seen, fresh = parents[side], {}
+        for here, theres in _neighbours(conn, frontiers[side]).items():
+            for there in theres:
+                if there in seen:
+                    continue
+                fresh.setdefault(there, set()).add(here)
+        for node, before in fresh.items():
+            seen[node] = before
+        frontiers = (set(fresh), frontiers[1]) if side == 0 else (frontiers[0], set(fresh))
+        depth += 1
+        meeting = set(parents[0]) & set(parents[1])
+        if meeting:
+            break
+    if not meeting:
+        return []
+
+    def walks(node: str, side: int) -> Iterator[list[str]]:
+        before = parents[side][node]
+        if not before:
+            yield [node]
+            return
+        for p in sorted(before):
+            for walk in walks(p, side):
+                yield [*walk, node]
+
+    paths = []
+    for middle in sorted(meeting):
+        for left in walks(middle, 0):
+            for right in walks(middle, 1):
+                paths.append(left + right[::-1][1:])
+                if len(paths) >= MAX_PATHS:
+                    return paths
+    return paths
+
+
+def _hop_edges(conn, x: str, y: str) -> list[Edge]:
+    rows = conn.execute(
+        "SELECT source, type, target, props FROM edges WHERE source = ?1 AND target = ?2 "
+        "UNION ALL SELECT source, type, target, props FROM edges WHERE source = ?2 AND target = ?1",
+        (x, y))
+    return sorted((Edge(s, k, t, json.loads(p)) for s, k, t, p in rows), key=lambda e: e.key)

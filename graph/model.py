@@ -90,3 +90,63 @@ def make_edge(source: str, rel: str, target: str, props: dict | None = None) -> 
     props = dict(props or {})
     schema.check_properties(props)
     return Edge(source, rel, target, props)
+
+
+@dataclass(frozen=True)
+class ChangeNote:
+    """Who makes a write and why; stores commit it with the write, as one change record.
+
+    ``actor`` names a person or a process ("kb seed", "user:42"); ``at`` is an
+    ISO 8601 UTC timestamp, filled in by the store when empty.
+    """
+
+    actor: str = "system"
+    reason: str = ""
+    at: str = ""
+
+
+@dataclass(frozen=True)
+class ChangeItem:
+    """One node or edge a change touched: its properties before and after.
+
+    ``before`` is None when the change created the item, ``after`` is None
+    when it deleted the item.  Together they make a change diffable and
+    revertible without looking at any other change.
+    """
+
+    item: str            # a node id, or "source|TYPE|target" for an edge
+    kind: str            # "node" or "edge"
+    before: dict | None
+    after: dict | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """A committed change: a number that orders it, the note, and what it touched."""
+
+    seq: int
+    at: str
+    actor: str
+    reason: str
+    items: tuple[ChangeItem, ...] = ()
+    item_count: int = 0
+
+
+def edge_item(key: tuple[str, str, str]) -> str:
+    """Return the change-log name of an edge: 'source|TYPE|target'."""
+    return "|".join(key)
+
+
+def fold_repeats(nodes: list[Node], edges: list[Edge]) -> tuple[list[Node], list[Edge]]:
+    """Fold repeated ids and edge keys of one write into one record each, later properties winning."""
+    by_id: dict[str, Node] = {}
+    for n in nodes:
+        if n.id in by_id:
+            n = Node(n.id, n.kind, {**by_id[n.id].props, **n.props})
+        by_id[n.id] = n
+    by_key: dict[tuple, Edge] = {}
+    for e in edges:
+        if e.key in by_key:
+            e = Edge(e.source, e.type, e.target, {**by_key[e.key].props, **e.props})
+        by_key[e.key] = e
+    return list(by_id.values()), list(by_key.values())

@@ -7,8 +7,10 @@ only after :mod:`graph.schema` has looked them up, never from input.
 
 from __future__ import annotations
 
+import json
 import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 
 import neo4j
@@ -24,13 +26,17 @@ from neo4j.exceptions import (
 
 from . import schema, text
 from .errors import NotFound, StoreConflict, StoreUnavailable
-from .model import Edge, ListQuery, Node, Page
+from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
 BATCH = 5000
+# A write with more items than this is committed in bounded transactions (see _bulk_write).
+BULK_THRESHOLD = 20000
+CHANGE_CHUNK = 1000  # change items per CommonGroundChangeItems node
+STAGED_MAX_AGE_S = 24 * 3600  # staged leftovers of a crashed bulk write older than this are swept
 SEARCH_CAP = 2000
 MAX_PATHS = 500
-HIDDEN = frozenset({"id", "kind", "_search"})
+HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at"})
 
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -40,10 +46,16 @@ SCHEMA_STATEMENTS = (
     "CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n._search] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
     "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CommonGroundMeta) REQUIRE m.id IS UNIQUE",
+    "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:CommonGroundChange) REQUIRE c.seq IS UNIQUE",
+    "CREATE INDEX change_items_seq IF NOT EXISTS FOR (c:CommonGroundChangeItems) ON (c.seq)",
+    "CREATE INDEX staged_id IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n.id)",
+    "CREATE INDEX staged_token IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n._staging)",
+    "CREATE INDEX published_token IF NOT EXISTS FOR (n:Entity) ON (n._staging)",
+    "CREATE INDEX staged_items IF NOT EXISTS FOR (n:CommonGroundChangeItems) ON (n._staging)",
 )
 BUMP_VERSION = (
     "MERGE (m:CommonGroundMeta {id: 'meta'}) "
-    "SET m.generation = coalesce(m.generation, 0) + 1"
+    "SET m.generation = coalesce(m.generation, 0) + 1 RETURN m.generation AS g"
 )
 NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
 
@@ -120,21 +132,79 @@ class Neo4jStore(GraphStore):
             self._driver = None
 
     # -- writing -----------------------------------------------------------------
-    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> None:
-        nodes, edges = list(nodes), list(edges)
-        self._execute(_write_batch, nodes, edges, write=True)
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+              change: ChangeNote | None = None) -> Change | None:
+        nodes, edges = fold_repeats(list(nodes), list(edges))
+        if len(nodes) + len(edges) > BULK_THRESHOLD:
+            from .neo4j_bulk import bulk_write
+
+            return bulk_write(self, nodes, edges, change or ChangeNote())
+        return self._execute(_write_batch, nodes, edges, change or ChangeNote(), write=True)
+
+    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
+               change: ChangeNote | None = None) -> Change | None:
+        node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
+        return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), write=True)
 
     def clear(self) -> None:
         def delete_some(tx):
             deleted = tx.run(
-                "MATCH (n:Entity) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
+                "MATCH (n) WHERE n:Entity OR n:CommonGroundChange OR n:CommonGroundChangeItems "
+                "OR n:CommonGroundStaged WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS c"
             ).single()["c"]
             tx.run(BUMP_VERSION).consume()  # each batch is a change others must notice
             return deleted
 
+        def forget_meta(tx):  # what was said of the old graph, such as its seed digest
+            tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) "
+                   "SET m = {id: m.id, generation: m.generation}").consume()
+
         # Batches keep a large graph within the server's transaction memory.
         while self._execute(delete_some, write=True):
             pass
+        self._execute(forget_meta, write=True)
+
+    # -- change log and metadata ----------------------------------------------------
+    def changes(self, node_id: str | None = None, limit: int = 50,
+                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+        def work(tx):
+            if node_id is None:
+                heads = list(tx.run(
+                    "MATCH (c:CommonGroundChange) WHERE $before IS NULL OR c.seq < $before "
+                    "RETURN c ORDER BY c.seq DESC LIMIT $limit", before=before_seq, limit=limit))
+            else:
+                heads = list(tx.run(
+                    "MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes "
+                    "AND ($before IS NULL OR i.seq < $before) WITH DISTINCT i.seq AS seq "
+                    "ORDER BY seq DESC LIMIT $limit MATCH (c:CommonGroundChange {seq: seq}) "
+                    "RETURN c ORDER BY c.seq DESC", id=node_id, before=before_seq, limit=limit))
+            found = []
+            for head in heads:
+                c = head["c"]
+                chunks = tx.run("MATCH (i:CommonGroundChangeItems {seq: $seq}) RETURN i.items AS items "
+                                "ORDER BY i.chunk", seq=c["seq"])
+                items = []
+                for chunk in chunks:
+                    for item, kind, before, after in json.loads(chunk["items"]):
+                        ends = [item] if kind == "node" else item.split("|")[::2]
+                        if node_id is None or node_id in ends:
+                            items.append(ChangeItem(item, kind, before, after))
+                found.append(Change(c["seq"], c["at"], c["actor"], c["reason"], tuple(items[:max_items]),
+                                    c["item_count"]))
+            return found
+
+        return self._execute(work)
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._read("MATCH (m:CommonGroundMeta {id: 'meta'}) RETURN m[$key] AS v", key=f"app_{key}")
+        return rows[0]["v"] if rows else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        def work(tx):
+            tx.run("MERGE (m:CommonGroundMeta {id: 'meta'}) SET m[$key] = $value", key=f"app_{key}",
+                   value=value).consume()
+
+        self._execute(work, write=True)
 
     # -- reading -----------------------------------------------------------------
     def version(self) -> str:
@@ -247,7 +317,7 @@ class Neo4jStore(GraphStore):
         rows = self._read(
             "MATCH (a:Entity {id: $a}), (b:Entity {id: $b}) "
             "MATCH p = allShortestPaths((a)-[*..8]-(b)) "
-            "WHERE length(p) <= $max_hops "
+            "WHERE length(p) <= $max_hops AND all(x IN nodes(p) WHERE x:Entity) "
             "RETURN [r IN relationships(p) | "
             "[startNode(r).id, type(r), endNode(r).id, properties(r)]] AS rels LIMIT $cap",
             a=a, b=b, max_hops=max_hops, cap=MAX_PATHS,
@@ -259,9 +329,8 @@ class Neo4jStore(GraphStore):
         return [list(p) for p in ordered[:limit]]
 
 
-def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
-    """Upsert a batch in one transaction: check endpoints, merge nodes, merge edges."""
-    nodes, edges = _merge_duplicates(nodes, edges)
+def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote) -> Change | None:
+    """Upsert a batch in one transaction: check endpoints, merge nodes and edges, record the change."""
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
     if ends:
@@ -274,52 +343,132 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge]) -> None:
     # Writing a property takes the node's write lock until commit, so a concurrent
     # writer cannot change these nodes between this read and the SET below.
     existing = {
-        r["id"]: r["props"]
+        r["id"]: _visible(r["props"])
         for r in tx.run(
             "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
             "RETURN n.id AS id, properties(n) AS props",
             ids=sorted(new_ids),
         )
     }
+    node_rows, items = node_changes(nodes, existing)
     # New nodes are CREATEd and edges touching them too: MERGE would only
     # search for what cannot exist yet, which is most of a bulk import.
-    by_kind: dict[tuple[str, bool], list] = {}
-    for n in nodes:
-        merged = {k: v for k, v in existing.get(n.id, {}).items() if k not in HIDDEN}
-        merged.update(n.props)
-        row = dict(merged, id=n.id, kind=n.kind, _search=text.search_text(merged))
-        by_kind.setdefault((n.kind, n.id in existing), []).append(row)
-    for (kind, known), rows in sorted(by_kind.items()):
+    for (kind, known), rows in sorted(node_rows.items()):
         query = (f"UNWIND $rows AS row MATCH (n:Entity {{id: row.id}}) SET n = row, n:{_label(kind)}" if known
                  else f"UNWIND $rows AS row CREATE (n:Entity:{_label(kind)}) SET n = row")
         for i in range(0, len(rows), BATCH):
             tx.run(query, rows=rows[i : i + BATCH]).consume()
     created = {n.id for n in nodes if n.id not in existing}
-    by_type: dict[tuple[str, bool], list] = {}
-    for e in edges:
-        fresh = e.source in created or e.target in created
-        by_type.setdefault((schema.rel_type(e.type).name, fresh), []).append(
-            {"s": e.source, "t": e.target, "props": e.props}
-        )
-    for (rel, fresh), rows in sorted(by_type.items()):
+    old_edges = read_edge_props(tx, [e for e in edges if e.source not in created and e.target not in created])
+    edge_rows, edge_items = edge_changes(edges, old_edges, created)
+    for (rel, fresh), rows in sorted(edge_rows.items()):
         verb = "CREATE" if fresh else "MERGE"
         query = ("UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-                 f"{verb} (a)-[r:{rel}]->(b) SET r += row.props")
+                 f"{verb} (a)-[r:{rel}]->(b) SET r = row.props")
         for i in range(0, len(rows), BATCH):
             tx.run(query, rows=rows[i : i + BATCH]).consume()
-    tx.run(BUMP_VERSION).consume()
+    return record_change(tx, items + edge_items, change)
 
 
-def _merge_duplicates(nodes: list[Node], edges: list[Edge]) -> tuple[list[Node], list[Edge]]:
-    """Fold repeated ids and edge keys into one record each, later properties winning."""
-    by_id: dict[str, Node] = {}
+def _visible(props: dict) -> dict:
+    return {k: v for k, v in props.items() if k not in HIDDEN}
+
+
+def node_changes(nodes: list[Node], existing: dict[str, dict]) -> tuple[dict, list]:
+    """Return the rows to write by (kind, already there) and the change items, skipping no-ops."""
+    by_kind: dict[tuple[str, bool], list] = {}
+    items = []
     for n in nodes:
-        if n.id in by_id:
-            n = Node(n.id, n.kind, {**by_id[n.id].props, **n.props})
-        by_id[n.id] = n
-    by_key: dict[tuple, Edge] = {}
+        old = existing.get(n.id)
+        merged = {**(old or {}), **n.props}
+        if old is not None and merged == old:
+            continue
+        row = dict(merged, id=n.id, kind=n.kind, _search=text.search_text(merged))
+        by_kind.setdefault((n.kind, old is not None), []).append(row)
+        items.append(("node", n.id, old, merged))
+    return by_kind, items
+
+
+def read_edge_props(tx, edges: list[Edge]) -> dict[tuple, dict]:
+    """Return the properties of those ``edges`` that exist, by key (typed patterns, batched)."""
+    by_type: dict[str, list] = {}
     for e in edges:
-        if e.key in by_key:
-            e = Edge(e.source, e.type, e.target, {**by_key[e.key].props, **e.props})
-        by_key[e.key] = e
-    return list(by_id.values()), list(by_key.values())
+        by_type.setdefault(schema.rel_type(e.type).name, []).append({"s": e.source, "t": e.target})
+    found = {}
+    for rel, rows in sorted(by_type.items()):
+        for i in range(0, len(rows), BATCH):
+            for r in tx.run(f"UNWIND $rows AS row MATCH (a:Entity {{id: row.s}})-[r:{rel}]->(b:Entity {{id: row.t}}) "
+                            "RETURN row.s AS s, row.t AS t, properties(r) AS props", rows=rows[i : i + BATCH]):
+                found[(r["s"], rel, r["t"])] = dict(r["props"])
+    return found
+
+
+def edge_changes(edges: list[Edge], old_edges: dict[tuple, dict], created: set[str]) -> tuple[dict, list]:
+    """Return the edge rows to write by (type, touches a new node) and their change items."""
+    by_type: dict[tuple[str, bool], list] = {}
+    items = []
+    for e in edges:
+        old = old_edges.get(e.key)
+        merged = {**(old or {}), **e.props}
+        if old is not None and merged == old:
+            continue
+        fresh = e.source in created or e.target in created
+        by_type.setdefault((schema.rel_type(e.type).name, fresh), []).append(
+            {"s": e.source, "t": e.target, "props": merged})
+        items.append(("edge", e.key, old, merged))
+    return by_type, items
+
+
+def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
+    """Bump the version and write the change record of ``items`` in ``tx``; None if nothing changed."""
+    if not items:
+        return None
+    seq = tx.run(BUMP_VERSION).single()["g"]
+    at = change.at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    tx.run("CREATE (:CommonGroundChange {seq: $seq, at: $at, actor: $actor, reason: $reason, "
+           "item_count: $count})", seq=seq, at=at, actor=change.actor, reason=change.reason,
+           count=len(items)).consume()
+    write_change_items(tx, seq, items)
+    recorded = tuple(ChangeItem(key if kind == "node" else edge_item(key), kind, before, after)
+                     for kind, key, before, after in items[:100])
+    return Change(seq, at, change.actor, change.reason, recorded, len(items))
+
+
+def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, extra: dict | None = None) -> None:
+    """Write ``items`` as JSON chunks, each listing the nodes it touches (for node histories)."""
+    rows = []
+    for c in range(0, len(items), CHANGE_CHUNK):
+        chunk = items[c : c + CHANGE_CHUNK]
+        encoded = [[key if kind == "node" else edge_item(key), kind, before, after]
+                   for kind, key, before, after in chunk]
+        touched = sorted({x for kind, key, *_ in chunk for x in ([key] if kind == "node" else (key[0], key[2]))})
+        rows.append({"chunk": first_chunk + c // CHANGE_CHUNK, "nodes": touched,
+                     "items": json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))})
+    tx.run("UNWIND $rows AS row CREATE (i:CommonGroundChangeItems {seq: $seq, chunk: row.chunk, "
+           "nodes: row.nodes, items: row.items}) SET i += $extra", seq=seq, rows=rows, extra=extra or {}).consume()
+
+
+def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote) -> Change | None:
+    found = {r["id"]: _visible(r["props"]) for r in tx.run(
+        "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
+        "RETURN n.id AS id, properties(n) AS props", ids=node_ids)}
+    for node_id in node_ids:
+        if node_id not in found:
+            raise NotFound(node_id)
+    doomed = {}
+    for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id})-[r]-(:Entity) "
+                    "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, "
+                    "properties(r) AS props", ids=node_ids):
+        doomed[(r["s"], r["type"], r["t"])] = dict(r["props"])
+    named = [Edge(s, schema.rel_type(t).name, e) for s, t, e in edge_keys]
+    doomed.update(read_edge_props(tx, [e for e in named if e.key not in doomed]))
+    by_type: dict[str, list] = {}
+    for s, t, e in doomed:
+        by_type.setdefault(schema.rel_type(t).name, []).append({"s": s, "t": e})
+    for rel, rows in sorted(by_type.items()):
+        tx.run(f"UNWIND $rows AS row MATCH (a:Entity {{id: row.s}})-[r:{rel}]->(b:Entity {{id: row.t}}) DELETE r",
+               rows=rows).consume()
+    tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n", ids=node_ids).consume()
+    items = [("edge", key, props, None) for key, props in sorted(doomed.items())]
+    items += [("node", node_id, found[node_id], None) for node_id in node_ids]
+    return record_change(tx, items, change)

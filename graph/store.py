@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 
 from .errors import SchemaError
-from .model import Edge, ListQuery, Node, Page
+from .model import Change, ChangeNote, Edge, ListQuery, Node, Page
 
 # The longest path a search may ask for (the Neo4j query's fixed upper bound).
 MAX_HOPS = 8
@@ -25,17 +25,54 @@ class GraphStore(ABC):
 
     # -- writing -----------------------------------------------------------
     @abstractmethod
-    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = ()) -> None:
+    def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
+              change: ChangeNote | None = None) -> Change | None:
         """Upsert nodes (by id) and edges (by source, type, target) all or nothing.
 
         Properties given replace those of the same name; others are kept.
         Every edge endpoint must exist in the store or among ``nodes``;
         otherwise nothing is written and :class:`~graph.errors.NotFound` is raised.
+
+        The write and its change record (``change`` says who and why; the store
+        adds when and each item's before and after) commit together, so there
+        is never one without the other.  Items the write leaves as they were
+        are not recorded; a write that changes nothing records no change,
+        leaves the version as it is and returns None.
+        """
+
+    @abstractmethod
+    def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
+               change: ChangeNote | None = None) -> Change | None:
+        """Delete nodes (with every edge they have) and edges by key, all or nothing.
+
+        A node id that is not in the store raises :class:`~graph.errors.NotFound`
+        and deletes nothing; an edge that is not there is ignored.  Recorded
+        like :meth:`write`.
         """
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete every node and edge."""
+        """Delete every node, edge, change record and meta value."""
+
+    # -- change log and metadata ---------------------------------------------
+    @abstractmethod
+    def changes(self, node_id: str | None = None, limit: int = 50,
+                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+        """Return committed changes, newest first.
+
+        With ``node_id``, only changes that touched that node or one of its
+        edges, each with those items only.  ``before_seq`` pages back in time.
+        At most ``max_items`` items come with each change; ``item_count``
+        gives how many it has.
+        """
+
+    @abstractmethod
+    def get_meta(self, key: str) -> str | None:
+        """Return a value the application keeps beside the graph (say, a seed digest)."""
+
+    @abstractmethod
+    def set_meta(self, key: str, value: str) -> None:
+        """Keep ``value`` under ``key``; not a change of the graph, so no version bump."""
 
     # -- reading -----------------------------------------------------------
     @abstractmethod

@@ -1,0 +1,155 @@
+"""The store contract for change records, deletes, metadata and large writes, on every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+import graph.neo4j_store
+from graph import NotFound, StoreConflict
+from graph.model import ChangeNote, make_edge, make_node
+
+
+def theme(slug, **names):
+    return make_node(f"theme:{slug}", {"name": names or {"en": slug}})
+
+
+def test_a_write_commits_its_change_record(store):
+    change = store.write([theme("water", en="Water"), theme("youth", en="Youth")],
+                         [], ChangeNote("user:ana", "add themes"))
+    assert change.actor == "user:ana" and change.reason == "add themes" and change.item_count == 2
+    assert change.at.endswith("Z")
+    [logged] = store.changes()
+    assert (logged.seq, logged.actor, logged.reason, logged.item_count) == (change.seq, "user:ana", "add themes", 2)
+    assert {(i.item, i.kind, i.before, i.after["name_en"]) for i in logged.items} == {
+        ("theme:water", "node", None, "Water"), ("theme:youth", "node", None, "Youth")}
+
+
+def test_an_update_records_before_and_after(store):
+    store.write([theme("water", en="Water")])
+    store.write([make_node("theme:water", {"name": {"nl": "Water", "es": "Agua"}})],
+                change=ChangeNote("user:luis", "translate"))
+    latest = store.changes(node_id="theme:water")[0]
+    [item] = latest.items
+    assert item.before == {"name_en": "Water"}
+    assert item.after == {"name_en": "Water", "name_nl": "Water", "name_es": "Agua"}
+    assert [c.reason for c in store.changes(node_id="theme:water")] == ["translate", ""]
+
+
+def test_a_write_that_changes_nothing_records_nothing(store):
+    store.write([theme("water", en="Water")])
+    version = store.version()
+    assert store.write([theme("water", en="Water")]) is None
+    assert store.version() == version
+    assert len(store.changes()) == 1
+
+
+def test_a_node_history_includes_its_edges(store):
+    store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"}), theme("water")])
+    store.write(edges=[make_edge("municipality:herent", "SEEKS", "theme:water")],
+                change=ChangeNote("user:ana", "Herent seeks water"))
+    [edge_change, created] = store.changes(node_id="theme:water")
+    assert edge_change.reason == "Herent seeks water"
+    assert [(i.item, i.kind, i.before) for i in edge_change.items] == [
+        ("municipality:herent|SEEKS|theme:water", "edge", None)]
+    assert [i.item for i in created.items] == ["theme:water"]
+
+
+def test_changes_page_back_in_time(store):
+    for n in range(5):
+        store.write([theme(f"t{n}")], change=ChangeNote("kb", f"write {n}"))
+    newest = store.changes(limit=2)
+    assert [c.reason for c in newest] == ["write 4", "write 3"]
+    older = store.changes(limit=2, before_seq=newest[-1].seq)
+    assert [c.reason for c in older] == ["write 2", "write 1"]
+
+
+def test_delete_removes_nodes_with_their_edges_and_records_it(store):
+    store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"}), theme("water")],
+                [make_edge("municipality:herent", "SEEKS", "theme:water", {"since": 2020})])
+    version = store.version()
+    change = store.delete(["theme:water"], change=ChangeNote("user:ana", "duplicate"))
+    assert store.get_node("theme:water") is None and store.count_edges() == 0
+    assert store.version() != version
+    assert {(i.item, i.before is not None, i.after) for i in change.items} == {
+        ("theme:water", True, None), ("municipality:herent|SEEKS|theme:water", True, None)}
+    assert store.changes()[0].reason == "duplicate"
+
+
+def test_delete_is_all_or_nothing(store):
+    store.write([theme("water")])
+    with pytest.raises(NotFound):
+        store.delete(["theme:water", "theme:nowhere"])
+    assert store.get_node("theme:water") is not None
+
+
+def test_delete_an_edge_only(store):
+    store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"}), theme("water")],
+                [make_edge("municipality:herent", "SEEKS", "theme:water")])
+    store.delete(edges=[("municipality:herent", "SEEKS", "theme:water")])
+    assert store.count_edges() == 0 and store.get_node("theme:water") is not None
+
+
+def test_meta_values_are_kept_without_a_version_bump(store):
+    assert store.get_meta("seed_digest") is None
+    version = store.version()
+    store.set_meta("seed_digest", "abc")
+    store.set_meta("seed_digest", "def")
+    assert store.get_meta("seed_digest") == "def"
+    assert store.version() == version
+
+
+def test_a_large_write_is_all_or_nothing(store, monkeypatch):
+    """Above the bulk threshold Neo4j commits in bounded transactions; the result is still atomic."""
+    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(graph.neo4j_store, "BATCH", 7)
+    monkeypatch.setattr("graph.neo4j_bulk.BATCH", 7)
+    store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
+    towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(30)]
+    links = [make_edge(f"municipality:t{i}", "SEEKS", "theme:water") for i in range(30)]
+    before = (store.count_by_kind(), store.count_edges(), store.version())
+    # The last edge names a node that exists nowhere: nothing of the write may stay.
+    with pytest.raises(NotFound):
+        store.write([*towns, theme("water")], [*links, make_edge("municipality:nowhere", "SEEKS", "theme:water")])
+    assert (store.count_by_kind(), store.count_edges(), store.version()) == before
+    change = store.write([*towns, theme("water", en="Water")], links, ChangeNote("kb import", "bulk"))
+    assert change.item_count == 61
+    assert store.count_by_kind() == {"Municipality": 31, "Theme": 1} and store.count_edges() == 30
+    assert store.search("town 29")[0].id == "municipality:t29"
+    [logged] = store.changes(limit=1)
+    assert logged.item_count == 61 and logged.reason == "bulk"
+    assert [c.reason for c in store.changes(node_id="municipality:t29")] == ["bulk"]
+    # Updating existing nodes in bulk is recorded with their before-values.
+    renamed = [make_node(f"municipality:t{i}", {"name": f"Village {i}"}) for i in range(30)]
+    store.write(renamed, change=ChangeNote("kb import", "rename"))
+    [item] = store.changes(node_id="municipality:t3", limit=1)[0].items
+    assert item.before["name"] == "Town 3" and item.after["name"] == "Village 3"
+    assert store.get_node("municipality:t3").props["name"] == "Village 3"
+
+
+def test_a_clash_in_a_large_write_is_undone(neo4j_store, monkeypatch):
+    """A failure while publishing (here an id clash) puts back what the bulk write had done.
+
+    Neo4j only: the embedded store writes any write in one transaction.
+    """
+    import graph.neo4j_bulk as bulk
+
+    store = neo4j_store
+    store.clear()
+    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(bulk, "BATCH", 4)
+    store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
+    before = (store.count_by_kind(), store.count_edges(), store.version(), store.get_node("municipality:herent"))
+    real_publish = bulk._publish
+
+    def publish_then_fail(*args):
+        # Another writer creates one of the new ids meanwhile: the Entity label clashes.
+        store.write([make_node("municipality:t5", {"name": "Other", "country": "Peru"})])
+        return real_publish(*args)
+
+    monkeypatch.setattr(bulk, "_publish", publish_then_fail)
+    towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(12)]
+    with pytest.raises(StoreConflict):
+        store.write([*towns, make_node("municipality:herent", {"name": "Herent (changed)"})])
+    assert store.get_node("municipality:herent") == before[3]
+    assert store.get_node("municipality:t0") is None
+    assert store.get_node("municipality:t5").props["name"] == "Other"
