@@ -156,8 +156,8 @@ class EmbeddedStore(GraphStore):
             # Pages mapped from the file are shared between every process that reads it.
             conn.execute("PRAGMA mmap_size = 1073741824")
             conn.execute("PRAGMA temp_store = MEMORY")
-        except sqlite3.Error as exc:
-            raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+        except sqlite3.DatabaseError as exc:
+            raise _store_error(self.path, exc) from exc
         # Python's lower() matches Cypher's toLower() beyond ASCII; SQLite's does not.
         conn.create_function("py_lower", 1, lambda v: v.lower() if isinstance(v, str) else v,
                              deterministic=True)
@@ -328,6 +328,18 @@ class EmbeddedStore(GraphStore):
             found = _edges_of(conn, node_id)
         wanted = set(types) if types is not None else None
         return [e for e in found if wanted is None or e.type in wanted]
+
+    def edges_of_many(self, node_ids: Iterable[str], types: Iterable[str] | None = None) -> list[Edge]:
+        names = None if types is None else _dumps(sorted({schema.rel_type(t).name for t in types}))
+        with self._read() as conn:
+            rows = conn.execute(
+                "WITH wanted(id) AS (SELECT value FROM json_each(?1)) "
+                "SELECT source, type, target, props FROM edges WHERE source IN wanted "
+                "AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2))) "
+                "UNION SELECT source, type, target, props FROM edges WHERE target IN wanted "
+                "AND (?2 IS NULL OR type IN (SELECT value FROM json_each(?2))) ORDER BY 1, 2, 3",
+                (_ids_param(node_ids), names)).fetchall()
+        return [Edge(s, k, t, json.loads(p)) for s, k, t, p in rows]
 
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         label = schema.node_kind(kind).label if kind else None

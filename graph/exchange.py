@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import IO
 
 from .errors import DataError, GraphError, StoreConflict
-from .model import make_edge, make_node
+from .model import ChangeNote, make_edge, make_node
 from .store import GraphStore
 
 FORMAT = "common-ground/node-link"
@@ -77,7 +77,7 @@ def load_json(store: GraphStore, path: str | Path) -> dict[str, int]:
         raise DataError(name, "nodes", "id", "an id occurs twice")
     if store.count_edges() or store.count_by_kind():
         raise StoreConflict("the store is not empty: load restores into an empty store only")
-    store.write(nodes, edges)
+    store.write(nodes, edges, ChangeNote("kb load", f"load {Path(path).name}"))
     return {"nodes": len(nodes), "edges": len(edges)}
 
 

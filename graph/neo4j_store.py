@@ -226,6 +226,16 @@ class Neo4jStore(GraphStore):
         )
         return [_edge(r) for r in rows]
 
+    def edges_of_many(self, node_ids: Iterable[str], types: Iterable[str] | None = None) -> list[Edge]:
+        rows = self._read(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r]-(:Entity) "
+            "WHERE $types IS NULL OR type(r) IN $types "
+            "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, "
+            "properties(r) AS props ORDER BY s, type, t",
+            ids=sorted(set(node_ids)), types=list(types) if types is not None else None,
+        )
+        return [_edge(r) for r in rows]
+
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         label = _label(kind) if kind else "Entity"
         yield from (_node(r) for r in self._read(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))

@@ -16,6 +16,7 @@ one store transaction, so a bad file changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -24,13 +25,14 @@ from pathlib import Path
 import yaml
 
 from .errors import DataError, GraphError
-from .model import Edge, Node, make_edge, make_node
+from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .schema import LANGUAGES
 from .store import GraphStore
 from .text import sdg_number_key
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or Path(__file__).resolve().parent.parent / "seeds")
 SDG_SOURCE = "source:open-sdg-translations"
+SEED_DIGEST_KEY = "seed_digest"
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")
 
@@ -180,8 +182,26 @@ def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:
     return batch
 
 
-def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
-    """Write the seeds into ``store`` (idempotent) and return what was written."""
+def seed_digest(seeds_dir: Path = SEEDS_DIR) -> str:
+    """Return a digest of every seed file and of this loader, which decides what they become."""
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    seeds_dir = Path(seeds_dir)
+    for path in sorted([*seeds_dir.rglob("*.yaml"), *(seeds_dir / "sdg").rglob("*.yml")]):
+        digest.update(str(path.relative_to(seeds_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR, force: bool = False) -> dict:
+    """Write the seeds into ``store`` (idempotent) and return what was written.
+
+    When the store already holds these very seeds (same digest), nothing is
+    read or written unless ``force``: a restart costs no write.
+    """
+    digest = seed_digest(seeds_dir)
+    if not force and store.get_meta(SEED_DIGEST_KEY) == digest:
+        return {"nodes": 0, "edges": 0, "unchanged": True}
     batch = read_seeds(Path(seeds_dir))  # checks every edge ends at a seeded node
-    store.write(batch.nodes, batch.edges)
-    return {"nodes": len(batch.nodes), "edges": len(batch.edges)}
+    change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", f"seeds {digest[:12]}"))
+    store.set_meta(SEED_DIGEST_KEY, digest)
+    return {"nodes": len(batch.nodes), "edges": len(batch.edges), "unchanged": False,
+            "changed": change.item_count if change else 0}

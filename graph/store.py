@@ -92,6 +92,10 @@ class GraphStore(ABC):
         """Return every edge into or out of ``node_id``, optionally of some types only."""
 
     @abstractmethod
+    def edges_of_many(self, node_ids: Iterable[str], types: Iterable[str] | None = None) -> list[Edge]:
+        """Return every edge into or out of any of ``node_ids`` (of some types), sorted by key."""
+
+    @abstractmethod
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         """Yield all nodes (of one kind), ordered by id."""
 

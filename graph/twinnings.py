@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import DataError
-from .model import Edge, Node, make_edge, make_node
+from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .store import GraphStore
 from .text import municipality_key, slug
 
@@ -106,10 +106,7 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
 
     keys = {c.key for _, a, b in pairs for c in (a, b)}
     known = {n.props["match_key"]: n.id for n in store.find_by_property("Municipality", "match_key", keys)}
-    members: dict[str, set[str]] = {}
-    for e in store.edges(["PARTNER_IN"]):
-        members.setdefault(e.target, set()).add(e.source)
-    linked = {frozenset(m) for m in members.values() if len(m) == 2}
+    linked = _linked_pairs(store, set(known.values()))
 
     nodes: dict[str, Node] = {}
     edges: list[Edge] = []
@@ -139,8 +136,21 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
         "source": SOURCE_ID, "source_section": file_name,
     })
     report.municipalities_created = sum(1 for n in nodes if n.startswith("municipality:"))
-    store.write(nodes.values(), edges)
+    store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", f"import {file_name}"))
     return report
+
+
+def _linked_pairs(store: GraphStore, municipalities: set[str]) -> set[frozenset[str]]:
+    """Return the pairs of these municipalities that already share a two-member partnership.
+
+    Only municipalities already in the store can be linked, so only their
+    partnerships are read, never every partnership edge of the graph.
+    """
+    partnerships = {e.target for e in store.edges_of_many(municipalities, ["PARTNER_IN"])}
+    members: dict[str, set[str]] = {}
+    for e in store.edges_of_many(partnerships, ["PARTNER_IN"]):
+        members.setdefault(e.target, set()).add(e.source)
+    return {frozenset(m) for m in members.values() if len(m) == 2}
 
 
 def _assign_ids(store: GraphStore, pairs, known: dict[str, str]) -> dict[str, str]:

@@ -96,3 +96,13 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture(autouse=True)
+def matching_sees_every_write(monkeypatch):
+    """Tests write then match: let matching wait for the index of the latest write.
+
+    In production a request answers from the previous index after STALE_WAIT_S;
+    tests/test_matching.py checks that behaviour explicitly.
+    """
+    monkeypatch.setattr("graph.matching.index.STALE_WAIT_S", 120.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 
 import pytest
 
+import graph
 import graph.embedded
 from graph.embedded import EmbeddedStore
 from graph.model import make_node
@@ -31,21 +33,23 @@ def run_writer(data_dir, prefix, count, size):
                             cwd=os.getcwd())
 
 
-def test_a_failed_save_leaves_the_old_graph(tmp_path, monkeypatch):
+def test_a_failure_inside_a_write_leaves_the_old_graph(tmp_path, monkeypatch):
     store = EmbeddedStore(tmp_path)
     store.write([make_node("theme:kept", {"name": "kept"})])
+    version = store.version()
 
-    def broken_fsync(fd):
+    def broken_record(*args):
         raise OSError("disk full")
 
-    # The new snapshot is written but cannot be made durable: the old one must stay.
-    monkeypatch.setattr(graph.embedded.os, "fsync", broken_fsync)
+    # The nodes are written, then recording the change fails: the transaction must roll back whole.
+    monkeypatch.setattr(graph.embedded, "_record", broken_record)
     with pytest.raises(OSError):
         store.write([make_node("theme:lost", {"name": "lost"})])
     monkeypatch.undo()
     assert [n.id for n in store.nodes()] == ["theme:kept"]
+    assert store.search("lost") == [] and store.version() == version
     assert [n.id for n in EmbeddedStore(tmp_path).nodes()] == ["theme:kept"]
-    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+    assert len(store.changes()) == 1
 
 
 def test_killing_a_writer_never_corrupts_the_store(tmp_path):
@@ -80,6 +84,34 @@ def test_a_foreign_file_is_refused_not_overwritten(tmp_path):
     with pytest.raises(graph.DataError):
         EmbeddedStore(tmp_path)
     assert (tmp_path / "graph.json").read_text(encoding="utf-8") == '{"hello": "world"}'
+    assert not (tmp_path / "graph.sqlite3").exists()
+
+
+def test_a_damaged_database_is_a_data_error(tmp_path):
+    with EmbeddedStore(tmp_path) as store:
+        store.write([make_node("theme:a", {"name": "a"})])
+    (tmp_path / "graph.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(graph.DataError):
+        EmbeddedStore(tmp_path).count_by_kind()
+
+
+def test_a_snapshot_of_the_earlier_format_is_migrated(tmp_path):
+    """A data directory written by the JSON-snapshot store opens with nothing lost, once."""
+    snapshot = {
+        "format": "common-ground-embedded", "version": 1, "lineage": "abc", "generation": 7,
+        "nodes": [["municipality:herent", "Municipality", {"name": "Herent", "country": "Belgium"}],
+                  ["theme:water", "Theme", {"name_nl": "Water", "name_es": "Agua"}]],
+        "edges": [["municipality:herent", "SEEKS", "theme:water", {"source": "source:x"}]],
+    }
+    (tmp_path / "graph.json").write_text(json.dumps(snapshot), encoding="utf-8")
+    store = EmbeddedStore(tmp_path)
+    assert store.count_by_kind() == {"Municipality": 1, "Theme": 1}
+    assert store.edges_of("theme:water")[0].props == {"source": "source:x"}
+    assert store.search("agua")[0].id == "theme:water"
+    [change] = store.changes()
+    assert change.actor == "kb migrate" and change.item_count == 3
+    assert not (tmp_path / "graph.json").exists() and (tmp_path / "graph.json.migrated").exists()
+    assert EmbeddedStore(tmp_path).count_by_kind() == {"Municipality": 1, "Theme": 1}  # not twice
 
 
 def test_readers_in_other_threads_never_see_a_half_built_graph(tmp_path):
@@ -114,10 +146,36 @@ def test_readers_in_other_threads_never_see_a_half_built_graph(tmp_path):
 
 
 def test_version_differs_after_the_store_is_recreated(tmp_path):
-    first = EmbeddedStore(tmp_path)
+    first = EmbeddedStore(tmp_path / "one")
     first.write([make_node("theme:a", {"name": "a"})])
     seen = first.version()
-    (tmp_path / "graph.json").unlink()
-    again = EmbeddedStore(tmp_path)
+    again = EmbeddedStore(tmp_path / "two")
     again.write([make_node("theme:b", {"name": "b"})])
-    assert again.version() != seen and first.version() == again.version()
+    assert again.version() != seen
+
+
+def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_path):
+    """The writer prints each write after it returns; every printed write must be there, recorded."""
+    script = textwrap.dedent("""
+        import sys
+        from graph.embedded import EmbeddedStore
+        from graph.model import ChangeNote, make_node
+        store = EmbeddedStore(sys.argv[1])
+        for i in range(10000):
+            store.write([make_node(f"theme:w{i}", {"name": f"w {i}"})], change=ChangeNote("writer", f"w{i}"))
+            print(i, flush=True)
+    """)
+    writer = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    acknowledged = []
+    for line in writer.stdout:
+        acknowledged.append(int(line))
+        if len(acknowledged) == 40:
+            writer.send_signal(signal.SIGKILL)
+            break
+    writer.wait()
+    store = EmbeddedStore(tmp_path)
+    present = {n.id for n in store.nodes("Theme")}
+    assert {f"theme:w{i}" for i in acknowledged} <= present
+    recorded = {c.reason for c in store.changes(limit=10000)}
+    assert {f"w{i}" for i in acknowledged} <= recorded
+    assert len(recorded) == len(present)  # never a write without its record, nor the reverse

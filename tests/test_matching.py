@@ -635,3 +635,26 @@ def test_form_choices_are_translated_and_resolve_back():
     assert all(regions.country_code(name) == code for code, name in regions.countries("nl"))
     assert [key for key, _ in regions.region_choices("fr")] == list(regions.REGIONS)
     assert all(regions.region_key(key) == key for key, _ in regions.region_choices())
+
+
+def test_a_search_after_a_write_answers_from_the_previous_index_while_the_new_one_builds(
+        seeded_store, monkeypatch):
+    """No request waits for a rebuild: it gets the last index, and the new one takes over when built."""
+    import time
+
+    import graph.matching.index as index_module
+    from graph.matching import match_index
+    from graph.model import make_node
+
+    old = match_index(seeded_store)
+    real_build = index_module.build_index
+    monkeypatch.setattr(index_module, "build_index", lambda *a: (time.sleep(0.5), real_build(*a))[1])
+    seeded_store.write([make_node("theme:new-theme", {"name": {"en": "New theme"}})])
+    started = time.monotonic()
+    assert match_index(seeded_store, wait=0) is old
+    assert time.monotonic() - started < 0.3
+    deadline = time.monotonic() + 60
+    while match_index(seeded_store, wait=0) is old and time.monotonic() < deadline:
+        time.sleep(0.05)
+    fresh = match_index(seeded_store, wait=0)
+    assert fresh.version == seeded_store.version() and "theme:new-theme" in fresh.themes

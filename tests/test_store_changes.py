@@ -153,3 +153,38 @@ def test_a_clash_in_a_large_write_is_undone(neo4j_store, monkeypatch):
     assert store.get_node("municipality:herent") == before[3]
     assert store.get_node("municipality:t0") is None
     assert store.get_node("municipality:t5").props["name"] == "Other"
+
+
+def test_edges_of_many(store):
+    store.write([make_node(f"municipality:{m}", {"name": m, "country": "Peru"}) for m in "abc"]
+                + [make_node("partnership:ab", {"name": "a-b"}), theme("water")],
+                [make_edge("municipality:a", "PARTNER_IN", "partnership:ab"),
+                 make_edge("municipality:b", "PARTNER_IN", "partnership:ab"),
+                 make_edge("municipality:a", "SEEKS", "theme:water")])
+    keys = [e.key for e in store.edges_of_many(["municipality:a", "municipality:b", "municipality:c"])]
+    assert keys == sorted(keys) and len(keys) == 3
+    assert [e.key for e in store.edges_of_many(["partnership:ab", "municipality:a"], ["PARTNER_IN"])] == [
+        ("municipality:a", "PARTNER_IN", "partnership:ab"), ("municipality:b", "PARTNER_IN", "partnership:ab")]
+    assert store.edges_of_many([]) == []
+
+
+def test_seeding_twice_writes_once(store, tmp_path):
+    from graph.seeds import SEEDS_DIR, seed
+
+    first = seed(store)
+    assert not first["unchanged"] and first["changed"] == first["nodes"] + first["edges"]
+    version = store.version()
+    assert seed(store)["unchanged"] and store.version() == version
+    # A changed seed file is written again; only what changed is recorded.
+    import shutil
+
+    copy = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, copy, ignore=shutil.ignore_patterns("data"))
+    themes = copy / "themes.yaml"
+    themes.write_text(themes.read_text(encoding="utf-8").replace('nl: "Kinderrechten"', 'nl: "Rechten van het kind"'),
+                      encoding="utf-8")
+    again = seed(store, copy)
+    assert not again["unchanged"] and again["changed"] == 1
+    assert store.get_node("theme:child-rights").props["name_nl"] == "Rechten van het kind"
+    store.clear()
+    assert not seed(store)["unchanged"]  # a cleared store forgets the digest

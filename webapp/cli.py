@@ -31,11 +31,27 @@ def main() -> None:
 @main.command("seed")
 @click.option("--seeds-dir", type=click.Path(exists=True, file_okay=False), default=str(SEEDS_DIR),
               show_default=True)
-def seed_command(seeds_dir: str) -> None:
-    """Load the seed knowledge (idempotent)."""
+@click.option("--force", is_flag=True, help="Write the seeds even if the store holds these very seeds.")
+def seed_command(seeds_dir: str, force: bool) -> None:
+    """Load the seed knowledge (idempotent; nothing is written when the seeds are unchanged)."""
     with _opened_store() as store:
-        written = seed(store, seeds_dir)
-        click.echo(f"seeded {written['nodes']} nodes and {written['edges']} edges into the {store.backend} store")
+        click.echo(_seeded_message(store, seed(store, seeds_dir, force=force)))
+
+
+def _seeded_message(store, written: dict) -> str:
+    if written["unchanged"]:
+        return f"the {store.backend} store already holds these seeds: nothing written"
+    return (f"seeded {written['nodes']} nodes and {written['edges']} edges into the {store.backend} store "
+            f"({written['changed']} created or changed)")
+
+
+@main.command("migrate")
+def migrate_command() -> None:
+    """Bring the store's data up to this version's format (opening it migrates it)."""
+    with _opened_store() as store:
+        counts = store.count_by_kind()
+        click.echo(f"the {store.backend} store is up to date: {sum(counts.values())} nodes, "
+                   f"{store.count_edges()} edges")
 
 
 @main.command("import-twinnings")
@@ -88,16 +104,15 @@ def clear_command() -> None:
               help="Load the seeds first (idempotent).")
 def serve_command(host: str, port: int, with_seeds: bool) -> None:
     """Serve the web app (for production use gunicorn, see the README)."""
-    from graph.matching import match_index
+    from graph.matching import warm_match_index
     from webapp import create_app
 
     try:
         store = open_store()
         if with_seeds:
-            written = seed(store)
-            click.echo(f"seeds loaded into the {store.backend} store ({written['nodes']} nodes)")
-        # Build the partner-matching index now, so the first search does not wait for it.
-        match_index(store)
+            click.echo(_seeded_message(store, seed(store)))
+        # Build the partner-matching index in the background; pages are served meanwhile.
+        warm_match_index(store)
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
     app = create_app()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from flask import Flask, current_app
 
-from graph import GraphError, GraphStore, open_store
-from graph.matching import match_index
+from graph import GraphStore, open_store
+from graph.matching import warm_match_index
 
-log = logging.getLogger(__name__)
 _lock = threading.Lock()
 
 
@@ -24,15 +22,8 @@ def get_store() -> GraphStore:
                 ext["store"] = store
                 # Build the partner-matching index in the background, so that the
                 # first search in this worker does not wait for it.
-                threading.Thread(target=_warm, args=(store,), name="warm-match-index", daemon=True).start()
+                warm_match_index(store)
     return ext["store"]
-
-
-def _warm(store: GraphStore) -> None:
-    try:
-        match_index(store)
-    except GraphError as exc:  # the first real search will report it properly
-        log.warning("could not build the matching index in advance: %s", exc)
 
 
 def init_app(app: Flask) -> None:

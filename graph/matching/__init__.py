@@ -22,7 +22,7 @@ public names below.
 
 from __future__ import annotations
 
-from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index, match_index
+from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index, match_index, warm_match_index
 from .request import MatchError, MatchRequest, Profile
 from .result import Candidate, Evidence, MatchResult, Path
 from .scoring import match
@@ -72,4 +72,5 @@ __all__ = [
     "build_index",
     "match",
     "match_index",
+    "warm_match_index",
 ]

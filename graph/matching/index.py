@@ -232,27 +232,70 @@ def _inverse(by_muni: dict[str, dict]) -> dict[str, tuple[str, ...]]:
     return {s: tuple(ms) for s, ms in sorted(inverse.items())}
 
 
-# Keyed weakly so that an index lives no longer than its store.  _CACHE_LOCK is
-# held only briefly, so requests that find a current index never wait for a
-# build; _BUILD_LOCK lets one thread build while the others wait for its result
-# rather than each reading the whole graph again.
+# Keyed weakly so that an index lives no longer than its store.  One thread at
+# a time builds for a store (single flight); requests never wait for a build
+# longer than STALE_WAIT_S when an older index exists: they answer from it
+# and the new index takes over as soon as it is built.
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_CACHE_LOCK = threading.Lock()
-_BUILD_LOCK = threading.Lock()
+_BUILDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCK = threading.Lock()
+STALE_WAIT_S = 0.1
 
 
-def match_index(store: GraphStore) -> MatchIndex:
-    """Return the index for the store's current version, building it if needed."""
-    version = store.version()
-    with _CACHE_LOCK:
-        index = _CACHE.get(store)
-    if index is not None and index.version == version:
-        return index
-    with _BUILD_LOCK:
-        with _CACHE_LOCK:
-            index = _CACHE.get(store)
-        if index is None or index.version != version:
-            index = build_index(store, version)
-            with _CACHE_LOCK:
+class _Build(threading.Thread):
+    """Builds the index of a store's current version in the background."""
+
+    def __init__(self, store: GraphStore):
+        super().__init__(name="match-index-build", daemon=True)
+        self.store = weakref.ref(store)
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        store = self.store()
+        if store is None:
+            return
+        try:
+            index = build_index(store, store.version())
+            with _LOCK:
                 _CACHE[store] = index
-    return index
+        except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for this build
+            self.error = exc
+
+
+def _start_build(store: GraphStore) -> _Build:
+    """Return the running build for ``store``, starting one if none runs (call with _LOCK held)."""
+    build = _BUILDS.get(store)
+    if build is None or not build.is_alive():
+        build = _BUILDS[store] = _Build(store)
+        build.start()
+    return build
+
+
+def warm_match_index(store: GraphStore) -> None:
+    """Start building the index in the background, so that the first search finds it ready."""
+    with _LOCK:
+        if store not in _CACHE:
+            _start_build(store)
+
+
+def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
+    """Return the index of the store's current version, or the previous one while it is built.
+
+    With no previous index, wait for the first build.  Otherwise wait at most
+    ``wait`` seconds (default STALE_WAIT_S) and then answer from the previous
+    index, whose ``version`` says which graph it reflects.
+    """
+    version = store.version()
+    with _LOCK:
+        index = _CACHE.get(store)
+        if index is not None and index.version == version:
+            return index
+        build = _start_build(store)
+    build.join(None if index is None else (STALE_WAIT_S if wait is None else wait))
+    with _LOCK:
+        newest = _CACHE.get(store)
+    if newest is None:
+        if build.error is not None:
+            raise build.error
+        raise RuntimeError("the matching index build stopped without a result")
+    return newest
