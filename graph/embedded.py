@@ -94,8 +94,12 @@ CREATE TABLE IF NOT EXISTS change_ends (
 """
 
 
+# One encoder, made once: json.dumps with options builds a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
 def _dumps(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def _path(key: str) -> str:
@@ -399,7 +403,8 @@ class EmbeddedStore(GraphStore):
                     (label, _dumps([_dumps(v) for v in lists]))).fetchall()
         found = {i: Node(i, k, json.loads(p)) for i, k, p in rows}
         # json_each reads JSON true as 1: keep only values equal in type as well.
-        return [n for i, n in sorted(found.items()) if _same_value(n.props.get(key), wanted)]
+        kept = {_typed(v) for v in wanted}
+        return [n for i, n in sorted(found.items()) if _typed(n.props.get(key)) in kept]
 
     # -- search ----------------------------------------------------------------------
     def search(self, query: str, kinds: Iterable[str] | None = None, limit: int = 50) -> list[Node]:
@@ -531,12 +536,14 @@ def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | Non
                 raise NotFound(end)
     items = []
     inserts, updates, texts = [], [], []
+    encoded: dict = {}  # what was written, reused for the change record
     for n in nodes:
         old = existing.get(n.id)
         merged = {**old[2], **n.props} if old else dict(n.props)
         if old and merged == old[2]:
             continue
         props = _dumps(merged)
+        encoded[n.id] = props
         if old:
             updates.append((props, old[0]))
             texts.append((old[0], text.search_text(merged)))
@@ -560,11 +567,12 @@ def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | Non
         merged = {**old, **e.props} if old is not None else dict(e.props)
         if old is not None and merged == old:
             continue
-        edge_rows.append((*e.key, _dumps(merged)))
+        encoded[e.key] = _dumps(merged)
+        edge_rows.append((*e.key, encoded[e.key]))
         items.append(("edge", e.key, old, merged))
     conn.executemany("INSERT INTO edges (source, type, target, props) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT (source, type, target) DO UPDATE SET props = excluded.props", edge_rows)
-    return _record(conn, items, change)
+    return _record(conn, items, change, encoded)
 
 
 def _edge_props(conn, keys: list[tuple[str, str, str]]) -> dict[tuple, dict]:
@@ -577,8 +585,12 @@ def _edge_props(conn, keys: list[tuple[str, str, str]]) -> dict[tuple, dict]:
     return {(s, k, t): json.loads(p) for s, k, t, p in rows}
 
 
-def _record(conn, items: list[tuple], change: ChangeNote | None) -> Change | None:
-    """Write the change record of ``items`` (kind, key, before, after) and bump the version."""
+def _record(conn, items: list[tuple], change: ChangeNote | None, encoded: dict | None = None) -> Change | None:
+    """Write the change record of ``items`` (kind, key, before, after) and bump the version.
+
+    ``encoded`` may hold the JSON of each item's ``after``, already made for the write itself.
+    """
+    encoded = encoded or {}
     if not items:
         return None
     change = change or ChangeNote()
@@ -589,7 +601,7 @@ def _record(conn, items: list[tuple], change: ChangeNote | None) -> Change | Non
     for n, (kind, key, before, after) in enumerate(items):
         name = key if kind == "node" else edge_item(key)
         rows.append((seq, n, name, kind, None if before is None else _dumps(before),
-                     None if after is None else _dumps(after)))
+                     None if after is None else encoded.get(key) or _dumps(after)))
         for end in ([key] if kind == "node" else {key[0], key[2]}):
             ends.append((end, seq, n))
         if n < 100:
@@ -609,10 +621,15 @@ def _change(head, items) -> Change:
         for item, kind, before, after in items), count)
 
 
-def _same_value(value, wanted: list) -> bool:
-    return any(type(value) is type(w) and value == w for w in wanted) or (
-        isinstance(value, float) and any(type(w) is int and value == w for w in wanted)) or (
-        type(value) is int and any(type(w) is float and value == w for w in wanted))
+def _typed(value):
+    """Return a key under which values are equal as the stores compare them: 1 == 1.0, True != 1."""
+    if isinstance(value, list):
+        return ("list", tuple(_typed(v) for v in value))
+    if isinstance(value, bool):
+        return ("bool", value)
+    if isinstance(value, int | float):
+        return ("number", value)
+    return ("text", value)
 
 
 # -- shortest paths: breadth-first from both ends over the edge indexes ---------------------

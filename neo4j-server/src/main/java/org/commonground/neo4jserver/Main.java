@@ -31,6 +31,8 @@ import org.neo4j.io.ByteUnit;
  *   <li>{@code NEO4J_DATA_DIR} – data directory, used when no argument is given. Without either, a
  *       throw-away directory under {@code target/} is created and deleted again on shutdown.</li>
  *   <li>{@code NEO4J_PAGECACHE} – page cache size, e.g. {@code 128m} (default 128m)</li>
+ *   <li>{@code NEO4J_IMPORT_DIR} – the directory {@code LOAD CSV FROM 'file:///…'} reads from (default
+ *       {@code import} beside the data directory); the import benchmark's baseline uses it.</li>
  * </ul>
  *
  * <p>Authentication is disabled. Prints {@code Neo4j ready on bolt://127.0.0.1:PORT} once the default
@@ -61,6 +63,10 @@ public final class Main {
         dataDir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dataDir);
 
+        Path importDir = Paths.get(env("NEO4J_IMPORT_DIR", dataDir.resolveSibling("import").toString()))
+                .toAbsolutePath().normalize();
+        Files.createDirectories(importDir);
+
         System.out.println("Starting Neo4j " + neo4jVersion() + " (Community), data dir " + dataDir);
         System.out.flush();
 
@@ -80,6 +86,7 @@ public final class Main {
                 .setConfig(GraphDatabaseSettings.routing_enabled, false)
                 // Test server: do not keep old transaction logs around.
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
+                .setConfig(GraphDatabaseSettings.load_csv_file_url_root, importDir)
                 .build();
 
         CountDownLatch stopped = new CountDownLatch(1);
