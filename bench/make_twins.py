@@ -13,6 +13,7 @@ gives the same bytes.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import hashlib
 import sys
@@ -26,10 +27,9 @@ from bench.common import TWIN_CITIES  # noqa: E402
 def _copy(name: str, lat: str, lng: str, k: int) -> tuple[str, str, str]:
     if k == 0:
         return name, lat, lng
-    try:
+    # A malformed coordinate stays malformed: the importer must still skip that row.
+    with contextlib.suppress(ValueError):
         lat, lng = f"{float(lat) + k * 0.01:.4f}", f"{float(lng) + k * 0.01:.4f}"
-    except ValueError:
-        pass  # a malformed coordinate stays malformed: the importer must still skip that row
     return f"{name} {k}", lat, lng
 
 
