@@ -10,6 +10,20 @@ edges, each with the section of that source that supports it::
     edges:
       - {from: lesson:mental-photos, type: CONCERNS, to: sdg:17, section: ...}
 
+A file whose texts are translations of one original (the publication is
+French) says so, and translates the section headings its records cite, so
+that a page can show the heading in its own language and offer the original::
+
+    original_language: fr
+    sections:
+      "PRENEZ DES PHOTOS MENTALES": {nl: ..., es: ..., en: ...}
+
+Every node of such a file gets ``original_lang``; every node and edge gets
+``source_section`` (the heading as the source prints it) and
+``source_section_<lang>`` for each translation.  A file without an original
+language (editorial text written here in every language) may still translate
+its sections, then in all four languages.
+
 Everything is read and validated before anything is written, and written in
 one store transaction, so a bad file changes nothing.
 """
@@ -70,6 +84,10 @@ def read_record_file(path: Path) -> Batch:
     source = data.get("source")
     if not isinstance(source, str) or not source.startswith("source:"):
         raise DataError(name, None, "source", "must name a Source id such as source:vvsg-2022")
+    original = data.get("original_language")
+    if original is not None and original not in LANGUAGES:
+        raise DataError(name, None, "original_language", f"must be one of {', '.join(LANGUAGES)}")
+    sections = _read_sections(name, data.get("sections"), original)
     batch = Batch([], [])
     for i, record in enumerate(data.get("nodes") or []):
         where = f"nodes[{i}]"
@@ -79,10 +97,9 @@ def read_record_file(path: Path) -> Batch:
         node_id = props.pop("id", None)
         if node_id is not None:
             where += f" ({node_id})"
-        section = props.pop("section", None)
-        if not isinstance(section, str) or not section.strip():
-            raise DataError(name, where, "section", "every record needs the section it comes from")
-        props.update(source=source, source_section=section)
+        props.update(_provenance(name, where, props.pop("section", None), source, sections))
+        if original:
+            props["original_lang"] = original
         try:
             batch.nodes.append(make_node(node_id, props))
         except GraphError as exc:
@@ -94,15 +111,49 @@ def read_record_file(path: Path) -> Batch:
         props = dict(record)
         ends = [props.pop(k, None) for k in ("from", "type", "to")]
         where += f" ({' '.join(map(str, ends))})"
-        section = props.pop("section", None)
-        if not isinstance(section, str) or not section.strip():
-            raise DataError(name, where, "section", "every record needs the section it comes from")
-        props.update(source=source, source_section=section)
+        props.update(_provenance(name, where, props.pop("section", None), source, sections))
         try:
             batch.edges.append(make_edge(ends[0], ends[1], ends[2], props))
         except GraphError as exc:
             raise DataError(name, where, _field_of(exc, props), str(exc)) from exc
     return batch
+
+
+def _read_sections(name: str, raw, original: str | None) -> dict[str, dict[str, str]] | None:
+    """Check a file's section translations: each heading in every language but the original."""
+    if raw is None:
+        return {} if original else None
+    if not isinstance(raw, dict):
+        raise DataError(name, None, "sections", "must map each section heading to its translations")
+    wanted = [lang for lang in LANGUAGES if lang != original]
+    sections = {}
+    for heading, translations in raw.items():
+        if not isinstance(translations, dict):
+            raise DataError(name, f"sections[{heading}]", "sections", "must map languages to headings")
+        unknown = sorted(set(translations) - set(wanted))
+        if unknown:
+            raise DataError(name, f"sections[{heading}]", "sections",
+                            f"unexpected language {unknown[0]!r} (expected {', '.join(wanted)})")
+        missing = [lang for lang in wanted
+                   if not isinstance(translations.get(lang), str) or not translations[lang].strip()]
+        if missing:
+            raise DataError(name, f"sections[{heading}]", "sections",
+                            f"section {heading!r} has no translation in {', '.join(missing)}")
+        sections[str(heading)] = {lang: translations[lang].strip() for lang in wanted}
+    return sections
+
+
+def _provenance(name: str, where: str, section, source: str, sections: dict | None) -> dict:
+    """Return a record's provenance properties: its source, its section and the section's translations."""
+    if not isinstance(section, str) or not section.strip():
+        raise DataError(name, where, "section", "every record needs the section it comes from")
+    props = {"source": source, "source_section": section}
+    if sections is not None:
+        if section not in sections:
+            raise DataError(name, where, "section",
+                            f"section {section!r} is not translated in the file's 'sections'")
+        props.update({f"source_section_{lang}": text for lang, text in sections[section].items()})
+    return props
 
 
 def _field_of(exc: Exception, props: dict) -> str | None:

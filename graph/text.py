@@ -16,7 +16,8 @@ from collections.abc import Mapping
 from .errors import SchemaError
 from .schema import LANGUAGES, TEXT_FIELDS
 
-# Fallback order when a text is missing in the wanted language.  French first
+# Fallback order when a text is missing in the wanted language, after the
+# text's original language (``original_lang``) when it has one.  French first
 # because the publication is French, so every publication text exists in fr.
 FALLBACK = ("fr", "en", "nl", "es")
 
@@ -43,14 +44,16 @@ def localized(props: Mapping, field: str, lang: str) -> tuple[str | None, str | 
     """Return ``(text, language_of_text)`` for ``field`` in ``lang`` with fallback.
 
     The language is ``None`` for language-neutral text, and differs from
-    ``lang`` when a fallback was used, so a page can say so.
+    ``lang`` when a fallback was used, so a page can say so.  A fallback tries
+    the text's original language first.
     """
     text = props.get(f"{field}_{lang}")
     if text:
         return text, lang
     if props.get(field):
         return props[field], None
-    for other in FALLBACK:
+    original = props.get("original_lang")
+    for other in (original, *FALLBACK) if original else FALLBACK:
         text = props.get(f"{field}_{other}")
         if text:
             return text, other

@@ -231,6 +231,16 @@ def match_error_message(exc, lang: str) -> str:
         return str(MATCH_ERRORS["bad_request"])
 
 
+# The note on a text that is a translation, one whole sentence per original
+# language so each catalog can use its own grammar ("Vertaald uit het Frans").
+TRANSLATED_FROM = {
+    "fr": _l("Translated from French"),
+    "nl": _l("Translated from Dutch"),
+    "es": _l("Translated from Spanish"),
+    "en": _l("Translated from English"),
+}
+
+
 def language_name(code: str, lang: str) -> str:
     """Return the name of a language (ISO 639 code) in the page's language."""
     from babel import Locale

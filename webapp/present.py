@@ -18,7 +18,8 @@ from graph.text import localized
 from .i18n import current_language as current_lang
 from .labels import kind_name, language_name, property_name, relation_name, value_name
 
-HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source"}
+HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
+                     "original_lang", *(f"source_section_{lang}" for lang in LANGUAGES)}
 
 
 def _url_parts(node_id: str) -> dict:
@@ -37,11 +38,39 @@ def graph_url(node_id: str) -> str:
 
 
 def text(props: dict, field: str, lang: str) -> dict | None:
-    """Return a text in ``lang`` with the language it is really in and whether that is a fallback."""
+    """Return a text in ``lang``: the language it is really in, whether that is a fallback,
+    and, when it is a translation, the original it was translated from.
+    """
     value, used = localized(props, field, lang)
     if value is None:
         return None
-    return {"text": value, "lang": used or lang, "fallback": used is not None and used != lang}
+    found = {"text": value, "lang": used or lang, "fallback": used is not None and used != lang,
+             "is_original": True, "original": None}
+    source_lang = props.get("original_lang")
+    if used and source_lang and used != source_lang:
+        found["is_original"] = False
+        original = props.get(f"{field}_{source_lang}")
+        if original:
+            found["original"] = {"text": original, "lang": source_lang}
+    return found
+
+
+def section(props: dict, lang: str) -> dict | None:
+    """Return the section of the source a record cites, in ``lang`` when translated, like ``text``.
+
+    ``source_section`` is the heading as the source prints it: in the record's
+    original language when it has one, else language-neutral.
+    """
+    heading = props.get("source_section")
+    if not heading:
+        return None
+    source_lang = props.get("original_lang")
+    headings = {f"section_{k}": props[f"source_section_{k}"] for k in LANGUAGES if props.get(f"source_section_{k}")}
+    if source_lang:
+        headings[f"section_{source_lang}"] = heading
+    else:
+        headings["section"] = heading
+    return text(dict(headings, original_lang=source_lang), "section", lang)
 
 
 def ref(node: Node, lang: str) -> dict:

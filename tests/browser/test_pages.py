@@ -13,6 +13,8 @@ AXE_PAGES = [
     "/nl/municipalities/tarija-bolivia",
     "/nl/sdgs/6",
     "/nl/search?q=water",
+    "/es/lessons/mental-photos",
+    "/en/lessons",
 ]
 SERIOUS = {"serious", "critical"}
 
@@ -42,6 +44,16 @@ def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_content(page, pr
     # The next Tab goes into the content, not back to the header.
     page.keyboard.press("Tab")
     assert page.evaluate("document.getElementById('main').contains(document.activeElement)")
+    problems.assert_none(page)
+
+
+def test_a_translation_opens_onto_its_french_original(page, problems):
+    page.goto("/nl/lessons/mental-photos")
+    note = page.locator("details.original").first
+    original = note.locator("p[lang=fr]")
+    assert not original.is_visible()
+    note.locator("summary", has_text="Vertaald uit het Frans").click()
+    assert original.is_visible() and original.inner_text() == "Prenez des photos mentales"
     problems.assert_none(page)
 
 

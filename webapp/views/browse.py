@@ -145,11 +145,12 @@ def node(plural: str, local: str, fmt: str):
     n = info.node
     origin = provenance(store, n)
     context = {
-        "node": dict(present.ref(n, lang), texts=present.texts(n, lang), properties=present.properties(n),
+        "node": dict(present.ref(n, lang), name=present.text(n.props, "name", lang),
+                     texts=present.texts(n, lang), properties=present.properties(n),
                      name_translations=present.translations(n)),
         "provenance": {
             "source": present.ref(origin["source"], lang) if origin["source"] else None,
-            "section": origin["section"],
+            "section": present.section(n.props, lang),
         },
         "connections": [
             {"type": t, "direction": d, "label": relation_name(t, d), "count": len(items),

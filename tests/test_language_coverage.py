@@ -1,0 +1,81 @@
+"""Every seeded text, and every section heading a source line cites, exists in all four languages.
+
+One case per seed file, so a failure names the file and lists every missing
+item as ``record field: languages``.  A plain string is accepted only for a
+``name``: that is a proper name (Brasschaat, Miro), the same in every language.
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from graph.schema import LANGUAGES, TEXT_FIELDS
+from graph.seeds import SEEDS_DIR, read_sdgs
+
+RECORD_FILES = sorted(SEEDS_DIR.rglob("*.yaml"))
+
+
+def _missing(value, field: str) -> list[str]:
+    """Return the languages a record's text lacks (empty when it is complete or a proper name)."""
+    if isinstance(value, str):
+        return [] if field == "name" and value.strip() else list(LANGUAGES)
+    if not isinstance(value, dict):
+        return list(LANGUAGES)
+    return [lang for lang in LANGUAGES if not isinstance(value.get(lang), str) or not value[lang].strip()]
+
+
+def record_file_gaps(path) -> list[str]:
+    """Return one line per text or section heading of a record file that lacks a language."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    original = data.get("original_language")
+    sections = data.get("sections") or {}
+    gaps = []
+    for heading, translations in sections.items():
+        translations = dict(translations or {}, **({original: heading} if original else {}))
+        lacking = [lang for lang in LANGUAGES if not str(translations.get(lang) or "").strip()]
+        if lacking:
+            gaps.append(f"sections[{heading}]: {', '.join(lacking)}")
+    for group in ("nodes", "edges"):
+        for i, record in enumerate(data.get(group) or []):
+            where = f"{group}[{i}] ({record.get('id') or ' '.join(str(record.get(k)) for k in ('from', 'type', 'to'))})"
+            section = record.get("section")
+            if section not in sections:
+                gaps.append(f"{where} section {section!r}: not translated in 'sections'")
+            for field in TEXT_FIELDS:
+                if field in record:
+                    lacking = _missing(record[field], field)
+                    if lacking:
+                        gaps.append(f"{where} {field}: {', '.join(lacking)}")
+    return gaps
+
+
+@pytest.mark.parametrize("path", RECORD_FILES, ids=[str(p.relative_to(SEEDS_DIR)) for p in RECORD_FILES])
+def test_every_text_of_a_record_file_is_in_every_language(path):
+    gaps = record_file_gaps(path)
+    assert not gaps, f"{path.relative_to(SEEDS_DIR)} lacks {len(gaps)} translation(s):\n" + "\n".join(gaps)
+
+
+def test_every_sdg_title_is_in_every_language():
+    gaps = []
+    for node in read_sdgs(SEEDS_DIR / "sdg").nodes:
+        for field in TEXT_FIELDS:
+            present = [lang for lang in LANGUAGES if node.props.get(f"{field}_{lang}")]
+            if present and len(present) < len(LANGUAGES):
+                gaps.append(f"{node.id} {field}: {', '.join(lang for lang in LANGUAGES if lang not in present)}")
+            if node.props.get(field) and field != "name":
+                gaps.append(f"{node.id} {field}: language-neutral text that is not a name")
+    assert not gaps, "SDG titles lack translations:\n" + "\n".join(gaps)
+
+
+def test_the_coverage_check_names_what_is_missing(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text('source: source:s\noriginal_language: fr\nsections:\n  "S": {nl: "S", es: ""}\n'
+                    'nodes:\n  - {id: lesson:x, section: "S", name: {fr: "X", nl: "X"}, description: "only one"}\n'
+                    '  - {id: lesson:y, section: "T", name: "Proper Name"}\n', encoding="utf-8")
+    assert record_file_gaps(path) == [
+        "sections[S]: es, en",
+        "nodes[0] (lesson:x) name: es, en",
+        "nodes[0] (lesson:x) description: nl, fr, es, en",
+        "nodes[1] (lesson:y) section 'T': not translated in 'sections'",
+    ]
