@@ -145,6 +145,18 @@
         }
       },
       {
+        selector: "node.path",
+        style: { "border-color": FOCUS, "border-width": 3 }
+      },
+      {
+        selector: "node.path-end",
+        style: { "width": 32, "height": 32, "font-weight": "bold", "border-width": 4 }
+      },
+      {
+        selector: "edge.path",
+        style: { "label": "data(label)", "line-color": FOCUS, "target-arrow-color": FOCUS, "width": 3 }
+      },
+      {
         selector: "edge.near",
         style: { "label": "data(label)", "line-color": "#4a5663", "target-arrow-color": "#4a5663", "width": 2 }
       }
@@ -157,6 +169,8 @@
     this.cytoscape = cytoscape;
     this.src = data.src;
     this.centerId = data.center;
+    // "paths": data-src is the path finder's JSON, whose "graph" holds the paths to draw and highlight.
+    this.mode = data.mode || "ego";
     this.labels = {
       fit: data.labelFit || "Fit",
       zoomIn: data.labelZoomIn || "Zoom in",
@@ -177,7 +191,11 @@
 
   GraphView.prototype.start = function () {
     var self = this;
-    return fetchGraph(this.src).then(function (graph) {
+    return fetchGraph(this.src).then(function (data) {
+      var graph = self.mode === "paths" ? data.graph : data;
+      if (!graph || !graph.nodes) {
+        throw new Error("no graph in " + self.src);
+      }
       self.build(graph);
       return self;
     });
@@ -262,7 +280,12 @@
     this.merge(graph);
     this.expanded[graph.center] = true;
     cy.getElementById(graph.center).addClass("center expanded");
-    this.layoutFirst();
+    if (graph.paths) {
+      this.highlightPaths(graph.paths, graph.ends);
+      this.layoutPaths();
+    } else {
+      this.layoutFirst();
+    }
 
     fit.addEventListener("click", function () { self.fitVisible(false); });
     zoomIn.addEventListener("click", function () { self.zoomBy(ZOOM_STEP); });
@@ -529,6 +552,31 @@
     });
     // Show the expansion itself; the Fit button brings the whole graph back into view.
     this.fitVisible(true, around.closedNeighborhood());
+  };
+
+  /* Mark every node and edge on a path, and both ends, so that the paths stand out. */
+  GraphView.prototype.highlightPaths = function (paths, ends) {
+    var cy = this.cy;
+    cy.batch(function () {
+      paths.forEach(function (path) {
+        path.nodes.concat(path.edges).forEach(function (id) { cy.getElementById(id).addClass("path"); });
+      });
+      (ends || []).forEach(function (id) { cy.getElementById(id).addClass("path-end"); });
+    });
+    this.container.dataset.pathElements = String(cy.elements(".path").length);
+  };
+
+  /* Lay the paths out in columns by their distance from the start. */
+  GraphView.prototype.layoutPaths = function () {
+    var cy = this.cy;
+    cy.layout({
+      name: "breadthfirst",
+      roots: cy.getElementById(this.centerId),
+      directed: false,
+      spacingFactor: 1.1,
+      animate: false,
+      padding: 24
+    }).run();
   };
 
   GraphView.prototype.fitVisible = function (animated, elements) {
