@@ -180,6 +180,8 @@ def node_graph(plural: str, local: str):
         "nodes": list(refs.values()),
         "edges": [{"source": e.source, "target": e.target, "type": e.type,
                    "label": relation_name(e.type, "out")} for e in hood["edges"]],
+        "neighbours": hood["neighbours"],
+        "twins": [{"partnership": p, "towns": towns} for p, towns in hood["twins"].items()],
         "truncated": hood["truncated"],
         "total_neighbours": hood["total_neighbours"],
     }
