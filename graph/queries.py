@@ -202,19 +202,6 @@ def provenance(store: GraphStore, node: Node) -> dict:
     return {"source": source, "section": node.props.get("source_section")}
 
 
-def resolve(store: GraphStore, reference: str) -> Node | None:
-    """Return the node a person means by an id or a name (best search hit)."""
-    reference = (reference or "").strip()
-    if not reference:
-        return None
-    if ":" in reference:
-        node = store.get_node(reference)
-        if node is not None:
-            return node
-    hits = store.search(reference, limit=1)
-    return hits[0] if hits else None
-
-
 def find_municipality(store: GraphStore, reference: str) -> Node | None:
     """Return the municipality meant by an id, a name, or "Name, Country".
 
