@@ -1,8 +1,13 @@
 """Search ranking, grouping and paging: one place, so that every store ranks the same way.
 
-A store only supplies *candidates*: the nodes whose texts contain every word
-of the query as a word prefix (:meth:`GraphStore.search`, with the folding of
-:mod:`graph.text`).  This module decides their order:
+A store only supplies *candidates*.  ``store.search(query, kinds, limit)``
+must return every node (of ``kinds``, when given) whose search text
+(:func:`graph.text.search_text`: every text field in every language, folded,
+plus the joined forms of words an apostrophe or hyphen splits) has, for each
+token of :func:`graph.text.query_tokens`, a word beginning with that token;
+at most ``limit`` of them, and when there are more, those whose name matches
+come first, so that the best matches survive the cap.  Their order does not
+matter otherwise.  This module decides it:
 
 1. exact name matches ("water" finds the theme Water first);
 2. names holding the query's words as whole words ("Herent – Nimlaha'kok");
