@@ -51,18 +51,54 @@ def connections(store: GraphStore, node_id: str) -> Connections:
 
 def neighbourhood(store: GraphStore, node_id: str, types: list[str] | None = None,
                   cap: int = NEIGHBOURHOOD_CAP) -> dict:
-    """Return a node, its neighbours (at most ``cap``) and the edges among them."""
+    """Return a node, its neighbours (at most ``cap``), the edges among them, and its partner towns.
+
+    For a municipality, the other towns of each of its partnerships come too,
+    with their PARTNER_IN edges, so that a view can draw twin towns as partners
+    linked by their partnership.  ``neighbours`` says what to show first: each
+    entry is a node id and, for a partner town, the partnership it comes
+    through (``via``).  Publication content comes before plain twinnings, then
+    towns, actors and themes before passages.  ``twins`` maps each partnership
+    present to its member towns.
+    """
     node = store.get_node(node_id)
     if node is None:
         raise NotFound(node_id)
     edges = store.edges_of(node_id, types)
-    far = sorted({e.target if e.source == node_id else e.source for e in edges})
-    truncated = len(far) > cap
-    keep = set(far[:cap]) | {node_id}
-    nodes = store.get_nodes(keep)
-    kept = [e for e in edges if e.source in nodes and e.target in nodes]
-    return {"center": node, "nodes": [nodes[i] for i in sorted(nodes)], "edges": kept,
-            "truncated": truncated, "total_neighbours": len(far)}
+    direct = sorted({e.target if e.source == node_id else e.source for e in edges})
+    twins: dict[str, list[str]] = {}
+    partner_edges: list[Edge] = []
+    if node.kind == "Municipality" and (types is None or "PARTNER_IN" in types):
+        for partnership in (i for i in direct if i.startswith("partnership:")):
+            members = store.edges_of(partnership, ["PARTNER_IN"])
+            twins[partnership] = sorted(e.source for e in members)
+            partner_edges += [e for e in members if e.source != node_id]
+    elif node.kind == "Partnership":
+        twins[node_id] = sorted(e.source for e in edges if e.type == "PARTNER_IN")
+    units = [(town, p) for p, towns in twins.items() if p != node_id for town in towns if town != node_id]
+    through = {p for _, p in units}
+    units += [(i, None) for i in direct if i not in through]
+    nodes = store.get_nodes({node_id} | {i for unit in units for i in unit if i})
+    units = [u for u in units if u[0] in nodes]
+    units.sort(key=lambda u: _neighbour_order(nodes[u[0]], nodes.get(u[1]) if u[1] else None))
+    shown = units[:cap]
+    keep = {node_id} | {i for unit in shown for i in unit if i}
+    kept = [e for e in edges + partner_edges if e.source in keep and e.target in keep]
+    return {"center": node, "nodes": [nodes[i] for i in sorted(keep)], "edges": kept,
+            "neighbours": [{"id": i, "via": via} for i, via in shown],
+            "twins": {p: [t for t in towns if t in keep] for p, towns in twins.items() if p in keep},
+            "truncated": len(units) > cap, "total_neighbours": len(units)}
+
+
+# Kinds in the order an ego view brings them in: towns, actors and themes before passages.
+_SHOW_FIRST = ("Municipality", "Organisation", "Partnership", "Theme", "SDG", "Project")
+
+
+def _neighbour_order(node: Node, via: Node | None) -> tuple:
+    """Sort key of a neighbour: plain twinnings last, then by kind, then by id."""
+    twinning = (via or node).props.get("partnership_type") == "twinning"
+    kind = _SHOW_FIRST.index(node.kind) if node.kind in _SHOW_FIRST else len(_SHOW_FIRST)
+    return (twinning, kind, node.id)
 
 
 @dataclass
@@ -164,19 +200,6 @@ def provenance(store: GraphStore, node: Node) -> dict:
     source_id = node.props.get("source")
     source = store.get_node(source_id) if isinstance(source_id, str) and source_id.startswith("source:") else None
     return {"source": source, "section": node.props.get("source_section")}
-
-
-def resolve(store: GraphStore, reference: str) -> Node | None:
-    """Return the node a person means by an id or a name (best search hit)."""
-    reference = (reference or "").strip()
-    if not reference:
-        return None
-    if ":" in reference:
-        node = store.get_node(reference)
-        if node is not None:
-            return node
-    hits = store.search(reference, limit=1)
-    return hits[0] if hits else None
 
 
 def find_municipality(store: GraphStore, reference: str) -> Node | None:

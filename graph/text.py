@@ -82,14 +82,37 @@ def fold(text: str) -> str:
     return _NON_WORD.sub(" ", bare).strip()
 
 
+def joined_words(text: str) -> list[str]:
+    """Return the words that apostrophes, hyphens or dots split, written together.
+
+    "Nimlaha'kok" folds to "nimlaha kok"; its joined form "nimlahakok" lets a
+    reader who types the name without the apostrophe find it too.
+    """
+    joined = []
+    for chunk in text.split():
+        words = fold(chunk).split()
+        if len(words) > 1:
+            joined.append("".join(words))
+    return joined
+
+
+def index_words(text: str) -> list[str]:
+    """Return the folded words of ``text`` followed by its joined forms (see :func:`joined_words`)."""
+    return fold(text).split() + joined_words(text)
+
+
 def search_text(props: Mapping) -> str:
-    """Return the folded text a search should match for a node, across all languages."""
+    """Return the folded text a search should match for a node, across all languages.
+
+    It holds every word of every text field, plus the joined forms of words an
+    apostrophe or hyphen splits, so both stores index "nimlahakok" for "Nimlaha'kok".
+    """
     parts = []
     for key, value in props.items():
         base = key.rsplit("_", 1)[0] if key[-3:-2] == "_" and key[-2:] in LANGUAGES else key
         if base in TEXT_FIELDS and isinstance(value, str):
             parts.append(value)
-    return fold(" ".join(parts))
+    return " ".join(index_words(" ".join(parts)))
 
 
 def query_tokens(query: str) -> list[str]:

@@ -89,6 +89,15 @@ def ref(node: Node, lang: str) -> dict:
     }
 
 
+def summary(node: Node) -> str:
+    """Return the few facts that tell two same-named nodes apart: country, status, years."""
+    bits = [node.props.get("country"), node.props.get("status")]
+    years = [node.props.get("start_year"), node.props.get("end_year")]
+    if years[0]:
+        bits.append(f"{years[0]}–{years[1] or ''}")
+    return " · ".join(value_name(b) if isinstance(b, str) else str(b) for b in bits if b)
+
+
 def display_value(key: str, value) -> str:
     """Format a property value for people, following the page's locale."""
     if isinstance(value, list):

@@ -41,12 +41,20 @@ document.addEventListener('securitypolicyviolation', (e) => {
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_store(tmp_path_factory):
+    """The embedded store the live app serves: the real seeds (a test may add to it)."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("browser-kb") / "kb")
+    seed(store)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_store):
     """The base URL of the real app, serving the real seeds from an embedded store."""
     from werkzeug.serving import make_server
 
-    store = EmbeddedStore(tmp_path_factory.mktemp("browser-kb") / "kb")
-    seed(store)
+    store = live_store
     app = create_app({"STORE": store, "TESTING": True, "VENDOR_DIR": str(ROOT / "node_modules")})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -56,7 +64,6 @@ def live_server(tmp_path_factory):
     finally:
         server.shutdown()
         thread.join(timeout=10)
-        store.close()
 
 
 @pytest.fixture(scope="session")

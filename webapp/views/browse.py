@@ -119,17 +119,9 @@ def listing(plural: str, fmt: str):
         "order": "desc" if query.descending else "asc",
         "sorts": sorts,
         "facets": facets,
-        "items": [dict(present.ref(n, lang), summary=_summary(n)) for n in result.nodes],
+        "items": [dict(present.ref(n, lang), summary=present.summary(n)) for n in result.nodes],
     }
     return render("list.html", context, fmt)
-
-
-def _summary(node) -> str:
-    bits = [node.props.get("country"), node.props.get("status")]
-    years = [node.props.get("start_year"), node.props.get("end_year")]
-    if years[0]:
-        bits.append(f"{years[0]}–{years[1] or ''}")
-    return " · ".join(value_name(b) if isinstance(b, str) else str(b) for b in bits if b)
 
 
 def _node_id(plural: str, local: str) -> str:
@@ -189,6 +181,8 @@ def node_graph(plural: str, local: str):
         "nodes": list(refs.values()),
         "edges": [{"source": e.source, "target": e.target, "type": e.type,
                    "label": relation_name(e.type, "out")} for e in hood["edges"]],
+        "neighbours": hood["neighbours"],
+        "twins": [{"partnership": p, "towns": towns} for p, towns in hood["twins"].items()],
         "truncated": hood["truncated"],
         "total_neighbours": hood["total_neighbours"],
     }
