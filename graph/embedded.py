@@ -44,6 +44,9 @@ SCHEMA_VERSION = 1
 MAX_PATHS = 500
 CHUNK = 2000  # rows per query when streaming all nodes or edges
 BUSY_TIMEOUT_S = 30.0
+CACHE_KIB = 16 * 1024  # page cache per connection; the OS page cache is shared on top of it
+BULK_ROWS = 10000  # a write of more nodes and edges than this gets BULK_CACHE_KIB for its duration
+BULK_CACHE_KIB = 512 * 1024
 INDEXED_KEYS = frozenset({"match_key"})  # properties with an expression index (see DDL)
 
 DDL = """
@@ -156,7 +159,7 @@ class EmbeddedStore(GraphStore):
                                    check_same_thread=False)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("PRAGMA cache_size = -16000")
+            conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
             # Pages mapped from the file are shared between every process that reads it.
             conn.execute("PRAGMA mmap_size = 1073741824")
             conn.execute("PRAGMA temp_store = MEMORY")
@@ -243,7 +246,14 @@ class EmbeddedStore(GraphStore):
               change: ChangeNote | None = None) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         with self._write() as conn:
-            return _upsert(conn, nodes, edges, change)
+            if len(nodes) + len(edges) < BULK_ROWS:
+                return _upsert(conn, nodes, edges, change)
+            # A large write touches index pages all over each table: keep them in memory meanwhile.
+            conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            try:
+                return _upsert(conn, nodes, edges, change)
+            finally:
+                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
                change: ChangeNote | None = None) -> Change | None:
@@ -554,6 +564,7 @@ def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | Non
     conn.executemany("DELETE FROM node_text WHERE rowid = ?", [(rowid,) for rowid, _ in texts])
     # Row ids are given, not fetched one insert at a time: the write lock is ours.
     first = conn.execute("SELECT coalesce(max(rowid), 0) + 1 FROM nodes").fetchone()[0]
+    inserts.sort()  # in key order, each index grows at its end instead of all over
     conn.executemany("INSERT INTO nodes (rowid, id, kind, props) VALUES (?, ?, ?, ?)",
                      [(first + i, node_id, kind, props) for i, (node_id, kind, props, _) in enumerate(inserts)])
     texts += [(first + i, words) for i, (_, _, _, words) in enumerate(inserts)]
@@ -570,6 +581,7 @@ def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | Non
         encoded[e.key] = _dumps(merged)
         edge_rows.append((*e.key, encoded[e.key]))
         items.append(("edge", e.key, old, merged))
+    edge_rows.sort()
     conn.executemany("INSERT INTO edges (source, type, target, props) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT (source, type, target) DO UPDATE SET props = excluded.props", edge_rows)
     return _record(conn, items, change, encoded)
@@ -608,6 +620,7 @@ def _record(conn, items: list[tuple], change: ChangeNote | None, encoded: dict |
             recorded.append(ChangeItem(name, kind, before, after))
     conn.executemany("INSERT INTO change_items (seq, n, item, kind, before, after) VALUES (?, ?, ?, ?, ?, ?)",
                      rows)
+    ends.sort()
     conn.executemany("INSERT INTO change_ends (node, seq, n) VALUES (?, ?, ?)", ends)
     _bump(conn)
     return Change(seq, at, change.actor, change.reason, tuple(recorded), len(items))
