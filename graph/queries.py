@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .countries import country_code
 from .errors import NotFound
 from .model import Edge, Node
 from .store import GraphStore
@@ -192,7 +193,9 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
     name, _, country = reference.partition(",")
     hits = store.search(reference if not country else name, kinds=["Municipality"], limit=200)
     if country.strip():
-        hits = [h for h in hits if fold(str(h.props.get("country", ""))) == fold(country)]
+        code = country_code(country)
+        hits = [h for h in hits if (code and h.props.get("country_code") == code)
+                or fold(str(h.props.get("country", ""))) == fold(country)]
     exact = [h for h in hits if fold(str(h.props.get("name", ""))) == fold(name)]
     pool = exact or hits
     if not pool:

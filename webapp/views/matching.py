@@ -99,7 +99,8 @@ def _run(store, form: MatchForm, lang: str) -> dict:
 def _candidate(c, nodes, lang: str) -> dict:
     return {
         "municipality": present.ref(nodes[c.id], lang),
-        "country": c.country,
+        "country": present.country(nodes[c.id].props, lang),
+        "country_code": nodes[c.id].props.get("country_code"),
         "score": c.score,
         "score_display": format_percent(c.score),
         "parts": [{"component": k, "label": str(COMPONENTS[k][0]), "value": v,
