@@ -179,8 +179,11 @@ def node(plural: str, local: str, fmt: str):
     }
     if n.kind == "SDG":
         detail = goal_detail(store, info)
+        # The targets are listed once, with their official numbers (6.a), not again among the connections.
+        context["connections"] = [c for c in context["connections"] if c["type"] != "HAS_TARGET"]
         context["goal"] = {
-            "targets": [dict(present.ref(t, lang), title=present.text(t.props, "title", lang))
+            "targets": [dict(present.ref(t, lang), number=str(t.props.get("number", "")),
+                             title=present.text(t.props, "title", lang))
                         for t in detail.targets],
             "linked": [{"kind": k, "label": kind_name(k, plural=True),
                         "items": [present.ref(x, lang) for x in items]}
