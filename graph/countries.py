@@ -54,6 +54,10 @@ ALIASES = {
     "island": "IS",  # Icelandic (and Danish, German) for Iceland; the row's town is Norðurþing.
 }
 
+# Territories with their own ISO code that belong to another state: in "Place, Country" they win.
+_DEPENDENT = ("AI AS AW AX BL BM BQ BV CC CK CW CX FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY MF MO MP MQ "
+              "MS NC NF NU PF PM PN PR RE SH SJ SX TC TF TK UM VG VI WF YT")
+DEPENDENT_TERRITORIES = frozenset(_DEPENDENT.split())
 _STOP_WORDS = frozenset({"and", "the"})
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _CODE = re.compile(r"^[A-Za-z]{2}$")
@@ -86,8 +90,8 @@ def country_code(name: str | None) -> str | None:
     """Return the ISO alpha-2 code of a country name or code, or None if unknown.
 
     Accepts CLDR names in nl/fr/es/en, the aliases above, two-letter codes, and
-    Wikipedia-style "Place, Country" (the place wins when it is itself a
-    territory, as for "Réunion, France").
+    Wikipedia-style "Place, Country" (the place wins when it is a territory
+    with its own code, as for "Réunion, France"; otherwise the country does).
     """
     if not isinstance(name, str) or not name.strip():
         return None
@@ -101,10 +105,11 @@ def country_code(name: str | None) -> str | None:
             return code
     if "," in name:
         parts = [p for p in (s.strip() for s in name.split(",")) if p]
-        for part in (parts[0], parts[-1]) if parts else ():
-            code = names.get(_name_key(_PARENTHESES.sub(" ", part)))
-            if code:
-                return code
+        place, country = (names.get(_name_key(_PARENTHESES.sub(" ", p))) for p in (parts[0], parts[-1]))
+        # "Réunion, France" is Réunion, but "Georgia, United States" is the United States.
+        if place and (place in DEPENDENT_TERRITORIES or not country):
+            return place
+        return country
     return None
 
 

@@ -29,7 +29,9 @@ Brasschaat,België,51.3,4.5,Poseidonia,Atlantis,10.0,10.0
 @pytest.mark.parametrize("spelling, code", [
     ("England", "GB"), ("England, United Kingdom", "GB"), ("Republic of Ireland", "IE"), ("Ireland", "IE"),
     ("Georgia (country)", "GE"), ("Kosovo", "XK"), ("Grece", "GR"), ("Kazakhstah", "KZ"), ("Island", "IS"),
-    ("Bolivië", "BO"), ("Pérou", "PE"), ("Atlantis", None),
+    ("Bolivië", "BO"), ("Pérou", "PE"), ("Atlantis", None), ("Georgia, United States", "US"),
+    ("Réunion, France", "RE"), ("Åland Islands, Finland", "AX"), ("Wales, United Kingdom", "GB"),
+    ("Tinn, Norway", "NO"), ("Georgia, Atlantis", "GE"),
 ])
 def test_spellings_resolve_to_iso_codes(spelling, code):
     assert country_code(spelling) == code
