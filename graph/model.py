@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import schema, text
+from . import countries, schema, text
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,11 @@ def make_node(node_id: str, props: dict) -> Node:
     flat = text.flatten_text(props)
     schema.check_properties(flat)
     if kind == "Municipality" and "name" in flat and "country" in flat:
-        flat["match_key"] = text.municipality_key(flat["name"], flat["country"])
+        # Known by name and country code, so no spelling of a country makes a second town.
+        code = flat.get("country_code") or countries.country_code(flat["country"])
+        if code:
+            flat["country_code"] = code
+        flat["match_key"] = countries.place_key(flat["name"], flat["country"], code)
     return Node(node_id, kind, flat)
 
 

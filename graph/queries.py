@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .countries import country_code
 from .errors import NotFound
 from .model import Edge, Node
+from .schema import REL_TYPES
 from .store import GraphStore
 from .text import fold, sdg_number_key
 
@@ -20,6 +22,12 @@ NEIGHBOURHOOD_CAP = 150
 # Lesson parts whose subjects count as the lesson's own.
 LESSON_PARTS = ("HAS_CHALLENGE", "HAS_OPPORTUNITY", "ILLUSTRATED_BY")
 SUBJECT_TYPES = ("CONCERNS", "CONTRIBUTES_TO")
+_LESSON_SIDE = {"Lesson", "Challenge", "Opportunity", "PracticalExperience"}
+# Relationship types that can join a project to a lesson or one of its parts.
+_PROJECT_LINKS = tuple(sorted(
+    r.name for r in REL_TYPES.values()
+    if ("Project" in r.sources and _LESSON_SIDE & set(r.targets))
+    or ("Project" in r.targets and _LESSON_SIDE & set(r.sources))))
 
 
 @dataclass
@@ -101,6 +109,14 @@ def _neighbour_order(node: Node, via: Node | None) -> tuple:
     return (twinning, kind, node.id)
 
 
+def goal_of(node_id: str) -> str | None:
+    """Return the goal a goal or target id belongs to: 'target:6.a' -> 'sdg:6'."""
+    prefix, _, number = node_id.partition(":")
+    if prefix == "sdg":
+        return node_id
+    return f"sdg:{number.split('.')[0]}" if prefix == "target" else None
+
+
 @dataclass
 class GoalSummary:
     goal: Node
@@ -108,12 +124,21 @@ class GoalSummary:
 
 
 def sdg_overview(store: GraphStore) -> list[GoalSummary]:
-    """Return the goals in number order, each with how many nodes of each kind link to it."""
+    """Return the goals in number order, each with how many nodes of each kind are about it.
+
+    A node linked to one of a goal's targets counts for the goal, and lessons
+    count as :func:`lesson_views` reaches them, so a card and the lessons
+    filter always agree.
+    """
     goals = sorted(store.nodes("SDG"), key=lambda g: g.props.get("number", 0))
     linked: dict[str, set[str]] = defaultdict(set)
     for e in store.edges(SUBJECT_TYPES + ("WORKS_ON",)):
-        if e.target.startswith("sdg:"):
-            linked[e.target].add(e.source)
+        goal = goal_of(e.target)
+        if goal and not e.source.startswith("lesson:"):
+            linked[goal].add(e.source)
+    for view in lesson_views(store):
+        for goal in view.goals:
+            linked[goal].add(view.lesson.id)
     kinds = {n.id: n.kind for n in store.get_nodes({i for ids in linked.values() for i in ids}).values()}
     summaries = []
     for goal in goals:
@@ -145,45 +170,92 @@ def goal_detail(store: GraphStore, info: Connections) -> GoalDetail:
     sources = {e.source for target in targets for e in store.edges_of(target.id, SUBJECT_TYPES)}
     for n in store.get_nodes(sources).values():
         linked[n.kind][n.id] = n
-    linked["Lesson"].update((v.lesson.id, v.lesson) for v in lesson_views(store, sdg=info.node.id))
+    linked["Lesson"].update((v.lesson.id, v.lesson) for v in lesson_views(store, sdgs=[info.node.id]))
     return GoalDetail(info.node, targets,
                       {k: [v[i] for i in sorted(v)] for k, v in sorted(linked.items()) if v})
 
 
+def goal_projects(store: GraphStore, goals) -> list[Node]:
+    """Return the projects about any of ``goals`` or their targets, by id: where to look when no lesson is."""
+    wanted = set(goals)
+    ids = {e.source for e in store.edges(SUBJECT_TYPES)
+           if e.source.startswith("project:") and goal_of(e.target) in wanted}
+    found = store.get_nodes(ids)
+    return [found[i] for i in sorted(found)]
+
+
 @dataclass
 class LessonView:
+    """A lesson, its parts, what it is about (directly) and the goals and themes it counts under."""
+
     lesson: Node
     challenges: list[Node]
     opportunities: list[Node]
     experiences: list[Node]
     subjects: list[Node]
+    projects: list[Node] = field(default_factory=list)
+    goals: frozenset[str] = frozenset()
+    themes: frozenset[str] = frozenset()
+
+    def matches(self, sdgs=(), themes=()) -> bool:
+        """True if it is about any of ``sdgs`` (or none asked) and any of ``themes`` (or none asked)."""
+        return (not sdgs or bool(self.goals & set(sdgs))) and (not themes or bool(self.themes & set(themes)))
 
 
-def lesson_views(store: GraphStore, sdg: str | None = None, theme: str | None = None) -> list[LessonView]:
-    """Return every lesson with its parts and subjects, optionally only those about ``sdg``/``theme``.
+def lesson_views(store: GraphStore, sdgs=(), themes=()) -> list[LessonView]:
+    """Return every lesson with its parts and subjects, optionally only those about ``sdgs`` and ``themes``.
 
-    A lesson is about what it concerns itself and what any of its parts concerns.
+    A lesson is about what it concerns itself, what any of its parts
+    (challenges, opportunities, practical experiences) concerns, and what the
+    projects linked to it or its parts concern.  A target counts for its
+    goal.  Several goals (or themes) match any of them; goals and themes
+    together must both match.
     """
     lessons = sorted(store.nodes("Lesson"), key=lambda n: (n.props.get("order", 0), n.id))
     parts = [e for e in store.edges(LESSON_PARTS)]
-    part_ids = {e.target for e in parts}
-    subject_edges = [e for e in store.edges(SUBJECT_TYPES)
-                     if e.source in part_ids or e.source.startswith("lesson:")]
-    nodes = store.get_nodes(part_ids | {e.target for e in subject_edges})
+    own = {e.source for e in parts} | {e.target for e in parts} | {n.id for n in lessons}
+    projects_of: dict[str, set[str]] = defaultdict(set)
+    for e in store.edges(_PROJECT_LINKS):
+        if e.source in own and e.target.startswith("project:"):
+            projects_of[e.source].add(e.target)
+        elif e.target in own and e.source.startswith("project:"):
+            projects_of[e.target].add(e.source)
+    project_ids = {p for ps in projects_of.values() for p in ps}
+    subject_edges = [e for e in store.edges(SUBJECT_TYPES) if e.source in own or e.source in project_ids]
+    nodes = store.get_nodes({e.target for e in parts} | project_ids | {e.target for e in subject_edges})
     about: dict[str, set[str]] = defaultdict(set)
     for e in subject_edges:
         about[e.source].add(e.target)
     views = []
     for lesson in lessons:
         mine = [e for e in parts if e.source == lesson.id]
-        subject_ids = set(about.get(lesson.id, ()))
-        for e in mine:
-            subject_ids |= about.get(e.target, set())
-        subjects = [nodes[i] for i in sorted(subject_ids, key=_subject_order) if i in nodes]
-        if sdg and sdg not in subject_ids or theme and theme not in subject_ids:
-            continue
-        views.append(LessonView(lesson, *(_ends(mine, t, nodes) for t in LESSON_PARTS), subjects))
+        members = {lesson.id} | {e.target for e in mine}
+        subject_ids = set().union(*(about.get(m, set()) for m in members))
+        project_set = set().union(*(projects_of.get(m, set()) for m in members))
+        reached = subject_ids.union(*(about.get(p, set()) for p in project_set))
+        view = LessonView(
+            lesson, *(_ends(mine, t, nodes) for t in LESSON_PARTS),
+            subjects=[nodes[i] for i in sorted(subject_ids, key=_subject_order) if i in nodes],
+            projects=[nodes[p] for p in sorted(project_set) if p in nodes],
+            goals=frozenset(g for g in map(goal_of, reached) if g),
+            themes=frozenset(t for t in reached if t.startswith("theme:")))
+        if view.matches(sdgs, themes):
+            views.append(view)
     return views
+
+
+def lesson_counts(views: list[LessonView], sdgs=(), themes=()) -> tuple[dict[str, int], dict[str, int]]:
+    """Return, per goal and per theme, how many lessons a filter on it would show (the other facet kept)."""
+    by_goal: dict[str, int] = defaultdict(int)
+    by_theme: dict[str, int] = defaultdict(int)
+    for v in views:
+        if v.matches((), themes):
+            for g in v.goals:
+                by_goal[g] += 1
+        if v.matches(sdgs, ()):
+            for t in v.themes:
+                by_theme[t] += 1
+    return dict(by_goal), dict(by_theme)
 
 
 def _ends(edges: list[Edge], rel: str, nodes: dict[str, Node]) -> list[Node]:
@@ -215,7 +287,9 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
     name, _, country = reference.partition(",")
     hits = store.search(reference if not country else name, kinds=["Municipality"], limit=200)
     if country.strip():
-        hits = [h for h in hits if fold(str(h.props.get("country", ""))) == fold(country)]
+        code = country_code(country)
+        hits = [h for h in hits if (code and h.props.get("country_code") == code)
+                or fold(str(h.props.get("country", ""))) == fold(country)]
     exact = [h for h in hits if fold(str(h.props.get("name", ""))) == fold(name)]
     pool = exact or hits
     if not pool:

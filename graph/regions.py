@@ -1,10 +1,7 @@
-"""Countries and world regions, offline: which region a country name lies in.
+"""World regions, offline: which UN region a country (an ISO alpha-2 code) lies in.
 
-Country names come from many sources (English Wikipedia names in the
-twin-town data, "England", "Scotland, United Kingdom", names typed in a form
-in any of the app's languages), so :func:`country_code` resolves a name to an
-ISO 3166 alpha-2 code through Babel's CLDR territory names in every UI
-language plus a small table of names CLDR does not use.
+Everything here works from codes; :mod:`graph.countries` turns the names
+data and people use into codes.
 
 Babel ships no territory-containment data (``babel.core.get_global`` has no
 such key), so the regions are the UN M49 geoscheme written out below: each
@@ -15,14 +12,12 @@ translated for free.  Nothing here touches the network.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from .schema import LANGUAGES
 from .text import fold
 
 
@@ -101,80 +96,6 @@ _MEMBERS = {
 SUBREGION_OF: dict[str, str] = {
     code: region for region, codes in _MEMBERS.items() for code in codes.split()
 }
-
-# Names Babel does not know (constituent countries, older or Wikipedia
-# spellings), folded with :func:`_name_key`.  Values are ISO alpha-2 codes.
-COUNTRY_ALIASES = {
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "great britain": "GB", "uk": "GB", "britain": "GB",
-    "usa": "US", "united states of america": "US",
-    "czech republic": "CZ", "turkey": "TR", "republic of ireland": "IE",
-    "palestine": "PS", "state of palestine": "PS", "west bank": "PS", "gaza strip": "PS",
-    "georgia country": "GE", "northern cyprus": "CY",
-    "ivory coast": "CI", "cote d ivoire": "CI",
-    "democratic republic of congo": "CD", "democratic republic of the congo": "CD",
-    "dr congo": "CD", "drc": "CD", "republic of congo": "CG", "republic of the congo": "CG",
-    "congo": "CG", "myanmar": "MM", "burma": "MM", "east timor": "TL", "timor leste": "TL",
-    "moldavia": "MD", "macedonia": "MK", "republic of macedonia": "MK", "swaziland": "SZ",
-    "cape verde": "CV", "vatican city": "VA", "holy see": "VA",
-    "federated states of micronesia": "FM", "micronesia": "FM", "kosovo": "XK",
-    "surinam": "SR", "south korea": "KR", "north korea": "KP", "russia": "RU",
-    "the netherlands": "NL", "holland": "NL", "bosnia and hercegovina": "BA",
-}
-_STOP_WORDS = frozenset({"and", "the"})
-_PARENTHESES = re.compile(r"\([^)]*\)")
-_CODE = re.compile(r"^[A-Za-z]{2}$")
-
-
-def _name_key(name: str) -> str:
-    """Fold a country name so spelling variants meet: 'St. Kitts & Nevis' ~ 'Saint Kitts and Nevis'."""
-    words = fold(name).split()
-    return " ".join("st" if w == "saint" else w for w in words if w not in _STOP_WORDS)
-
-
-@lru_cache(maxsize=1)
-def _names() -> dict[str, str]:
-    """Map folded country names in every UI language (and the aliases) to codes."""
-    names: dict[str, str] = {}
-    for lang in ("en",) + tuple(x for x in LANGUAGES if x != "en"):
-        for code, name in Locale(lang).territories.items():
-            if len(code) == 2 and code.isalpha() and code in SUBREGION_OF:
-                names.setdefault(_name_key(name), code)
-                # CLDR writes "Congo - Kinshasa", "Myanmar (Burma)": keep the plain part too.
-                plain = _name_key(_PARENTHESES.sub(" ", name))
-                if " - " not in name:
-                    names.setdefault(plain, code)
-    for alias, code in COUNTRY_ALIASES.items():
-        names[_name_key(alias)] = code
-    return names
-
-
-@lru_cache(maxsize=4096)
-def country_code(name: str | None) -> str | None:
-    """Return the ISO alpha-2 code of a country name or code, or None if unknown.
-
-    Accepts CLDR names in nl/fr/es/en, the aliases above, two-letter codes, and
-    Wikipedia-style "Place, Country" (the place wins when it is itself a
-    territory, as for "Réunion, France").
-    """
-    if not isinstance(name, str) or not name.strip():
-        return None
-    name = name.strip()
-    if _CODE.match(name) and name.upper() in SUBREGION_OF:
-        return name.upper()
-    names = _names()
-    for attempt in (name, _PARENTHESES.sub(" ", name)):
-        code = names.get(_name_key(attempt))
-        if code:
-            return code
-    if "," in name:
-        parts = [p for p in (s.strip() for s in name.split(",")) if p]
-        for part in (parts[0], parts[-1]) if parts else ():
-            code = names.get(_name_key(_PARENTHESES.sub(" ", part)))
-            if code:
-                return code
-    return None
-
 
 def regions_of(code: str | None) -> tuple[str, ...]:
     """Return the region keys containing a country code, most specific first."""

@@ -135,11 +135,6 @@ def sdg_number_key(number) -> tuple:
     return (int(goal) if goal.isdigit() else 0, not sub.isdigit(), int(sub) if sub.isdigit() else 0, sub)
 
 
-def municipality_key(name: str, country: str) -> str:
-    """Return the key by which a municipality is recognised across data sources."""
-    return f"{fold(name)}|{fold(country)}"
-
-
 def sort_value(props: Mapping, field: str, lang: str):
     """Return the value a listing sorts ``props`` by; text sorts case-insensitively.
 

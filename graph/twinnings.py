@@ -1,8 +1,15 @@
 """Import twin-town pairs (city1,country1,lat1,lng1,city2,country2,lat2,lng2).
 
-Cities are recognised by name and country (accents and case aside), so a city
-already in the graph, such as Brasschaat from the seeds, gains a partnership
-instead of a twin.  A pair the graph already joins through a partnership is
+Cities are recognised by name (accents and case aside) and ISO country code,
+so "Ghent, England" and "Ghent, England, United Kingdom" are one town, and a
+city already in the graph, such as Brasschaat from the seeds, gains a
+partnership instead of a twin.  Country spellings are resolved by
+:mod:`graph.countries`; a town is stored under the CLDR English name of its
+country, with the source's own spelling kept in ``country_as_given`` when it
+differs.  The report lists the spellings no code was found for, and counts the
+towns that still exist twice because of spelling (0 unless the store holds
+towns imported before countries had codes; :mod:`graph.folding` plans how to
+fold those).  A pair the graph already joins through a partnership is
 left as it is.  Rows that make no sense as a twinning (a city twinned with
 itself, a missing country) are skipped and reported; a file that is not in
 this format at all is refused whole, with the row and field at fault.
@@ -16,10 +23,12 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .countries import municipality_id, place_key, resolve_country
 from .errors import DataError
+from .folding import spelling_duplicates
 from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .store import GraphStore
-from .text import municipality_key, slug
+from .text import fold
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
 SOURCE_ID = "source:twin-cities"
@@ -35,6 +44,10 @@ class ImportReport:
     partnerships_created: int = 0
     already_linked: int = 0
     skipped: list[tuple[int, str]] = field(default_factory=list)
+    # Country spellings with no ISO code, and how many cities were given each.
+    unmapped_countries: dict[str, int] = field(default_factory=dict)
+    # Towns in the store, after the import, that exist twice only by country spelling.
+    spelling_duplicates: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,8 +58,18 @@ class _City:
     lng: float
 
     @functools.cached_property
+    def resolved(self) -> tuple[str | None, str]:
+        """(ISO code or None, the country name to store)."""
+        return resolve_country(self.country)
+
+    @functools.cached_property
     def key(self) -> str:
-        return municipality_key(self.name, self.country)
+        return place_key(self.name, self.resolved[1], self.resolved[0])
+
+    @functools.cached_property
+    def legacy_keys(self) -> tuple[str, ...]:
+        """Keys stores written before country codes gave this city (folded name|folded country)."""
+        return tuple(dict.fromkeys(f"{fold(self.name)}|{fold(c)}" for c in (self.country, self.resolved[1])))
 
 
 def _coordinate(path: str, row: int, name: str, value: str, bound: float) -> float:
@@ -103,22 +126,29 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
     pairs, skipped = read_twinnings(path)
     report = ImportReport(rows=len(pairs) + len(skipped), skipped=skipped)
     file_name = Path(path).name
+    cities = [c for _, a, b in pairs for c in (a, b)]
+    for city in cities:
+        if city.resolved[0] is None:
+            report.unmapped_countries[city.country] = report.unmapped_countries.get(city.country, 0) + 1
+    spellings: dict[str, set[str]] = {}
+    for city in cities:
+        spellings.setdefault(city.key, set()).add(city.country)
 
-    keys = {c.key for _, a, b in pairs for c in (a, b)}
-    known = {n.props["match_key"]: n.id for n in store.find_by_property("Municipality", "match_key", keys)}
+    known, upgraded = _known_municipalities(store, cities, spellings)
     linked = _linked_pairs(store, set(known.values()))
 
-    nodes: dict[str, Node] = {}
+    nodes: dict[str, Node] = {n.id: n for n in upgraded}
     edges: list[Edge] = []
     ids = _assign_ids(store, pairs, known)
     report.municipalities_matched = len(known)
-    for row_number, *cities in pairs:
+    for row_number, *pair in pairs:
         provenance = {"source": SOURCE_ID, "source_section": f"{file_name} row {row_number}"}
-        pair_ids = [ids[c.key] for c in cities]
-        for city, node_id in zip(cities, pair_ids, strict=True):
+        pair_ids = [ids[c.key] for c in pair]
+        for city, node_id in zip(pair, pair_ids, strict=True):
             if city.key not in known and node_id not in nodes:
                 nodes[node_id] = make_node(node_id, dict(
-                    name=city.name, country=city.country, lat=city.lat, lng=city.lng, **provenance))
+                    name=city.name, lat=city.lat, lng=city.lng,
+                    **_country_props(city.resolved, spellings[city.key]), **provenance))
         if frozenset(pair_ids) in linked:
             report.already_linked += 1
             continue
@@ -126,7 +156,7 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
         a, b = sorted(pair_ids)
         partnership = f"partnership:{a.split(':', 1)[1]}--{b.split(':', 1)[1]}"
         nodes[partnership] = make_node(partnership, dict(
-            name=f"{cities[0].name} – {cities[1].name}", partnership_type="twinning", **provenance))
+            name=f"{pair[0].name} – {pair[1].name}", partnership_type="twinning", **provenance))
         edges += [make_edge(m, "PARTNER_IN", partnership, provenance) for m in pair_ids]
         report.partnerships_created += 1
     nodes[SOURCE_ID] = make_node(SOURCE_ID, {
@@ -135,9 +165,48 @@ def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
         "licence": "Data MIT, Copyright (c) 2026 Erik Hekman; content from Wikipedia, CC BY-SA",
         "source": SOURCE_ID, "source_section": file_name,
     })
-    report.municipalities_created = sum(1 for n in nodes if n.startswith("municipality:"))
+    created = {n for n in nodes if n.startswith("municipality:")} - {n.id for n in upgraded}
+    report.municipalities_created = len(created)
     store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", f"import {file_name}"))
+    report.spelling_duplicates = spelling_duplicates(store)
     return report
+
+
+def _country_props(resolved: tuple[str | None, str], given: set[str]) -> dict:
+    """Return a town's country properties: the stored name, its code, and other spellings seen."""
+    code, country = resolved
+    props: dict = {"country": country}
+    if code:
+        props["country_code"] = code
+    if given - {country}:
+        props["country_as_given"] = sorted(given - {country})
+    return props
+
+
+def _known_municipalities(store: GraphStore, cities, spellings) -> tuple[dict[str, str], list[Node]]:
+    """Find the towns already in the store: by today's key, else by a key written before country codes.
+
+    Returns {key: node id} and the older nodes, brought up to today's key and
+    country name so the next import finds them directly.
+    """
+    legacy = {k: c.key for c in cities for k in c.legacy_keys if k != c.key}
+    found = store.find_by_property("Municipality", "match_key", {c.key for c in cities} | set(legacy))
+    current = {n.props["match_key"]: n for n in found if n.props["match_key"] not in legacy}
+    older: dict[str, list[Node]] = {}
+    for n in found:
+        if n.props["match_key"] in legacy:
+            older.setdefault(legacy[n.props["match_key"]], []).append(n)
+    known = {key: n.id for key, n in current.items()}
+    upgraded = []
+    for key, candidates in older.items():
+        if key in known:
+            continue
+        node = min(candidates, key=lambda n: n.id)  # the others are left for graph.folding
+        known[key] = node.id
+        resolved = resolve_country(str(node.props.get("country", "")))
+        given = spellings[key] | {str(node.props.get("country", ""))} | set(node.props.get("country_as_given", []))
+        upgraded.append(make_node(node.id, dict(name=node.props["name"], **_country_props(resolved, given))))
+    return known, upgraded
 
 
 def _linked_pairs(store: GraphStore, municipalities: set[str]) -> set[frozenset[str]]:
@@ -160,7 +229,7 @@ def _assign_ids(store: GraphStore, pairs, known: dict[str, str]) -> dict[str, st
     for _, *cities in pairs:
         for city in cities:
             if city.key not in ids and city.key not in wanted:
-                wanted[city.key] = f"municipality:{slug(city.name)}-{slug(city.country)}"
+                wanted[city.key] = municipality_id(city.name, city.country)
     taken = set(store.get_nodes(set(wanted.values()))) | set(known.values())
     for key, node_id in wanted.items():
         candidate, n = node_id, 1

@@ -73,3 +73,53 @@ def test_bad_input_gets_a_translated_field_error(client, query, field):
         html = client.get(f"/{lang}/match?{query}")
         assert html.status_code == 400 and "<script>" not in html.get_data(as_text=True)
     assert len(messages) == len(LANGUAGES), messages
+
+
+def _with_a_network_only_candidate(store):
+    """Add a Flemish town twinned with Nimlaha'kok: a partner of Herent's partner, with no theme."""
+    from graph.model import make_edge, make_node
+
+    provenance = {"source": "source:vvsg-2022", "source_section": "test"}
+    store.write([make_node("municipality:testdorp-belgium", dict(name="Testdorp", country="Belgium",
+                                                                 languages=["nl"], **provenance)),
+                 make_node("partnership:nimlahakok-testdorp", dict(name="Nimlaha'kok – Testdorp",
+                                                                   status="active", **provenance))],
+                [make_edge(m, "PARTNER_IN", "partnership:nimlahakok-testdorp", provenance)
+                 for m in ("municipality:testdorp-belgium", "municipality:nimlahakok-guatemala")])
+
+
+def test_thematic_and_network_only_suggestions_are_two_groups_each_in_score_order(client, seeded_store):
+    _with_a_network_only_candidate(seeded_store)
+    data = client.get(f"/en/match.json?{WATER_FOR_HERENT}").get_json()["result"]
+    groups = [c["group"] for c in data["candidates"]]
+    assert groups == sorted(groups, key=["thematic", "network"].index) and "network" in groups
+    assert {g["group"]: g["count"] for g in data["groups"]} == {
+        "thematic": groups.count("thematic"), "network": groups.count("network")}
+    for group in ("thematic", "network"):
+        scores = [c["score"] for c in data["candidates"] if c["group"] == group]
+        assert scores == sorted(scores, reverse=True)
+    network = next(c for c in data["candidates"] if c["group"] == "network")
+    assert network["municipality"]["id"] == "municipality:testdorp-belgium"
+    html = client.get(f"/nl/match?{WATER_FOR_HERENT}").get_data(as_text=True)
+    thematic_at, network_at = html.index('id="group-thematic"'), html.index('id="group-network"')
+    assert thematic_at < html.index("/nl/municipalities/tarija-bolivia") < network_at
+    assert network_at < html.index("/nl/municipalities/testdorp-belgium")
+
+
+def test_results_come_before_the_form_after_a_search(client):
+    html = client.get(f"/es/match?{WATER_FOR_HERENT}").get_data(as_text=True)
+    assert html.index('id="results"') < html.index('<form class="match"')
+    assert 'action="#results"' in html
+    empty = client.get("/es/match").get_data(as_text=True)
+    assert 'id="results"' not in empty and 'class="lead"' in empty
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_theme_nobody_works_on_is_named_with_how_to_add_it(client, lang):
+    query = "municipality=Herent&themes=theme:funding&themes=theme:water"
+    data = client.get(f"/{lang}/match.json?{query}").get_json()["result"]
+    assert [t["id"] for t in data["unmatched_themes"]] == ["theme:funding"]
+    html = client.get(f"/{lang}/match?{query}").get_data(as_text=True)
+    notice = html[html.index('class="notice"'):]
+    assert f'href="/{lang}/themes/funding"' in notice[:2000] and "/themes/water" not in notice[:2000]
+    assert not client.get(f"/{lang}/match.json?{WATER_FOR_HERENT}").get_json()["result"]["unmatched_themes"]

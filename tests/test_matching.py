@@ -12,6 +12,7 @@ from collections import defaultdict
 import pytest
 
 from graph import GraphError, regions
+from graph.countries import country_code
 from graph.embedded import EmbeddedStore
 from graph.matching import (
     COMPONENTS,
@@ -601,7 +602,7 @@ def test_precision_at_5(store, capsys, record_property):
     ("Atlantis", None), ("", None), (None, None),
 ])
 def test_country_names_resolve(name, code):
-    assert regions.country_code(name) == code
+    assert country_code(name) == code
 
 
 def test_regions_nest_and_have_translated_names():
@@ -632,7 +633,7 @@ def test_region_table_agrees_with_time_zones():
 def test_form_choices_are_translated_and_resolve_back():
     names = dict(regions.countries("es"))
     assert names["BE"] == "Bélgica" and len(names) == len(regions.SUBREGION_OF)
-    assert all(regions.country_code(name) == code for code, name in regions.countries("nl"))
+    assert all(country_code(name) == code for code, name in regions.countries("nl"))
     assert [key for key, _ in regions.region_choices("fr")] == list(regions.REGIONS)
     assert all(regions.region_key(key) == key for key, _ in regions.region_choices())
 

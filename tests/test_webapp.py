@@ -212,3 +212,27 @@ def test_any_query_parameter_is_harmless(client, query):
         response = client.get(url)
         assert response.status_code in (200, 400, 404), url
         assert 'href="http' not in response.get_data(as_text=True).split("<main", 1)[0], url
+
+
+@pytest.mark.parametrize("path,target", [
+    ("/nl/", "/nl"), ("/es/", "/es"), ("/fr/lessons/", "/fr/lessons"),
+    ("/en/municipalities/tarija-bolivia/", "/en/municipalities/tarija-bolivia"),
+    ("/nl/search/?q=water", "/nl/search?q=water"), ("/nl//", "/nl"), ("/en/sdgs.json/", "/en/sdgs.json"),
+])
+def test_a_trailing_slash_redirects_to_the_page_without_it(client, path, target):
+    response = client.get(path)
+    assert response.status_code == 308 and response.headers["Location"] == target
+    assert client.get(target).status_code == 200
+
+
+def test_an_unknown_path_with_a_slash_is_still_not_found(client):
+    assert client.get("/nl/nowhere/").status_code == 404
+    assert client.get("/de/").status_code == 404
+
+
+def test_every_page_links_the_favicon(client):
+    html = client.get("/nl").get_data(as_text=True)
+    assert '<link rel="icon" type="image/svg+xml" href="/static/favicon.svg">' in html
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
+    assert client.get("/favicon.ico").headers["Location"] == "/static/favicon.svg"

@@ -35,12 +35,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     else:
         app.config.from_mapping(test_config)
 
-    from . import db, i18n, security, templating
+    from . import db, i18n, security, slashes, templating
     from .views import browse, errors, home, matching, paths, sdgs, search
 
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
     for module in (home, browse, sdgs, search, paths, matching):

@@ -69,6 +69,14 @@ def import_twinnings_command(file: str, show_skipped: bool) -> None:
     if show_skipped:
         for row, reason in report.skipped:
             click.echo(f"  skipped row {row}: {reason}")
+    unmapped = report.unmapped_countries
+    click.echo(f"{len(unmapped)} country spellings without an ISO code"
+               + (" (add them to graph/countries.py ALIASES if they name a country):" if unmapped else ""))
+    for spelling, cities in sorted(unmapped.items()):
+        click.echo(f"  {spelling!r}: {cities} {'city' if cities == 1 else 'cities'}")
+    click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings"
+               + (" (imported before countries had codes; they need folding, see graph/folding.py)"
+                  if report.spelling_duplicates else ""))
 
 
 @main.command("export")

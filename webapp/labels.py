@@ -57,6 +57,8 @@ RELATIONS = {
 PROPERTIES = {
     "country": _l("Country"),
     "country_code": _l("Country code"),
+    "country_as_given": _l("Country as the source spells it"),
+    "merged_from": _l("Merged records"),
     "languages": _l("Working languages"),
     "status": _l("Status"),
     "partnership_type": _l("Kind of partnership"),
@@ -217,13 +219,13 @@ MATCH_ERRORS = {
 
 def match_error_message(exc, lang: str) -> str:
     """Return the translated message for a matcher error, with its details filled in."""
-    from graph import regions
+    from graph import countries
 
     template = MATCH_ERRORS.get(exc.code, MATCH_ERRORS["bad_request"])
     params = {k: str(v) for k, v in exc.params.items()}
-    code = regions.country_code(params.get("country"))
+    code = countries.country_code(params.get("country"))
     if code:
-        params["country"] = regions.country_name(code, lang)
+        params["country"] = countries.country_name(code, lang)
     params.setdefault("max", "100")
     try:
         return str(template) % params

@@ -12,6 +12,7 @@ from flask import url_for
 from flask_babel import format_date, format_decimal, gettext
 
 from graph import Edge, Node
+from graph.countries import country_code, country_name
 from graph.schema import KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
@@ -19,7 +20,7 @@ from .i18n import current_language as current_lang
 from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
-                     "original_lang", *(f"source_section_{lang}" for lang in LANGUAGES)}
+                     "merged_provenance", "original_lang", *(f"source_section_{lang}" for lang in LANGUAGES)}
 
 
 def _url_parts(node_id: str) -> dict:
@@ -89,9 +90,9 @@ def ref(node: Node, lang: str) -> dict:
     }
 
 
-def summary(node: Node) -> str:
+def summary(node: Node, lang: str | None = None) -> str:
     """Return the few facts that tell two same-named nodes apart: country, status, years."""
-    bits = [node.props.get("country"), node.props.get("status")]
+    bits = [country(node.props, lang or current_lang()), node.props.get("status")]
     years = [node.props.get("start_year"), node.props.get("end_year")]
     if years[0]:
         bits.append(f"{years[0]}–{years[1] or ''}")
@@ -127,16 +128,25 @@ def _format_partial_date(value: str) -> str:
     return value
 
 
+def country(props: dict, lang: str) -> str | None:
+    """Return a node's country in ``lang`` (CLDR, from its ISO code), or the stored text if it has no code."""
+    code = props.get("country_code") or country_code(props.get("country"))
+    if code:
+        return country_name(code, lang)
+    value = props.get("country")
+    return value if isinstance(value, str) else None
+
+
 def properties(node: Node) -> list[dict]:
-    """Return the node's non-text properties, labelled and formatted."""
+    """Return the node's non-text properties, labelled and formatted; the country in the page's language."""
     shown = []
     for key in sorted(node.props):
         base, _, suffix = key.rpartition("_")
         if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
             continue
         value = node.props[key]
-        shown.append({"key": key, "label": property_name(key), "value": value,
-                      "display": display_value(key, value)})
+        display = country(node.props, current_lang()) if key == "country" else display_value(key, value)
+        shown.append({"key": key, "label": property_name(key), "value": value, "display": display})
     return shown
 
 

@@ -13,7 +13,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .. import regions
+from .. import countries, regions
 from ..model import Edge
 from ..schema import KIND_BY_PREFIX
 from ..store import GraphStore
@@ -125,7 +125,7 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
         country = props.get("country") if isinstance(props.get("country"), str) else None
         code = props.get("country_code")
         code = code.upper() if isinstance(code, str) and code.upper() in regions.SUBREGION_OF else None
-        code = code or regions.country_code(country)
+        code = code or countries.country_code(country)
         stated = _languages(props.get("languages"))
         languages = stated or frozenset(regions.official_languages(code))
         places[node.id] = Place(node.id, display_name(props, "en", node.id), country, code,

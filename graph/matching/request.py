@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import regions
+from .. import countries, regions
 from ..errors import GraphError
 from .index import MatchIndex, Support
 from .tuning import DECLARED, MAX_LIMIT, MAX_THEMES
@@ -125,7 +125,7 @@ def origin_of(index: MatchIndex, request: MatchRequest) -> Origin:
     unknown = [s for s in profile.sdgs if s not in index.sdgs]
     if unknown:
         raise MatchError("unknown_sdg", f"unknown SDG(s): {', '.join(unknown)}", sdgs=", ".join(unknown))
-    code = regions.country_code(profile.country)
+    code = countries.country_code(profile.country)
     if code is None:
         raise MatchError("unknown_country", f"unknown country {profile.country!r}",
                          country=str(profile.country))
@@ -146,7 +146,7 @@ def candidate_filters(request: MatchRequest) -> tuple[str | None, str | None]:
     """Resolve the country and region options to an ISO code and a region key (or None)."""
     code = region = None
     if request.country not in (None, ""):
-        code = regions.country_code(request.country)
+        code = countries.country_code(request.country)
         if code is None:
             raise MatchError("unknown_country", f"unknown country {request.country!r}",
                              country=str(request.country))

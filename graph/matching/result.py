@@ -44,13 +44,23 @@ class Candidate:
     evidence: tuple[Evidence, ...] = ()
     flags: tuple[str, ...] = ()
 
+    @property
+    def thematic(self) -> bool:
+        """True if a theme or SDG links it to you; False if it is suggested through the network alone."""
+        return "no_thematic_signal" not in self.flags
+
 
 @dataclass(frozen=True)
 class MatchResult:
-    """The answer: the best candidates first, ties broken by id."""
+    """The answer: thematic candidates by score, then network-only ones by score, ties by id.
+
+    ``unmatched_themes`` are the requested themes that no other municipality
+    offers, practises or seeks: no thematic match can come from them.
+    """
 
     origin: str | None
     themes: tuple[str, ...]
     candidates: tuple[Candidate, ...]
     considered: int
     version: str
+    unmatched_themes: tuple[str, ...] = ()

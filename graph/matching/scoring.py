@@ -87,14 +87,17 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
         total = sum(w * r for w, r in zip(_WEIGHT_LIST, raw, strict=True))
         scored.append((not thematic, -round(total, 9), cid, raw))
 
-    # Candidates with a thematic signal first, then by score, ties by id.
+    # Candidates with a thematic signal first, then by score, ties by id: the web page shows the
+    # two kinds as separate groups, so within each the order is the score's.
     scored.sort(key=lambda s: s[:3])
     candidates = tuple(
         build_candidate(index, origin, focus, dict(zip(COMPONENTS, raw, strict=True)), cid, direct, common,
                         shared_orgs)
         for _, _, cid, raw in scored[: request.limit]
     )
-    return MatchResult(origin.id, request.themes, candidates, len(scored), index.version)
+    unmatched = tuple(t for t in request.themes
+                      if not (set(index.offered_by.get(t, ())) | set(index.sought_by.get(t, ()))) - {origin.id})
+    return MatchResult(origin.id, request.themes, candidates, len(scored), index.version, unmatched)
 
 
 def _product(a: float, b: float) -> float:

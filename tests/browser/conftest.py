@@ -101,8 +101,7 @@ class Problems:
     exceptions: list[str] = field(default_factory=list)
 
     def on_console(self, message) -> None:
-        # Chromium asks for /favicon.ico by itself; the site has none, and no page asked for it.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             self.console.append(f"{message.text} ({message.location.get('url')})")
 
     def assert_none(self, page) -> None:
@@ -118,16 +117,30 @@ def problems() -> Problems:
     return Problems()
 
 
-@pytest.fixture
-def page(browser, live_server, problems):
-    """A fresh page (its own context) whose base URL is the live app; it records problems."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900},
-                                  locale="nl-BE")
+def _open_page(browser, live_server, problems, **options):
+    """Open a fresh page (its own context) on the live app that records problems."""
+    context = browser.new_context(base_url=live_server, locale="nl-BE", **options)
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("console", problems.on_console)
     page.on("pageerror", lambda exc: problems.exceptions.append(str(exc)))
+    return context, page
+
+
+@pytest.fixture
+def page(browser, live_server, problems):
+    """A fresh desktop-width page whose base URL is the live app; it records problems."""
+    context, page = _open_page(browser, live_server, problems, viewport={"width": 1280, "height": 900})
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server, problems):
+    """The same at a phone's width: 390 CSS pixels, touch, mobile viewport rules."""
+    context, page = _open_page(browser, live_server, problems, viewport={"width": 390, "height": 844},
+                               is_mobile=True, has_touch=True, device_scale_factor=2)
     yield page
     context.close()
 

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, current_app, request
 from flask_babel import gettext
 
 from graph import ListQuery
+from graph.countries import country_code, country_name
 from graph.queries import connections, goal_detail, neighbourhood, provenance
 from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
+from graph.text import fold
 
 from .. import present
 from ..converters import KindConverter, LocalIdConverter
@@ -18,7 +20,6 @@ from ..render import page, render
 bp = Blueprint("browse", __name__)
 
 PROPERTY_FACETS = {
-    "Municipality": ["country"],
     "Partnership": ["status", "partnership_type"],
     "Organisation": ["organisation_type"],
     "Project": ["project_status"],
@@ -49,6 +50,11 @@ def _facets(kind: str, store) -> tuple[list[dict], ListQuery, list[dict]]:
     """Read and check facet arguments; return the facets to show and the query to run."""
     args, lang = request.args, present.current_lang()
     facets, where, related = [], [], []
+    if kind == "Municipality":
+        facet, chosen = _country_facet(store, lang)
+        facets.append(facet)
+        if chosen:
+            where.append(("country_code", chosen))
     for key in PROPERTY_FACETS.get(kind, []):
         counts = store.property_values(kind, key)
         chosen = args.get(key)
@@ -86,6 +92,18 @@ def _facets(kind: str, store) -> tuple[list[dict], ListQuery, list[dict]]:
     return facets, query, [{"value": s, "label": str(SORTS[s])} for s in sorts]
 
 
+def _country_facet(store, lang: str) -> tuple[dict, str | None]:
+    """The country facet: ISO codes named in the page's language; ``country`` may be a code or a name."""
+    counts = store.property_values("Municipality", "country_code")
+    raw = request.args.get("country", "").strip()
+    chosen = country_code(raw) if raw else None
+    if raw and chosen not in counts:
+        _bad(gettext("Unknown value for %(facet)s: %(value)s", facet=property_name("country"), value=raw))
+    options = sorted(({"value": code, "label": country_name(code, lang), "count": n} for code, n in counts.items()),
+                     key=lambda o: (fold(o["label"]), o["value"]))
+    return {"name": "country", "label": property_name("country"), "selected": chosen, "options": options}, chosen
+
+
 def _int_arg(name: str, low: int, high: int) -> int | None:
     raw = request.args.get(name, "").strip()
     if not raw:
@@ -119,7 +137,7 @@ def listing(plural: str, fmt: str):
         "order": "desc" if query.descending else "asc",
         "sorts": sorts,
         "facets": facets,
-        "items": [dict(present.ref(n, lang), summary=present.summary(n)) for n in result.nodes],
+        "items": [dict(present.ref(n, lang), summary=present.summary(n, lang)) for n in result.nodes],
     }
     return render("list.html", context, fmt)
 
@@ -154,8 +172,11 @@ def node(plural: str, local: str, fmt: str):
     }
     if n.kind == "SDG":
         detail = goal_detail(store, info)
+        # The targets are listed once, with their official numbers (6.a), not again among the connections.
+        context["connections"] = [c for c in context["connections"] if c["type"] != "HAS_TARGET"]
         context["goal"] = {
-            "targets": [dict(present.ref(t, lang), title=present.text(t.props, "title", lang))
+            "targets": [dict(present.ref(t, lang), number=str(t.props.get("number", "")),
+                             title=present.text(t.props, "title", lang))
                         for t in detail.targets],
             "linked": [{"kind": k, "label": kind_name(k, plural=True),
                         "items": [present.ref(x, lang) for x in items]}

@@ -22,6 +22,12 @@ def root():
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Point clients that ask for /favicon.ico by habit to the site's SVG icon."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 @page(bp, "/<lang:lang>")
 def index(fmt: str):
     """Show what the knowledge base holds and the three ways into it."""

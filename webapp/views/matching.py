@@ -87,19 +87,36 @@ def _run(store, form: MatchForm, lang: str) -> dict:
         for ev in c.evidence:
             ids.add(ev.about)
             ids.update(x for path in ev.paths for e in path for x in (e.source, e.target))
+    ids.update(result.themes)
     nodes = store.get_nodes(i for i in ids if ":" in i)
+    candidates = [_candidate(c, nodes, lang) for c in result.candidates]
     return {
         "origin": present.ref(nodes[result.origin], lang) if result.origin else None,
         "themes": [present.ref(nodes[t], lang) if t in nodes else {"id": t} for t in result.themes],
         "considered": result.considered,
-        "candidates": [_candidate(c, nodes, lang) for c in result.candidates],
+        # Two groups, each in score order, so a score never contradicts its position.
+        "groups": [dict(g, count=sum(1 for c in candidates if c["group"] == g["group"])) for g in _groups()],
+        "candidates": candidates,
+        "unmatched_themes": [present.ref(nodes[t], lang) for t in result.unmatched_themes if t in nodes],
     }
+
+
+def _groups() -> list[dict]:
+    return [
+        {"group": "thematic", "label": gettext("Thematic matches"),
+         "help": gettext("A theme or an SDG links them to you; best score first.")},
+        {"group": "network", "label": gettext("Suggestions through your network only"),
+         "help": gettext("No shared theme or SDG yet: they come through partnerships or facilitators "
+                         "you have in common; best score first.")},
+    ]
 
 
 def _candidate(c, nodes, lang: str) -> dict:
     return {
         "municipality": present.ref(nodes[c.id], lang),
-        "country": c.country,
+        "group": "thematic" if c.thematic else "network",
+        "country": present.country(nodes[c.id].props, lang),
+        "country_code": nodes[c.id].props.get("country_code"),
         "score": c.score,
         "score_display": format_percent(c.score),
         "parts": [{"component": k, "label": str(COMPONENTS[k][0]), "value": v,

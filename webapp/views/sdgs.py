@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, request
 from flask_babel import gettext
 
-from graph.queries import lesson_views, sdg_overview
+from graph.queries import goal_projects, lesson_counts, lesson_views, sdg_overview
 
 from .. import present
 from ..db import get_store
@@ -29,41 +29,52 @@ def overview(fmt: str):
     return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals}, fmt)
 
 
+def _chosen(name: str, known: dict, label: str) -> list[str]:
+    """Read a repeatable filter (``sdg=…&sdg=…``); refuse a value that is not one of ``known``."""
+    chosen = list(dict.fromkeys(v for v in request.args.getlist(name) if v))
+    for value in chosen:
+        if value not in known:
+            abort(400, description=gettext("Unknown value for %(facet)s: %(value)s", facet=label, value=value))
+    return chosen
+
+
 @page(bp, "/<lang:lang>/lessons")
 def lessons(fmt: str):
-    """Show every lesson with its challenges, opportunities and experiences, filterable by goal and theme."""
+    """Show every lesson with its challenges, opportunities and experiences, filterable by goals and themes."""
     store = get_store()
     lang = present.current_lang()
-    goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
-    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).lower())
-    sdg, theme = request.args.get("sdg") or None, request.args.get("theme") or None
-    if sdg and sdg not in {g.id for g in goals}:
-        abort(400, description=gettext("Unknown value for %(facet)s: %(value)s",
-                                       facet=kind_name("SDG"), value=sdg))
-    if theme and theme not in {t.id for t in themes}:
-        abort(400, description=gettext("Unknown value for %(facet)s: %(value)s",
-                                       facet=kind_name("Theme"), value=theme))
-    views = lesson_views(store, sdg=sdg, theme=theme)
+    goals = {g.id: g for g in sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))}
+    themes = {t.id: t for t in sorted(store.nodes("Theme"), key=lambda n: n.label(lang).lower())}
+    sdgs = _chosen("sdg", goals, kind_name("SDG"))
+    chosen_themes = _chosen("theme", themes, kind_name("Theme"))
+    every = lesson_views(store)
+    views = [v for v in every if v.matches(sdgs, chosen_themes)]
+    by_goal, by_theme = lesson_counts(every, sdgs, chosen_themes)
 
     def block(nodes):
         return [dict(present.ref(n, lang), description=present.text(n.props, "description", lang))
                 for n in nodes]
 
+    def options(nodes, counts, label):
+        return [{"value": i, "label": label(n), "count": counts.get(i, 0)} for i, n in nodes.items()]
+
     context = {
         "title": gettext("Lessons by SDG"),
         "facets": [
-            {"name": "sdg", "label": kind_name("SDG"), "selected": sdg,
-             "options": [{"value": g.id, "label": f"{g.props.get('number')}. {g.label(lang)}"} for g in goals]},
-            {"name": "theme", "label": kind_name("Theme"), "selected": theme,
-             "options": [{"value": t.id, "label": t.label(lang)} for t in themes]},
+            {"name": "sdg", "label": kind_name("SDG", plural=True), "selected": sdgs,
+             "options": options(goals, by_goal, lambda g: f"{g.props.get('number')}. {g.label(lang)}")},
+            {"name": "theme", "label": kind_name("Theme", plural=True), "selected": chosen_themes,
+             "options": options(themes, by_theme, lambda t: t.label(lang))},
         ],
         "lessons": [
             dict(present.ref(v.lesson, lang),
                  description=present.text(v.lesson.props, "description", lang),
                  challenges=block(v.challenges), opportunities=block(v.opportunities),
-                 experiences=block(v.experiences),
+                 experiences=block(v.experiences), projects=[present.ref(p, lang) for p in v.projects],
                  subjects=[present.ref(s, lang) for s in v.subjects])
             for v in views
         ],
+        # Where to look further: the projects about the chosen goals, lessons or not.
+        "projects": [present.ref(p, lang) for p in goal_projects(store, sdgs)] if sdgs else [],
     }
     return render("lessons.html", context, fmt)
