@@ -42,6 +42,7 @@ LEGACY_SNAPSHOT = "graph.json"
 LEGACY_FORMAT = "common-ground-embedded"
 SCHEMA_VERSION = 1
 MAX_PATHS = 500
+SEARCH_CAP = 5000  # candidates ranked per search at most
 CHUNK = 2000  # rows per query when streaming all nodes or edges
 BUSY_TIMEOUT_S = 30.0
 CACHE_KIB = 16 * 1024  # page cache per connection; the OS page cache is shared on top of it
@@ -230,6 +231,7 @@ class EmbeddedStore(GraphStore):
                 elif known[0] != str(SCHEMA_VERSION):
                     raise DataError(str(self.path), None, "schema",
                                     f"database schema {known[0]}, this version reads {SCHEMA_VERSION}")
+                _reindex_if_stale(conn)
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc
 
@@ -424,10 +426,11 @@ class EmbeddedStore(GraphStore):
         # Tokens are [0-9a-z]+ only, so quoting them is enough to keep FTS5 syntax out.
         match = " ".join(f'"{t}"*' for t in tokens)
         with self._read() as conn:
+            # A one-letter query can match most of the graph: rank a bounded set, as Neo4j does.
             rows = conn.execute(
                 "SELECT n.id, n.kind, n.props FROM node_text JOIN nodes n ON n.rowid = node_text.rowid "
-                "WHERE node_text MATCH ? AND (?2 IS NULL OR n.kind IN (SELECT value FROM json_each(?2)))",
-                (match, _dumps(sorted(kinds)) if kinds else None)).fetchall()
+                "WHERE node_text MATCH ?1 AND (?2 IS NULL OR n.kind IN (SELECT value FROM json_each(?2))) "
+                "LIMIT ?3", (match, _dumps(sorted(kinds)) if kinds else None, max(limit, SEARCH_CAP))).fetchall()
         hits = [Node(i, k, json.loads(p)) for i, k, p in rows]
         return text.rank_hits(hits, tokens)[:limit]
 
@@ -514,6 +517,25 @@ def _check_legacy(path: Path) -> dict:
     if not isinstance(data, dict) or data.get("format") != LEGACY_FORMAT or data.get("version") != 1:
         raise DataError(str(path), None, "format", "not a Common Ground snapshot")
     return data
+
+
+def _reindex_if_stale(conn) -> None:
+    """Rebuild the search index when it was made by another version of text.search_text."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'search_format'").fetchone()
+    if row is not None and row[0] == text.SEARCH_FORMAT:
+        return
+    conn.execute("DELETE FROM node_text")
+    last = 0
+    while True:
+        rows = conn.execute("SELECT rowid, props FROM nodes WHERE rowid > ? ORDER BY rowid LIMIT ?",
+                            (last, CHUNK)).fetchall()
+        conn.executemany("INSERT INTO node_text (rowid, words) VALUES (?, ?)",
+                         [(rowid, text.search_text(json.loads(props))) for rowid, props in rows])
+        if len(rows) < CHUNK:
+            break
+        last = rows[-1][0]
+    conn.execute("INSERT INTO meta (key, value) VALUES ('search_format', ?) "
+                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (text.SEARCH_FORMAT,))
 
 
 def _node_rows(conn, ids: Iterable[str]) -> dict[str, tuple[int, str, dict]]:

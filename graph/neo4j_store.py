@@ -60,6 +60,20 @@ BUMP_VERSION = (
 NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
 
 
+def _reindex(session) -> None:
+    """Recompute every node's search text, made by another version of text.search_text."""
+    last = ""
+    while True:
+        rows = list(session.run("MATCH (n:Entity) WHERE n.id > $last RETURN n.id AS id, properties(n) AS props "
+                                "ORDER BY n.id LIMIT $batch", last=last, batch=BATCH))
+        if not rows:
+            break
+        session.run("UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n._search = row.words",
+                    rows=[{"id": r["id"], "words": text.search_text(_visible(r["props"]))} for r in rows]).consume()
+        last = rows[-1]["id"]
+    session.run("MERGE (m:CommonGroundMeta {id: 'meta'}) SET m.search_format = $f", f=text.SEARCH_FORMAT).consume()
+
+
 def _node(record) -> Node:
     props = {k: v for k, v in record["props"].items() if k not in HIDDEN}
     return Node(record["id"], record["kind"], props)
@@ -107,6 +121,9 @@ class Neo4jStore(GraphStore):
             for statement in SCHEMA_STATEMENTS:
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
+            stored = session.run("MATCH (m:CommonGroundMeta {id: 'meta'}) RETURN m.search_format AS f").single()
+            if stored is None or stored["f"] != text.SEARCH_FORMAT:
+                _reindex(session)
 
     def _execute(self, work, *args, write: bool = False):
         driver = self._get_driver()
@@ -157,7 +174,7 @@ class Neo4jStore(GraphStore):
 
         def forget_meta(tx):  # what was said of the old graph, such as its seed digest
             tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) "
-                   "SET m = {id: m.id, generation: m.generation}").consume()
+                   "SET m = {id: m.id, generation: m.generation, search_format: m.search_format}").consume()
 
         # Batches keep a large graph within the server's transaction memory.
         while self._execute(delete_some, write=True):

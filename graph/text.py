@@ -101,6 +101,12 @@ def index_words(text: str) -> list[str]:
     return fold(text).split() + joined_words(text)
 
 
+# Stores keep search_text() of every node in their search index.  Change this
+# whenever search_text() would give other words for the same properties: a
+# store that finds another value here re-indexes every node when it opens.
+SEARCH_FORMAT = "2-joined-words"
+
+
 def search_text(props: Mapping) -> str:
     """Return the folded text a search should match for a node, across all languages.
 

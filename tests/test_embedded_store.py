@@ -179,3 +179,16 @@ def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_pat
     recorded = {c.reason for c in store.changes(limit=10000)}
     assert {f"w{i}" for i in acknowledged} <= recorded
     assert len(recorded) == len(present)  # never a write without its record, nor the reverse
+
+
+def test_a_search_index_of_another_format_is_rebuilt_on_open(tmp_path, monkeypatch):
+    """When text.search_text changes, an existing store re-indexes instead of missing new words."""
+    import sqlite3
+
+    store = EmbeddedStore(tmp_path)
+    store.write([make_node("municipality:nimlahakok", {"name": "Nimlaha'kok", "country": "Guatemala"})])
+    store.close()
+    with sqlite3.connect(tmp_path / "graph.sqlite3") as conn:  # as an older version left it
+        conn.execute("DELETE FROM node_text")
+        conn.execute("UPDATE meta SET value = 'old' WHERE key = 'search_format'")
+    assert [n.id for n in EmbeddedStore(tmp_path).search("nimlahakok")] == ["municipality:nimlahakok"]

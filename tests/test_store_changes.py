@@ -188,3 +188,17 @@ def test_seeding_twice_writes_once(store, tmp_path):
     assert store.get_node("theme:child-rights").props["name_nl"] == "Rechten van het kind"
     store.clear()
     assert not seed(store)["unchanged"]  # a cleared store forgets the digest
+
+
+def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
+    """Neo4j only (the embedded store has its own test): a driver that finds an old format re-indexes."""
+    from graph import open_store
+
+    neo4j_store.clear()
+    neo4j_store.write([make_node("municipality:nimlahakok", {"name": "Nimlaha'kok", "country": "Guatemala"})])
+    neo4j_store._execute(lambda tx: tx.run(
+        "MATCH (n:Entity) SET n._search = '' WITH count(*) AS c "
+        "MATCH (m:CommonGroundMeta {id: 'meta'}) SET m.search_format = 'old'").consume(), write=True)
+    assert neo4j_store.search("nimlahakok") == []
+    with open_store({"NEO4J_URI": neo4j_store.uri}) as again:
+        assert [n.id for n in again.search("nimlahakok")] == ["municipality:nimlahakok"]
