@@ -84,6 +84,7 @@ def run(backend: str, with_twins: bool, count: int) -> list[tuple[str, float, fl
     if with_twins:
         import_twinnings(store, TWIN_CITIES)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.setdefault("SECRET_KEY", "bench-only")
     if backend == "embedded":
         env["KB_DATA_DIR"] = str(store.dir)
         env.pop("NEO4J_URI", None)

@@ -25,11 +25,12 @@ import yaml
 
 from .errors import DataError, GraphError
 from .model import Edge, Node, make_edge, make_node
+from .resources import resource_dir
 from .schema import LANGUAGES
 from .store import GraphStore
 from .text import sdg_number_key
 
-SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or Path(__file__).resolve().parent.parent / "seeds")
+SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")

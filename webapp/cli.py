@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import sys
 from contextlib import contextmanager
 
@@ -100,6 +102,10 @@ def serve_command(host: str, port: int, with_seeds: bool) -> None:
         match_index(store)
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("KB_SECRET_KEY")):
+        # Fine for one person on their own machine; a public server sets its own (docs/deployment.md).
+        os.environ["SECRET_KEY"] = secrets.token_hex(32)
+        click.echo("SECRET_KEY is not set: using a random one for this run only.")
     app = create_app()
     app.extensions["common_ground"]["store"] = store
     click.echo(f"Common Ground on http://{host}:{port}/")
