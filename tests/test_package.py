@@ -20,8 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import skip_or_fail  # tests/conftest.py
+
 from graph.resources import CHECKOUT
 
 pytestmark = pytest.mark.package
