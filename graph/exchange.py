@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import IO
 
-from .errors import DataError, GraphError, StoreConflict
+from .errors import DataError, SchemaError, StoreConflict
 from .model import make_edge, make_node
+from .schema import shown
 from .store import GraphStore
 
 FORMAT = "common-ground/node-link"
@@ -35,7 +36,8 @@ def export_data(store: GraphStore) -> dict:
 
 def export_json(store: GraphStore, out: IO[str]) -> None:
     """Write the canonical JSON export to ``out``."""
-    json.dump(export_data(store), out, ensure_ascii=False, sort_keys=True, indent=1)
+    # allow_nan=False: an export never holds NaN or Infinity, which strict JSON parsers refuse.
+    json.dump(export_data(store), out, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
     out.write("\n")
 
 
@@ -49,26 +51,29 @@ def load_json(store: GraphStore, path: str | Path) -> dict[str, int]:
         raise DataError(name, None, None, f"cannot read file: {exc}") from exc
     except json.JSONDecodeError as exc:
         raise DataError(name, f"line {exc.lineno}", None, f"invalid JSON: {exc.msg}") from exc
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
+        raise DataError(name, None, None, f"invalid JSON: {shown(str(exc), 120)}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DataError(name, None, "format", f"not a {FORMAT} export")
     if data.get("version") != FORMAT_VERSION:
         raise DataError(name, None, "version", f"unsupported version {data.get('version')!r}")
     nodes, edges = [], []
     for i, record in enumerate(_records(name, data, "nodes")):
-        where = f"nodes[{i}]"
+        where = f"nodes[{i}]" + (f" ({shown(record['id'])})" if isinstance(record.get("id"), str) else "")
         try:
-            nodes.append(make_node(record.get("id"), _properties(record)))
-        except GraphError as exc:
-            raise DataError(name, where, "id" if "id" in str(exc) else "properties", str(exc)) from exc
+            nodes.append(make_node(record.get("id"), _properties(name, where, record)))
+        except SchemaError as exc:
+            raise DataError(name, where, _field(exc), str(exc)) from exc
         if record.get("kind") != nodes[-1].kind:
             raise DataError(name, where, "kind", f"{record.get('kind')!r} does not match id {nodes[-1].id}")
     ids = {n.id for n in nodes}
     for i, record in enumerate(_records(name, data, "edges")):
         where = f"edges[{i}]"
         try:
-            edge = make_edge(record.get("source"), record.get("type"), record.get("target"), _properties(record))
-        except GraphError as exc:
-            raise DataError(name, where, None, str(exc)) from exc
+            edge = make_edge(record.get("source"), record.get("type"), record.get("target"),
+                             _properties(name, where, record))
+        except SchemaError as exc:
+            raise DataError(name, where, _field(exc), str(exc)) from exc
         for field, end in (("source", edge.source), ("target", edge.target)):
             if end not in ids:
                 raise DataError(name, where, field, f"unknown node {end!r}")
@@ -88,8 +93,15 @@ def _records(name: str, data: dict, key: str) -> list[dict]:
     return records
 
 
-def _properties(record: dict) -> dict:
+def _properties(name: str, where: str, record: dict) -> dict:
     props = record.get("properties", {})
     if not isinstance(props, dict):
-        raise GraphError("properties must be an object")
+        raise DataError(name, where, "properties", "must be an object")
     return props
+
+
+def _field(exc: SchemaError) -> str | None:
+    """Name the field of an export record that a schema error is about."""
+    if exc.field in (None, "id", "kind", "type", "source", "target"):
+        return exc.field
+    return f"properties.{exc.field}"

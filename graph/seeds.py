@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, GraphError
+from .errors import DataError, SchemaError
 from .model import Edge, Node, make_edge, make_node
 from .resources import resource_dir
 from .schema import LANGUAGES
@@ -32,6 +32,8 @@ from .text import sdg_number_key
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
+# An edge's ends as a record file names them.
+EDGE_FIELDS = {"source": "from", "target": "to"}
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")
 
@@ -84,8 +86,8 @@ def read_record_file(path: Path) -> Batch:
         props.update(source=source, source_section=section)
         try:
             batch.nodes.append(make_node(node_id, props))
-        except GraphError as exc:
-            raise DataError(name, where, _field_of(exc, props), str(exc)) from exc
+        except SchemaError as exc:
+            raise DataError(name, where, exc.field, str(exc)) from exc
     for i, record in enumerate(data.get("edges") or []):
         where = f"edges[{i}]"
         if not isinstance(record, dict):
@@ -99,18 +101,9 @@ def read_record_file(path: Path) -> Batch:
         props.update(source=source, source_section=section)
         try:
             batch.edges.append(make_edge(ends[0], ends[1], ends[2], props))
-        except GraphError as exc:
-            raise DataError(name, where, _field_of(exc, props), str(exc)) from exc
+        except SchemaError as exc:
+            raise DataError(name, where, EDGE_FIELDS.get(exc.field, exc.field), str(exc)) from exc
     return batch
-
-
-def _field_of(exc: Exception, props: dict) -> str | None:
-    """Guess which field an error is about from its message, for a better pointer."""
-    message = str(exc)
-    for key in ("id", "type", "from", "to", *props):
-        if repr(key) in message or f"{key}:" in message or f"{key}." in message:
-            return key
-    return "id" if "id" in message else None
 
 
 def read_sdgs(sdg_dir: Path) -> Batch:

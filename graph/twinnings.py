@@ -16,13 +16,16 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError
+from . import schema
+from .errors import DataError, SchemaError
 from .model import Edge, Node, make_edge, make_node
 from .store import GraphStore
 from .text import municipality_key, slug
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
 SOURCE_ID = "source:twin-cities"
+# A twinning's name joins both city names with " – ", so each may take just under half the limit.
+MAX_CITY_NAME = (schema.MAX_NAME_LENGTH - 3) // 2
 
 
 @dataclass
@@ -59,6 +62,15 @@ def _coordinate(path: str, row: int, name: str, value: str, bound: float) -> flo
     return number
 
 
+def _check_name(path: str, row: int, column: str, value: str) -> None:
+    if len(value) > MAX_CITY_NAME:
+        raise DataError(path, row, column, f"longer than {MAX_CITY_NAME} characters ({len(value)})")
+    try:
+        schema.check_value("name", value)
+    except SchemaError as exc:
+        raise DataError(path, row, column, str(exc).split(": ", 1)[-1]) from None
+
+
 def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], list[tuple[int, str]]]:
     """Parse and check the whole file; return (row number, city, city) pairs and skips."""
     name = str(path)
@@ -75,6 +87,8 @@ def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], li
                 if len(row) != len(COLUMNS):
                     raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
                 values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
+                for column in ("city1", "country1", "city2", "country2"):
+                    _check_name(name, row_number, column, values[column])
                 missing = [c for c in COLUMNS if not values[c]]
                 if missing:
                     skipped.append((row_number, f"empty field {missing[0]}"))

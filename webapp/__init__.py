@@ -54,6 +54,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from . import db, i18n, security, templating
+    from .render import StrictJSONProvider
+
+    app.json = StrictJSONProvider(app)
     from .views import browse, errors, health, home, matching, paths, sdgs, search
 
     db.init_app(app)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
+from flask.json.provider import DefaultJSONProvider
 
 from .cache import cached_page
 
@@ -47,3 +49,28 @@ def render(template: str, context: dict, fmt: str, status: int = 200):
     if fmt != "html":
         abort(404)
     return render_template(template, page=context, json_url=twin_url("json")), status
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """JSON that strict parsers accept: never NaN or Infinity.
+
+    The schema refuses such numbers, but a store written before it did may hold
+    them; they are sent as null rather than as invalid JSON.
+    """
+
+    def dumps(self, obj, **kwargs) -> str:
+        kwargs["allow_nan"] = False
+        try:
+            return super().dumps(obj, **kwargs)
+        except ValueError:
+            return super().dumps(_finite(obj), **kwargs)
+
+
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
