@@ -27,6 +27,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(resource_dir("translations")),
         BABEL_DEFAULT_LOCALE="nl",
         PAGE_SIZE=25,
+        # Rendered pages kept per process, in bytes (0: no page cache).
+        PAGE_CACHE_BYTES=32 * 1024 * 1024,
         VENDOR_DIR=str(resource_dir("vendor")),
         # Seconds a client should wait before retrying when the store is unavailable (503).
         RETRY_AFTER=30,

@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.datastructures import ImmutableMultiDict
 
 from .cache import cached_page
 
 
-def page(bp: Blueprint, rule: str, **options):
-    """Register a view under ``rule`` (HTML) and ``rule + '.json'`` (its JSON twin)."""
+def page(bp: Blueprint, rule: str, params: Iterable[str] = (), **options):
+    """Register a view under ``rule`` (HTML) and ``rule + '.json'`` (its JSON twin).
+
+    ``params`` names the query parameters the view reads; others are dropped
+    before the view (and the page cache) sees the request.
+    """
 
     def decorator(view):
         endpoint = options.pop("endpoint", view.__name__)
-        view = cached_page(view)
+        view = only_params(cached_page(view), frozenset(params))
         # HTML first, so that url_for() without fmt builds the HTML address.
         bp.add_url_rule(rule, endpoint, view, defaults={"fmt": "html"}, **options)
         bp.add_url_rule(rule + ".json", endpoint, view, defaults={"fmt": "json"}, **options)
         return view
 
     return decorator
+
+
+def only_params(view, params: frozenset[str]):
+    """Wrap ``view`` so that it sees only the query parameters in ``params``."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if any(key not in params for key in request.args):
+            request.args = ImmutableMultiDict(
+                [(k, v) for k, v in request.args.items(multi=True) if k in params])
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def current_url(query: dict | None = None, **changes) -> str:

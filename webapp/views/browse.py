@@ -26,6 +26,9 @@ PROPERTY_FACETS = {
 }
 UNFACETED = {"SDG", "SDGTarget", "Theme", "Source"}
 PERIOD_KINDS = {"Partnership", "Project"}
+# Every query parameter a listing reads, whatever its kind (_facets checks which apply).
+LISTING_PARAMS = {key for keys in PROPERTY_FACETS.values() for key in keys} | {
+    "theme", "sdg", "year", "sort", "order", "page"}
 SORT_OPTIONS = {
     "Municipality": ["name", "country"],
     "Partnership": ["name", "start_year"],
@@ -96,7 +99,7 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
     return int(raw)
 
 
-@page(bp, "/<lang:lang>/<kind:plural>")
+@page(bp, "/<lang:lang>/<kind:plural>", params=LISTING_PARAMS)
 def listing(plural: str, fmt: str):
     """List nodes of one kind, filtered, sorted and paginated."""
     kind = KIND_BY_PLURAL[plural]

@@ -15,7 +15,7 @@ bp = Blueprint("paths", __name__)
 MAX_HOPS = 6
 
 
-@page(bp, "/<lang:lang>/paths")
+@page(bp, "/<lang:lang>/paths", params=("from", "to", "hops"))
 def paths(fmt: str):
     """Show the shortest chains of relationships between two entities."""
     store = get_store()

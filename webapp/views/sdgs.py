@@ -29,7 +29,7 @@ def overview(fmt: str):
     return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals}, fmt)
 
 
-@page(bp, "/<lang:lang>/lessons")
+@page(bp, "/<lang:lang>/lessons", params=("sdg", "theme"))
 def lessons(fmt: str):
     """Show every lesson with its challenges, opportunities and experiences, filterable by goal and theme."""
     store = get_store()

@@ -17,7 +17,7 @@ MAX_QUERY = 200
 LIMIT = 50
 
 
-@page(bp, "/<lang:lang>/search")
+@page(bp, "/<lang:lang>/search", params=("q", "kind"))
 def search(fmt: str):
     """Find nodes whose texts contain every word searched, ignoring case and accents."""
     query = request.args.get("q", "")
