@@ -37,6 +37,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
         PROXY_FIX=0,
         HSTS_MAX_AGE=31536000,
+        # Requests per client (see webapp/limits.py); limits syntax, e.g. "30 per minute;5 per second".
+        RATELIMIT_SEARCH="60 per minute",
+        RATELIMIT_PATHS="20 per minute",
+        RATELIMIT_MATCH="20 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        # Off: Flask-Limiter would put Retry-After on every limited response; the 429 page sets its own.
+        RATELIMIT_HEADERS_ENABLED=False,
+        # A broken shared store for the counts must not take the site down: then nothing is limited.
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -55,7 +64,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import db, i18n, security, templating
+    from . import db, i18n, limits, security, templating
     from .render import StrictJSONProvider
 
     app.json = StrictJSONProvider(app)
@@ -68,4 +77,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.init_app(app)
     for module in (health, home, browse, sdgs, search, paths, matching):
         app.register_blueprint(module.bp)
+    limits.init_app(app)
     return app

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,6 +22,7 @@ def _titles() -> dict[int, str]:
         400: gettext("This request cannot be answered"),
         404: gettext("Page not found"),
         405: gettext("This request cannot be answered"),
+        429: gettext("Too many requests"),
         500: gettext("Something went wrong"),
         503: gettext("The knowledge base is not available right now"),
     }
@@ -50,6 +54,13 @@ def init_app(app: Flask) -> None:
         }.get(exc.code, "")
         described = exc.description if exc.description and exc.description != type(exc).description else ""
         return render_error(exc.code or 500, described or default)
+
+    @app.errorhandler(429)
+    def too_many(exc):
+        limit = app.extensions["common_ground"]["limiter"].current_limit
+        retry = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+        return render_error(429, gettext("You sent many requests in a short time. "
+                                         "Please wait a moment and try again."), {"Retry-After": str(retry)})
 
     @app.errorhandler(NodeNotFound)
     def node_not_found(exc: NodeNotFound):
