@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask, current_app, render_template, request
@@ -58,7 +57,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(exc):
         limit = app.extensions["common_ground"]["limiter"].current_limit
-        retry = max(1, math.ceil(limit.reset_at - time.time())) if limit else 60
+        retry = max(1, int(limit.reset_at - time.time())) if limit else 60
         return render_error(429, gettext("You sent many requests in a short time. "
                                          "Please wait a moment and try again."), {"Retry-After": str(retry)})
 
