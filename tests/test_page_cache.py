@@ -36,7 +36,8 @@ def page_cache(app) -> PageCache:
     return app.extensions["common_ground"]["page_cache"]
 
 
-def test_junk_query_parameters_do_not_grow_the_cache(app):
+def test_junk_query_parameters_do_not_grow_the_cache(seeded_store):
+    app = create_app({"TESTING": True, "STORE": seeded_store, "RATELIMIT_ENABLED": False})
     client = app.test_client()
     first = client.get("/nl/search?q=water")
     for i in range(300):
@@ -69,7 +70,7 @@ def test_the_match_form_declares_every_field_it_reads(app):
 
 @pytest.mark.parametrize("budget", [150_000])
 def test_many_distinct_pages_stay_within_the_budget(seeded_store, budget):
-    app = create_app({"TESTING": True, "STORE": seeded_store, "PAGE_CACHE_BYTES": budget})
+    app = create_app({"TESTING": True, "STORE": seeded_store, "PAGE_CACHE_BYTES": budget, "RATELIMIT_ENABLED": False})
     client = app.test_client()
     for url in ("/{}/sdgs/{}", "/{}/sdgs/{}.json", "/{}/targets/{}.1", "/{}/search?q=goal+{}"):
         for lang in ("nl", "fr", "es", "en"):
