@@ -9,8 +9,9 @@ from contextlib import contextmanager
 
 import click
 
-from graph import GraphError, open_store
+from graph import DataError, GraphError, open_store
 from graph.exchange import export_json, load_json
+from graph.integrity import check_store
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import import_twinnings
 
@@ -73,6 +74,28 @@ def load_command(file: str) -> None:
     with _opened_store() as store:
         loaded = load_json(store, file)
     click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
+
+
+@main.command("check")
+def check_command() -> None:
+    """Check that the store can be read and that everything in it follows the schema."""
+    try:
+        with open_store() as store:
+            report = check_store(store)
+    except DataError as exc:
+        raise click.ClickException(
+            f"{exc}\nThe store cannot be read. Restore it from a backup (docs/deployment.md, Backups).") from exc
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for problem in report.problems:
+        click.echo(problem)
+    if report.unlisted:
+        click.echo(f"... and {report.unlisted} more problems")
+    if not report.ok:
+        count = len(report.problems) + report.unlisted
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} in "
+                                   f"{report.nodes} nodes and {report.edges} edges")
+    click.echo(f"ok: {report.nodes} nodes and {report.edges} edges follow the schema")
 
 
 @main.command("clear")
