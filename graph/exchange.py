@@ -17,6 +17,10 @@ from .store import GraphStore
 
 FORMAT = "common-ground/node-link"
 FORMAT_VERSION = 1
+# The largest export `kb load` accepts: it is parsed and checked in memory whole before one write
+# (the full twin-town graph exports to about 20 MB).
+MAX_LOAD_BYTES = 200 * 1024 * 1024
+MAX_LOAD_RECORDS = 2_000_000
 
 
 def export_data(store: GraphStore) -> dict:
@@ -41,9 +45,16 @@ def export_json(store: GraphStore, out: IO[str]) -> None:
     out.write("\n")
 
 
-def load_json(store: GraphStore, path: str | Path) -> dict[str, int]:
+def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
+              max_records: int = MAX_LOAD_RECORDS) -> dict[str, int]:
     """Restore an export into an empty store, all or nothing."""
     name = str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise DataError(name, None, None, f"cannot read file: {exc}") from exc
+    if size > max_bytes:
+        raise DataError(name, None, None, f"{size} bytes, more than the {max_bytes} bytes a load may hold")
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -57,6 +68,9 @@ def load_json(store: GraphStore, path: str | Path) -> dict[str, int]:
         raise DataError(name, None, "format", f"not a {FORMAT} export")
     if data.get("version") != FORMAT_VERSION:
         raise DataError(name, None, "version", f"unsupported version {data.get('version')!r}")
+    records = len(_records(name, data, "nodes")) + len(_records(name, data, "edges"))
+    if records > max_records:
+        raise DataError(name, None, None, f"{records} nodes and edges, more than the {max_records} a load may hold")
     nodes, edges = [], []
     for i, record in enumerate(_records(name, data, "nodes")):
         where = f"nodes[{i}]" + (f" ({shown(record['id'])})" if isinstance(record.get("id"), str) else "")

@@ -163,3 +163,40 @@ def test_json_twins_never_emit_nan(seeded_store):
 
     data = json.loads(response.get_data(as_text=True), parse_constant=refuse)
     assert data["node"]["id"] == "project:legacy"
+
+
+def test_an_import_refuses_a_file_too_large_or_with_too_many_rows(tmp_path):
+    path = tmp_path / "twins.csv"
+    path.write_text(HEADER + "".join(f"A{i},Belgium,1,1,B{i},France,2,2\n" for i in range(20)), encoding="utf-8")
+    store = EmbeddedStore(tmp_path / "kb")
+    with pytest.raises(DataError, match="more than the 100 bytes"):
+        import_twinnings(store, path, max_bytes=100)
+    with pytest.raises(DataError, match="more than the 10 rows") as caught:
+        import_twinnings(store, path, max_rows=10)
+    assert caught.value.record == 12
+    assert store.count_by_kind() == {}
+    assert import_twinnings(store, path, max_rows=20).partnerships_created == 20
+
+
+def test_kb_load_refuses_a_file_too_large_or_with_too_many_records(tmp_path):
+    path = export_with("1", tmp_path)
+    store = EmbeddedStore(tmp_path / "kb")
+    with pytest.raises(DataError, match="a load may hold"):
+        load_json(store, path, max_bytes=10)
+    with pytest.raises(DataError, match="a load may hold"):
+        load_json(store, path, max_records=0)
+    assert store.count_by_kind() == {}
+    assert load_json(store, path, max_records=1) == {"nodes": 1, "edges": 0}
+
+
+def test_the_cli_takes_the_limits_as_options(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    path = tmp_path / "twins.csv"
+    path.write_text(HEADER + "Ghent,Belgium,1,1,Paris,France,2,2\nGhent,Belgium,1,1,Rome,Italy,2,2\n")
+    result = CliRunner().invoke(main, ["import-twinnings", str(path), "--max-rows", "1"])
+    assert result.exit_code == 1 and "more than the 1 rows" in result.output

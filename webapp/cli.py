@@ -10,10 +10,10 @@ from contextlib import contextmanager
 import click
 
 from graph import DataError, GraphError, open_store
-from graph.exchange import export_json, load_json
+from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
 from graph.integrity import check_store
 from graph.seeds import SEEDS_DIR, seed
-from graph.twinnings import import_twinnings
+from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
 
 @contextmanager
@@ -44,10 +44,14 @@ def seed_command(seeds_dir: str) -> None:
 @main.command("import-twinnings")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--show-skipped/--no-show-skipped", default=True)
-def import_twinnings_command(file: str, show_skipped: bool) -> None:
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_IMPORT_BYTES, show_default=True,
+              help="Refuse a larger file.")
+@click.option("--max-rows", type=click.IntRange(1), default=MAX_IMPORT_ROWS, show_default=True,
+              help="Refuse a file with more rows.")
+def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_rows: int) -> None:
     """Import twin-town pairs from a CSV file (idempotent)."""
     with _opened_store() as store:
-        report = import_twinnings(store, file)
+        report = import_twinnings(store, file, max_bytes, max_rows)
     click.echo(
         f"{report.rows} rows: {report.partnerships_created} partnerships created, "
         f"{report.already_linked} already linked, {report.municipalities_created} municipalities "
@@ -69,10 +73,14 @@ def export_command(fmt: str, output) -> None:
 
 @main.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def load_command(file: str) -> None:
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_LOAD_BYTES, show_default=True,
+              help="Refuse a larger file.")
+@click.option("--max-records", type=click.IntRange(1), default=MAX_LOAD_RECORDS, show_default=True,
+              help="Refuse a file with more nodes and edges.")
+def load_command(file: str, max_bytes: int, max_records: int) -> None:
     """Restore an export into an empty store."""
     with _opened_store() as store:
-        loaded = load_json(store, file)
+        loaded = load_json(store, file, max_bytes, max_records)
     click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
 
 
