@@ -66,10 +66,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import db, i18n, limits, security, templating
     from .render import StrictJSONProvider
-
-    app.json = StrictJSONProvider(app)
     from .views import browse, errors, health, home, matching, paths, sdgs, search
 
+    app.json = StrictJSONProvider(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
