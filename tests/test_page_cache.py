@@ -83,3 +83,20 @@ def test_a_budget_of_zero_turns_the_cache_off(seeded_store):
     app = create_app({"TESTING": True, "STORE": seeded_store, "PAGE_CACHE_BYTES": 0})
     assert app.test_client().get("/nl").status_code == 200
     assert page_cache(app) is None
+
+
+def test_a_view_that_reads_an_undeclared_parameter_fails_in_tests(seeded_store):
+    from flask import Blueprint, request
+
+    from webapp.render import page
+
+    bp = Blueprint("probe", __name__)
+
+    @page(bp, "/<lang:lang>/probe", params=("declared",))
+    def probe(fmt):
+        return {"declared": request.args.get("declared"), "other": request.args.get("other")}
+
+    app = create_app({"TESTING": True, "STORE": seeded_store})
+    app.register_blueprint(bp)
+    with pytest.raises(LookupError, match="'other' that it does not declare"):
+        app.test_client().get("/nl/probe.json?declared=1&other=2")

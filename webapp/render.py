@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.datastructures import ImmutableMultiDict
 
@@ -32,14 +32,42 @@ def page(bp: Blueprint, rule: str, params: Iterable[str] = (), **options):
     return decorator
 
 
+class DeclaredArgs(ImmutableMultiDict):
+    """The query parameters a view declared.  In debug and tests, reading another one is an error,
+    so that a view cannot silently lose a parameter it forgot to declare."""
+
+    declared: frozenset[str] = frozenset()
+
+    def _check(self, key) -> None:
+        if key not in self.declared and (current_app.debug or current_app.testing):
+            raise LookupError(f"{request.endpoint} reads the query parameter {key!r} "
+                              "that it does not declare in page(params=...)")
+
+    def __getitem__(self, key):
+        self._check(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None, type=None):
+        self._check(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):
+        self._check(key)
+        return super().getlist(key, type)
+
+    def __contains__(self, key) -> bool:
+        self._check(key)
+        return super().__contains__(key)
+
+
 def only_params(view, params: frozenset[str]):
     """Wrap ``view`` so that it sees only the query parameters in ``params``."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if any(key not in params for key in request.args):
-            request.args = ImmutableMultiDict(
-                [(k, v) for k, v in request.args.items(multi=True) if k in params])
+        kept = DeclaredArgs([(k, v) for k, v in request.args.items(multi=True) if k in params])
+        kept.declared = params
+        request.args = kept
         return view(*args, **kwargs)
 
     return wrapper
