@@ -85,6 +85,7 @@ def run(backend: str, with_twins: bool, count: int) -> list[tuple[str, float, fl
         import_twinnings(store, TWIN_CITIES)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.setdefault("SECRET_KEY", "bench-only")
+    env["KB_RATELIMIT_ENABLED"] = "false"  # every request comes from 127.0.0.1
     if backend == "embedded":
         env["KB_DATA_DIR"] = str(store.dir)
         env.pop("NEO4J_URI", None)
