@@ -24,6 +24,7 @@ def page(bp: Blueprint, rule: str, params: Iterable[str] = (), **options):
     def decorator(view):
         endpoint = options.pop("endpoint", view.__name__)
         view = only_params(cached_page(view), frozenset(params))
+        view.query_params = frozenset(params)  # for the OpenAPI description
         # HTML first, so that url_for() without fmt builds the HTML address.
         bp.add_url_rule(rule, endpoint, view, defaults={"fmt": "html"}, **options)
         bp.add_url_rule(rule + ".json", endpoint, view, defaults={"fmt": "json"}, **options)

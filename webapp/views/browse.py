@@ -194,3 +194,6 @@ def node_graph(plural: str, local: str):
         "truncated": hood["truncated"],
         "total_neighbours": hood["total_neighbours"],
     }
+
+
+node_graph.query_params = frozenset({"type"})  # what it reads, for the OpenAPI description (not a page())

@@ -1,4 +1,4 @@
-"""Probes for load balancers and orchestrators: is the process alive, can it answer?"""
+"""Probes for load balancers and orchestrators (is the process alive, can it answer?) and the API's description."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Blueprint, current_app
 from graph import GraphError
 
 from ..db import get_store
+from ..openapi import describe
 
 bp = Blueprint("health", __name__)
 NO_STORE = {"Cache-Control": "no-store"}
@@ -16,6 +17,15 @@ NO_STORE = {"Cache-Control": "no-store"}
 def health():
     """Say that the process serves requests, without touching the store."""
     return {"status": "ok"}, 200, NO_STORE
+
+
+@bp.route("/openapi.json")
+def openapi():
+    """Describe the JSON API (OpenAPI 3.1)."""
+    ext = current_app.extensions["common_ground"]
+    if "openapi" not in ext:
+        ext["openapi"] = describe(current_app)
+    return ext["openapi"], 200, {"Cache-Control": "no-cache"}
 
 
 @bp.route("/ready")
