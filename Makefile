@@ -11,8 +11,9 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
 	npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory translations-compile
 
 run: install
 	$(BIN)/kb serve --port $(PORT)
@@ -38,8 +39,9 @@ translations-update: translations-extract
 	  fi; \
 	done
 
+# A checkout compiles its catalogs here (make install does); a wheel compiles them at build time.
 translations-compile:
-	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel -q compile -d translations
 
 bench:
 	$(BIN)/python bench/bench_store.py

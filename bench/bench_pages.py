@@ -84,16 +84,18 @@ def run(backend: str, with_twins: bool, count: int) -> list[tuple[str, float, fl
     if with_twins:
         import_twinnings(store, TWIN_CITIES)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.setdefault("SECRET_KEY", "bench-only")
+    env["KB_RATELIMIT_ENABLED"] = "false"  # every request comes from 127.0.0.1
     if backend == "embedded":
         env["KB_DATA_DIR"] = str(store.dir)
         env.pop("NEO4J_URI", None)
     store.close()
     rows = []
     servers = (("bench.bare_app:create_app()", {"bare": "/bare.json"}, "1"),
-               ("webapp:create_app()", {f"{k} (cached)": v for k, v in PAGES.items()}, "512"),
+               ("webapp:create_app()", {f"{k} (cached)": v for k, v in PAGES.items()}, str(32 * 2**20)),
                ("webapp:create_app()", PAGES, "0"))
     for spec, paths, cache_size in servers:
-        proc, port = serve(spec, dict(env, KB_PAGE_CACHE_SIZE=cache_size))
+        proc, port = serve(spec, dict(env, KB_PAGE_CACHE_BYTES=cache_size))
         try:
             for name, path in paths.items():
                 times = measure(port, path, count)

@@ -33,7 +33,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import schema, text
-from .errors import DataError, NotFound, StoreUnavailable
+from .errors import DataError, NotFound, SchemaError, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
@@ -103,7 +103,10 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 
 
 def _dumps(value) -> str:
-    return _ENCODER.encode(value)
+    try:
+        return _ENCODER.encode(value)
+    except ValueError as exc:  # NaN or Infinity, which the schema refuses; nothing is written
+        raise SchemaError(f"not a finite number: {exc}") from exc
 
 
 def _path(key: str) -> str:
@@ -161,8 +164,10 @@ class EmbeddedStore(GraphStore):
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-            # Pages mapped from the file are shared between every process that reads it.
-            conn.execute("PRAGMA mmap_size = 1073741824")
+            # No mmap: a file damaged or truncated under a mapping kills the process with SIGBUS,
+            # where read() gives an error the app can answer with a 503.  Reads still share the
+            # operating system's page cache; each connection keeps only CACHE_KIB of its own.
+            conn.execute("PRAGMA mmap_size = 0")
             conn.execute("PRAGMA temp_store = MEMORY")
         except sqlite3.DatabaseError as exc:
             raise _store_error(self.path, exc) from exc

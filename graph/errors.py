@@ -8,7 +8,15 @@ class GraphError(Exception):
 
 
 class SchemaError(GraphError, ValueError):
-    """A node kind, relationship type or property the schema does not allow."""
+    """A node kind, relationship type or property the schema does not allow.
+
+    ``field`` names what is at fault when it is one thing: ``"id"``, ``"type"``,
+    ``"source"``, ``"target"`` or a property key, so loaders can point to it.
+    """
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class NotFound(GraphError, LookupError):

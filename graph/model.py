@@ -90,7 +90,7 @@ def make_node(node_id: str, props: dict) -> Node:
 
 def make_edge(source: str, rel: str, target: str, props: dict | None = None) -> Edge:
     """Build a validated edge; its endpoint kinds come from the ids."""
-    schema.check_edge(schema.kind_of_id(source), rel, schema.kind_of_id(target))
+    schema.check_edge(schema.kind_of_id(source, "source"), rel, schema.kind_of_id(target, "target"))
     props = dict(props or {})
     schema.check_properties(props)
     return Edge(source, rel, target, props)

@@ -7,6 +7,7 @@ a user types can become a label or a type.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -123,13 +124,35 @@ PROPERTY_KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 # Keys a store manages itself; records may not set them.
 RESERVED_KEYS = frozenset({"id", "kind"})
 
+# Limits, the same for every store, so that what loads on one loads on the other.
+# Ids become URLs: a server refuses request lines over about 4 kB.
+MAX_ID_LENGTH = 1000
+# A name in any language (``name``, ``name_fr``...), in characters.  A twinning's
+# name joins two city names, so a city name may be at most half of this.
+MAX_NAME_LENGTH = 250
+# Any other text value, in characters (the longest text in the seeds is under 1,000).
+MAX_TEXT_LENGTH = 10_000
+# Values in one list property.
+MAX_LIST_LENGTH = 1000
+# Integers are what Neo4j holds: signed 64 bits.  Floats must be finite (JSON has no NaN).
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+# Names hold no control characters at all; other texts may hold tabs and line breaks only.
+NAME_FORBIDDEN = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+TEXT_FORBIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def shown(value, width: int = 60) -> str:
+    """Return ``repr(value)`` cut to ``width`` characters, for messages about huge inputs."""
+    text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
 
 def node_kind(label: str) -> NodeKind:
     """Return the declared kind called ``label`` or raise SchemaError."""
     try:
         return NODE_KINDS[label]
     except (KeyError, TypeError):
-        raise SchemaError(f"unknown node kind {label!r}") from None
+        raise SchemaError(f"unknown node kind {shown(label)}", "kind") from None
 
 
 def rel_type(name: str) -> RelType:
@@ -137,18 +160,23 @@ def rel_type(name: str) -> RelType:
     try:
         return REL_TYPES[name]
     except (KeyError, TypeError):
-        raise SchemaError(f"unknown relationship type {name!r}") from None
+        raise SchemaError(f"unknown relationship type {shown(name)}", "type") from None
 
 
-def kind_of_id(node_id: str) -> str:
-    """Return the kind label encoded in an id such as ``municipality:tarija-bo``."""
+def kind_of_id(node_id: str, field: str = "id") -> str:
+    """Return the kind label encoded in an id such as ``municipality:tarija-bo``.
+
+    ``field`` is what the error names: ``"id"``, or ``"source"``/``"target"`` for an edge's ends.
+    """
     if not isinstance(node_id, str) or not ID_PATTERN.match(node_id):
-        raise SchemaError(f"malformed id {node_id!r}")
+        raise SchemaError(f"malformed id {shown(node_id)}", field)
+    if len(node_id) > MAX_ID_LENGTH:
+        raise SchemaError(f"id longer than {MAX_ID_LENGTH} characters: {shown(node_id)}", field)
     prefix = node_id.split(":", 1)[0]
     try:
         return KIND_BY_PREFIX[prefix]
     except KeyError:
-        raise SchemaError(f"id {node_id!r} has unknown kind prefix {prefix!r}") from None
+        raise SchemaError(f"id {shown(node_id)} has unknown kind prefix {prefix!r}", field) from None
 
 
 def check_edge(source_kind: str, rel: str, target_kind: str) -> RelType:
@@ -157,24 +185,50 @@ def check_edge(source_kind: str, rel: str, target_kind: str) -> RelType:
     if source_kind not in rt.sources or target_kind not in rt.targets:
         raise SchemaError(
             f"{rel} may join {'|'.join(rt.sources)} to {'|'.join(rt.targets)}, "
-            f"not {source_kind} to {target_kind}"
+            f"not {source_kind} to {target_kind}", "type"
         )
     return rt
+
+
+def is_name(key: str) -> bool:
+    """Tell whether property ``key`` holds a name (``name`` or one of its translations)."""
+    return key == "name" or (key.startswith("name_") and key[5:] in LANGUAGES)
+
+
+def check_value(key: str, value) -> None:
+    """Raise SchemaError (naming ``key``) unless ``value`` is a scalar both stores hold alike."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise SchemaError(f"property {key!r}: integer out of the 64-bit range: {shown(value)}", key)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise SchemaError(f"property {key!r}: {value} is not a number that can be stored", key)
+    elif isinstance(value, str):
+        name = is_name(key)
+        limit = MAX_NAME_LENGTH if name else MAX_TEXT_LENGTH
+        if len(value) > limit:
+            raise SchemaError(f"property {key!r}: longer than {limit} characters ({len(value)})", key)
+        bad = (NAME_FORBIDDEN if name else TEXT_FORBIDDEN).search(value)
+        if bad:
+            raise SchemaError(
+                f"property {key!r}: control character U+{ord(bad.group()):04X} at position {bad.start() + 1}", key)
+    else:
+        raise SchemaError(f"property {key!r}: {type(value).__name__} values are not allowed", key)
 
 
 def check_properties(props: dict) -> None:
     """Raise SchemaError for keys or values a store cannot hold the same way twice."""
     for key, value in props.items():
         if not isinstance(key, str) or not PROPERTY_KEY.match(key) or key in RESERVED_KEYS:
-            raise SchemaError(f"invalid property name {key!r}")
+            raise SchemaError(f"invalid property name {shown(key)}", key if isinstance(key, str) else None)
         if isinstance(value, list):
             if len({type(v) for v in value}) > 1:
-                raise SchemaError(f"property {key!r}: list values must share one type")
-            items = value
+                raise SchemaError(f"property {key!r}: list values must share one type", key)
+            if len(value) > MAX_LIST_LENGTH:
+                raise SchemaError(f"property {key!r}: more than {MAX_LIST_LENGTH} values", key)
+            for v in value:
+                check_value(key, v)
         else:
-            items = [value]
-        for v in items:
-            if v is None or not isinstance(v, (str, int, float, bool)):
-                raise SchemaError(
-                    f"property {key!r}: {type(v).__name__} values are not allowed"
-                )
+            check_value(key, value)

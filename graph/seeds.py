@@ -38,15 +38,18 @@ from pathlib import Path
 
 import yaml
 
-from .errors import DataError, GraphError
+from .errors import DataError, SchemaError
 from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .resources import resource_dir
 from .schema import LANGUAGES
 from .store import GraphStore
 from .text import sdg_number_key
 
-SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or Path(__file__).resolve().parent.parent / "seeds")
+SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
 SEED_DIGEST_KEY = "seed_digest"
+# An edge's ends as a record file names them.
+EDGE_FIELDS = {"source": "from", "target": "to"}
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")
 
@@ -102,8 +105,8 @@ def read_record_file(path: Path) -> Batch:
             props["original_lang"] = original
         try:
             batch.nodes.append(make_node(node_id, props))
-        except GraphError as exc:
-            raise DataError(name, where, _field_of(exc, props), str(exc)) from exc
+        except SchemaError as exc:
+            raise DataError(name, where, exc.field, str(exc)) from exc
     for i, record in enumerate(data.get("edges") or []):
         where = f"edges[{i}]"
         if not isinstance(record, dict):
@@ -114,8 +117,8 @@ def read_record_file(path: Path) -> Batch:
         props.update(_provenance(name, where, props.pop("section", None), source, sections))
         try:
             batch.edges.append(make_edge(ends[0], ends[1], ends[2], props))
-        except GraphError as exc:
-            raise DataError(name, where, _field_of(exc, props), str(exc)) from exc
+        except SchemaError as exc:
+            raise DataError(name, where, EDGE_FIELDS.get(exc.field, exc.field), str(exc)) from exc
     return batch
 
 
@@ -154,15 +157,6 @@ def _provenance(name: str, where: str, section, source: str, sections: dict | No
                             f"section {section!r} is not translated in the file's 'sections'")
         props.update({f"source_section_{lang}": text for lang, text in sections[section].items()})
     return props
-
-
-def _field_of(exc: Exception, props: dict) -> str | None:
-    """Guess which field an error is about from its message, for a better pointer."""
-    message = str(exc)
-    for key in ("id", "type", "from", "to", *props):
-        if repr(key) in message or f"{key}:" in message or f"{key}." in message:
-            return key
-    return "id" if "id" in message else None
 
 
 def read_sdgs(sdg_dir: Path) -> Batch:

@@ -31,9 +31,9 @@ def flatten_text(props: Mapping) -> dict:
         if key in TEXT_FIELDS and isinstance(value, Mapping):
             for lang, text in value.items():
                 if lang not in LANGUAGES:
-                    raise SchemaError(f"{key}: unknown language {lang!r}")
+                    raise SchemaError(f"{key}: unknown language {lang!r}", key)
                 if not isinstance(text, str):
-                    raise SchemaError(f"{key}.{lang}: text expected")
+                    raise SchemaError(f"{key}.{lang}: text expected", f"{key}_{lang}")
                 flat[f"{key}_{lang}"] = text
         else:
             flat[key] = value

@@ -23,8 +23,9 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import schema
 from .countries import municipality_id, place_key, resolve_country
-from .errors import DataError
+from .errors import DataError, SchemaError
 from .folding import spelling_duplicates
 from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .store import GraphStore
@@ -32,6 +33,12 @@ from .text import fold
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
 SOURCE_ID = "source:twin-cities"
+# The largest import accepted; the shared twin-town file is 1.8 MB and 25,917 rows.  An import is
+# held in memory whole (it is written in one transaction), so these bound what one command may take.
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+MAX_IMPORT_ROWS = 100_000
+# A twinning's name joins both city names with " – ", so each may take just under half the limit.
+MAX_CITY_NAME = (schema.MAX_NAME_LENGTH - 3) // 2
 
 
 @dataclass
@@ -82,22 +89,39 @@ def _coordinate(path: str, row: int, name: str, value: str, bound: float) -> flo
     return number
 
 
-def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], list[tuple[int, str]]]:
+def _check_name(path: str, row: int, column: str, value: str) -> None:
+    if len(value) > MAX_CITY_NAME:
+        raise DataError(path, row, column, f"longer than {MAX_CITY_NAME} characters ({len(value)})")
+    try:
+        schema.check_value("name", value)
+    except SchemaError as exc:
+        raise DataError(path, row, column, str(exc).split(": ", 1)[-1]) from None
+
+
+def read_twinnings(path: str | Path, max_bytes: int = MAX_IMPORT_BYTES,
+                   max_rows: int = MAX_IMPORT_ROWS) -> tuple[list[tuple[int, _City, _City]], list[tuple[int, str]]]:
     """Parse and check the whole file; return (row number, city, city) pairs and skips."""
     name = str(path)
     pairs, skipped = [], []
     try:
+        size = Path(path).stat().st_size
+        if size > max_bytes:
+            raise DataError(name, None, None, f"{size} bytes, more than the {max_bytes} bytes an import may hold")
         with open(path, encoding="utf-8", newline="") as fh:
             reader = csv.reader(fh)
             header = next(reader, None)
             if header is None or [h.strip().lower() for h in header] != COLUMNS:
                 raise DataError(name, 1, "header", f"expected columns {','.join(COLUMNS)}")
             for row_number, row in enumerate(reader, start=2):
+                if row_number - 1 > max_rows:
+                    raise DataError(name, row_number, None, f"more than the {max_rows} rows an import may hold")
                 if not row:
                     continue
                 if len(row) != len(COLUMNS):
                     raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
                 values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
+                for column in ("city1", "country1", "city2", "country2"):
+                    _check_name(name, row_number, column, values[column])
                 missing = [c for c in COLUMNS if not values[c]]
                 if missing:
                     skipped.append((row_number, f"empty field {missing[0]}"))
@@ -121,9 +145,10 @@ def read_twinnings(path: str | Path) -> tuple[list[tuple[int, _City, _City]], li
     return pairs, skipped
 
 
-def import_twinnings(store: GraphStore, path: str | Path) -> ImportReport:
+def import_twinnings(store: GraphStore, path: str | Path, max_bytes: int = MAX_IMPORT_BYTES,
+                     max_rows: int = MAX_IMPORT_ROWS) -> ImportReport:
     """Merge every pair in ``path`` into ``store`` in one write; idempotent."""
-    pairs, skipped = read_twinnings(path)
+    pairs, skipped = read_twinnings(path, max_bytes, max_rows)
     report = ImportReport(rows=len(pairs) + len(skipped), skipped=skipped)
     file_name = Path(path).name
     cities = [c for _, a, b in pairs for c in (a, b)]

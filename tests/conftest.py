@@ -11,6 +11,15 @@ from graph.embedded import EmbeddedStore
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+def pytest_sessionstart(session):
+    """Compile the checkout's catalogs, as `make translations-compile` does (the app never writes them)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from graph.resources import CHECKOUT
+
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(CHECKOUT / "translations")])
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip a test that cannot run here; under CI a skip would hide a gap, so fail."""
     if IN_CI:

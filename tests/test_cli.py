@@ -73,3 +73,31 @@ def test_the_web_app_says_when_the_store_is_down():
     app = create_app({"TESTING": True, "NEO4J_URI": "bolt://127.0.0.1:9"})
     response = app.test_client().get("/es/sdgs")
     assert response.status_code == 503 and '<html lang="es">' in response.get_data(as_text=True)
+
+
+def test_check_passes_on_a_good_store_and_names_what_is_wrong(kb, tmp_path):
+    from graph.embedded import EmbeddedStore
+    from graph.model import Node
+
+    kb("seed")
+    result = kb("check")
+    assert result.exit_code == 0 and "ok: 368 nodes and 669 edges" in result.output
+    # Values written before the schema refused them (stores trust their callers).
+    store = EmbeddedStore(tmp_path / "data")
+    store.write([Node("project:legacy", "Project", {"name": "Legacy\x00", "budget": 10**30})])
+    store.close()
+    result = kb("check")
+    assert result.exit_code == 1
+    assert "node project:legacy: property 'budget'" in result.output or "property 'name'" in result.output
+    assert "1 problem in 369 nodes" in result.output
+
+
+def test_check_reports_a_damaged_database_with_the_way_back(kb, tmp_path):
+    kb("seed")
+    database = tmp_path / "data" / "graph.sqlite3"
+    for extra in ("-wal", "-shm"):
+        database.with_name(database.name + extra).unlink(missing_ok=True)
+    database.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 500)
+    result = kb("check")
+    assert result.exit_code == 1
+    assert "damaged database" in result.output and "Restore it from a backup" in result.output

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-ROOT = Path(__file__).resolve().parent.parent
+from graph.resources import resource_dir
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -15,35 +15,67 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(resource_dir("templates")),
     )
     app.config.from_mapping(
-        SECRET_KEY=os.environ.get("SECRET_KEY", "dev"),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
         KB_DATA_DIR=os.environ.get("KB_DATA_DIR"),
         NEO4J_URI=os.environ.get("NEO4J_URI"),
         NEO4J_USER=os.environ.get("NEO4J_USER"),
         NEO4J_PASSWORD=os.environ.get("NEO4J_PASSWORD"),
         NEO4J_DATABASE=os.environ.get("NEO4J_DATABASE"),
-        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_TRANSLATION_DIRECTORIES=str(resource_dir("translations")),
         BABEL_DEFAULT_LOCALE="nl",
         PAGE_SIZE=25,
-        VENDOR_DIR=str(ROOT / "node_modules"),
+        # Rendered pages kept per process, in bytes (0: no page cache).
+        PAGE_CACHE_BYTES=32 * 1024 * 1024,
+        VENDOR_DIR=str(resource_dir("vendor")),
+        # Seconds a client should wait before retrying when the store is unavailable (503).
+        RETRY_AFTER=30,
+        # Who may frame the pages: a CSP frame-ancestors source list.
+        FRAME_ANCESTORS="'none'",
+        # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
+        PROXY_FIX=0,
+        HSTS_MAX_AGE=31536000,
+        # Requests per client (see webapp/limits.py); limits syntax, e.g. "30 per minute;5 per second".
+        RATELIMIT_SEARCH="60 per minute",
+        RATELIMIT_PATHS="20 per minute",
+        RATELIMIT_MATCH="20 per minute",
+        RATELIMIT_STORAGE_URI="memory://",
+        # Off: Flask-Limiter would put Retry-After on every limited response; the 429 page sets its own.
+        RATELIMIT_HEADERS_ENABLED=False,
+        # A broken shared store for the counts must not take the site down: then nothing is limited.
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_prefixed_env("KB")
     else:
         app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing):
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it to a long random value, for example the output of "
+                "`python3 -c 'import secrets; print(secrets.token_hex(32))'`, and keep it the same "
+                "for every worker and restart (see docs/deployment.md)."
+            )
+        app.config["SECRET_KEY"] = "insecure-for-debug-and-tests-only"
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import db, i18n, security, slashes, templating
-    from .views import browse, errors, home, matching, paths, sdgs, search
+    from . import db, i18n, limits, security, slashes, templating
+    from .render import StrictJSONProvider
+    from .views import browse, errors, health, home, matching, paths, sdgs, search
 
+    app.json = StrictJSONProvider(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for module in (home, browse, sdgs, search, paths, matching):
+    for module in (health, home, browse, sdgs, search, paths, matching):
         app.register_blueprint(module.bp)
+    limits.init_app(app)
     return app

@@ -6,6 +6,10 @@ changes.  Every request still asks the store for its version (a stat of the
 snapshot, or one tiny Cypher read), so a write by any process shows at once.
 Responses carry an ETag derived from the same key, so browsers and proxies
 can revalidate with a 304.
+
+The cache is bounded in bytes (PAGE_CACHE_BYTES, 0 turns it off), and its key
+holds only the query parameters the view declares (``page(..., params=...)``
+drops the others before the view runs), so junk parameters cannot fill it.
 """
 
 from __future__ import annotations
@@ -14,19 +18,33 @@ import hashlib
 import threading
 from collections import OrderedDict
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import current_app, make_response, request
 
 from .db import get_store
 
+# What an entry costs besides its body and key: the tuple, the OrderedDict slot, the bytes objects.
+ENTRY_OVERHEAD = 200
+
 
 class PageCache:
-    """A small thread-safe LRU of (status, headers, body) by key."""
+    """A thread-safe LRU of (body, mimetype) by key, holding at most ``max_bytes`` of bodies and keys."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        # One page may take at most an eighth, so a few huge pages cannot evict everything else.
+        self.max_item = max_bytes // 8
+        self.bytes = 0
         self._items: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @staticmethod
+    def cost(key, item) -> int:
+        return len(item[0]) + len(repr(key)) + ENTRY_OVERHEAD
 
     def get(self, key):
         with self._lock:
@@ -36,18 +54,25 @@ class PageCache:
             return item
 
     def put(self, key, item) -> None:
+        cost = self.cost(key, item)
+        if cost > self.max_item:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.bytes -= self.cost(key, old)
             self._items[key] = item
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.bytes += cost
+            while self.bytes > self.max_bytes:
+                evicted_key, evicted = self._items.popitem(last=False)
+                self.bytes -= self.cost(evicted_key, evicted)
 
 
 def _cache() -> PageCache | None:
     ext = current_app.extensions["common_ground"]
     if "page_cache" not in ext:
-        size = current_app.config.get("PAGE_CACHE_SIZE", 512)
-        ext["page_cache"] = PageCache(size) if size else None
+        budget = int(current_app.config["PAGE_CACHE_BYTES"])
+        ext["page_cache"] = PageCache(budget) if budget > 0 else None
     return ext["page_cache"]
 
 
@@ -59,7 +84,8 @@ def cached_page(view):
         cache = _cache()
         if cache is None or request.method != "GET":
             return view(*args, **kwargs)
-        key = (request.full_path, get_store().version())
+        # request.args, not the raw query string: it holds only the parameters the view reads.
+        key = (request.path, urlencode(list(request.args.items(multi=True))), get_store().version())
         etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
         if etag in request.if_none_match:
             return "", 304, {"ETag": f'"{etag}"'}

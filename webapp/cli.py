@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import sys
 from contextlib import contextmanager
 
 import click
 
-from graph import GraphError, open_store
-from graph.exchange import export_json, load_json
+from graph import DataError, GraphError, open_store
+from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
+from graph.integrity import check_store
 from graph.seeds import SEEDS_DIR, seed
-from graph.twinnings import import_twinnings
+from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
 
 @contextmanager
@@ -57,10 +60,14 @@ def migrate_command() -> None:
 @main.command("import-twinnings")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--show-skipped/--no-show-skipped", default=True)
-def import_twinnings_command(file: str, show_skipped: bool) -> None:
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_IMPORT_BYTES, show_default=True,
+              help="Refuse a larger file.")
+@click.option("--max-rows", type=click.IntRange(1), default=MAX_IMPORT_ROWS, show_default=True,
+              help="Refuse a file with more rows.")
+def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_rows: int) -> None:
     """Import twin-town pairs from a CSV file (idempotent)."""
     with _opened_store() as store:
-        report = import_twinnings(store, file)
+        report = import_twinnings(store, file, max_bytes, max_rows)
     click.echo(
         f"{report.rows} rows: {report.partnerships_created} partnerships created, "
         f"{report.already_linked} already linked, {report.municipalities_created} municipalities "
@@ -90,11 +97,37 @@ def export_command(fmt: str, output) -> None:
 
 @main.command("load")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def load_command(file: str) -> None:
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_LOAD_BYTES, show_default=True,
+              help="Refuse a larger file.")
+@click.option("--max-records", type=click.IntRange(1), default=MAX_LOAD_RECORDS, show_default=True,
+              help="Refuse a file with more nodes and edges.")
+def load_command(file: str, max_bytes: int, max_records: int) -> None:
     """Restore an export into an empty store."""
     with _opened_store() as store:
-        loaded = load_json(store, file)
+        loaded = load_json(store, file, max_bytes, max_records)
     click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
+
+
+@main.command("check")
+def check_command() -> None:
+    """Check that the store can be read and that everything in it follows the schema."""
+    try:
+        with open_store() as store:
+            report = check_store(store)
+    except DataError as exc:
+        raise click.ClickException(
+            f"{exc}\nThe store cannot be read. Restore it from a backup (docs/deployment.md, Backups).") from exc
+    except GraphError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for problem in report.problems:
+        click.echo(problem)
+    if report.unlisted:
+        click.echo(f"... and {report.unlisted} more problems")
+    if not report.ok:
+        count = len(report.problems) + report.unlisted
+        raise click.ClickException(f"{count} problem{'s' if count != 1 else ''} in "
+                                   f"{report.nodes} nodes and {report.edges} edges")
+    click.echo(f"ok: {report.nodes} nodes and {report.edges} edges follow the schema")
 
 
 @main.command("clear")
@@ -123,6 +156,10 @@ def serve_command(host: str, port: int, with_seeds: bool) -> None:
         warm_match_index(store)
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
+    if not (os.environ.get("SECRET_KEY") or os.environ.get("KB_SECRET_KEY")):
+        # Fine for one person on their own machine; a public server sets its own (docs/deployment.md).
+        os.environ["SECRET_KEY"] = secrets.token_hex(32)
+        click.echo("SECRET_KEY is not set: using a random one for this run only.")
     app = create_app()
     app.extensions["common_ground"]["store"] = store
     click.echo(f"Common Ground on http://{host}:{port}/")

@@ -42,6 +42,10 @@ class MatchForm(FlaskForm):
     limit = IntegerField(_l("Number of suggestions"), default=10,
                          validators=[Optional(), NumberRange(1, 50, _l("Choose between %(min)s and %(max)s suggestions."))])
 
+    # The query parameters the form reads: its fields' names.
+    FIELDS = ("municipality", "themes", "country", "languages", "offers", "seeks", "sdgs", "only_country",
+              "only_region", "exclude_partners", "require_shared_language", "limit")
+
     def validate_country(self, field):
         if not self.municipality.data and not field.data:
             raise ValidationError(_l("Name your municipality, or give at least its country."))

@@ -27,6 +27,9 @@ PROPERTY_FACETS = {
 }
 UNFACETED = {"SDG", "SDGTarget", "Theme", "Source"}
 PERIOD_KINDS = {"Partnership", "Project"}
+# Every query parameter a listing reads, whatever its kind (_facets checks which apply).
+LISTING_PARAMS = {key for keys in PROPERTY_FACETS.values() for key in keys} | {
+    "country", "theme", "sdg", "year", "sort", "order", "page"}
 SORT_OPTIONS = {
     "Municipality": ["name", "country"],
     "Partnership": ["name", "start_year"],
@@ -114,7 +117,7 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
     return int(raw)
 
 
-@page(bp, "/<lang:lang>/<kind:plural>")
+@page(bp, "/<lang:lang>/<kind:plural>", params=LISTING_PARAMS)
 def listing(plural: str, fmt: str):
     """List nodes of one kind, filtered, sorted and paginated."""
     kind = KIND_BY_PLURAL[plural]
@@ -207,3 +210,6 @@ def node_graph(plural: str, local: str):
         "truncated": hood["truncated"],
         "total_neighbours": hood["total_neighbours"],
     }
+
+
+node_graph.query_params = frozenset({"type"})  # what it reads, for the OpenAPI description (not a page())

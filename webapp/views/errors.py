@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import time
+
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from graph import DataError, SchemaError, StoreUnavailable
 from graph import NotFound as NodeNotFound
-from graph import SchemaError, StoreUnavailable
 
 
 def _wants_json() -> bool:
@@ -19,17 +21,25 @@ def _titles() -> dict[int, str]:
         400: gettext("This request cannot be answered"),
         404: gettext("Page not found"),
         405: gettext("This request cannot be answered"),
+        429: gettext("Too many requests"),
         500: gettext("Something went wrong"),
         503: gettext("The knowledge base is not available right now"),
     }
 
 
-def render_error(code: int, message: str):
+def render_error(code: int, message: str, headers: dict | None = None):
     """Render an error page (or JSON) with a translated title and message."""
     title = _titles().get(code, gettext("Something went wrong"))
     if _wants_json():
-        return {"error": {"status": code, "title": title, "message": message}}, code
-    return render_template("error.html", page={"title": title, "message": message, "status": code}), code
+        return {"error": {"status": code, "title": title, "message": message}}, code, headers or {}
+    page = {"title": title, "message": message, "status": code}
+    return render_template("error.html", page=page), code, headers or {}
+
+
+def unavailable_response():
+    """The translated 503 for a store that is down or damaged, with when to try again."""
+    return render_error(503, gettext("Please try again in a moment."),
+                        {"Retry-After": str(current_app.config["RETRY_AFTER"])})
 
 
 def init_app(app: Flask) -> None:
@@ -44,6 +54,13 @@ def init_app(app: Flask) -> None:
         described = exc.description if exc.description and exc.description != type(exc).description else ""
         return render_error(exc.code or 500, described or default)
 
+    @app.errorhandler(429)
+    def too_many(exc):
+        limit = app.extensions["common_ground"]["limiter"].current_limit
+        retry = max(1, int(limit.reset_at - time.time())) if limit else 60
+        return render_error(429, gettext("You sent many requests in a short time. "
+                                         "Please wait a moment and try again."), {"Retry-After": str(retry)})
+
     @app.errorhandler(NodeNotFound)
     def node_not_found(exc: NodeNotFound):
         return render_error(404, gettext("There is nothing with the id %(id)s.", id=exc.node_id))
@@ -55,7 +72,13 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def unavailable(exc: StoreUnavailable):
         app.logger.error("store unavailable: %s", exc)
-        return render_error(503, gettext("Please try again in a moment."))
+        return unavailable_response()
+
+    @app.errorhandler(DataError)
+    def damaged(exc: DataError):
+        # The web app loads no files: a DataError here is a store whose files cannot be read.
+        app.logger.error("store damaged (restore its files from a backup): %s", exc)
+        return unavailable_response()
 
     @app.errorhandler(InternalServerError)
     def internal(exc):

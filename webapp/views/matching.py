@@ -41,7 +41,7 @@ def _build_form(store, lang: str) -> MatchForm:
     return form
 
 
-@page(bp, "/<lang:lang>/match")
+@page(bp, "/<lang:lang>/match", params=MatchForm.FIELDS)
 def find_partner(fmt: str):
     """Rank municipalities as thematic partners, with the score's parts and the evidence."""
     store = get_store()

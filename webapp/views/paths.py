@@ -55,7 +55,7 @@ def _path_graph(found, nodes, start: str, goal: str, lang: str) -> dict:
     }
 
 
-@page(bp, "/<lang:lang>/paths")
+@page(bp, "/<lang:lang>/paths", params=("from", "to", "hops"))
 def paths(fmt: str):
     """Show the shortest chains of relationships between two entities, as text and on the graph."""
     lang = present.current_lang()
@@ -64,8 +64,10 @@ def paths(fmt: str):
     context = {"title": gettext("How are they connected?"), "from": raw_from, "to": raw_to, "hops": 4,
                "error": None, "note": None, "ends": [], "paths": [], "graph": None, "searched": False}
     if not (hops.isascii() and hops.isdigit()) or not 1 <= int(hops) <= MAX_HOPS:
-        context["error"] = gettext("%(name)s must be a whole number between %(low)d and %(high)d",
-                                   name=gettext("hops"), low=1, high=MAX_HOPS)
+        # The same error object as every other 400, with the form kept around it.
+        context["error"] = {"status": 400, "title": gettext("This request cannot be answered"),
+                            "message": gettext("%(name)s must be a whole number between %(low)d and %(high)d",
+                                               name=gettext("hops"), low=1, high=MAX_HOPS)}
         return render("paths.html", context, fmt, status=400)
     context["hops"] = int(hops)
     if not (raw_from or raw_to):

@@ -38,7 +38,7 @@ def _chosen(name: str, known: dict, label: str) -> list[str]:
     return chosen
 
 
-@page(bp, "/<lang:lang>/lessons")
+@page(bp, "/<lang:lang>/lessons", params=("sdg", "theme"))
 def lessons(fmt: str):
     """Show every lesson with its challenges, opportunities and experiences, filterable by goals and themes."""
     store = get_store()

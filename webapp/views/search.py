@@ -25,7 +25,7 @@ def _problem_message(problem: str | None) -> str | None:
     }.get(problem)
 
 
-@page(bp, "/<lang:lang>/search")
+@page(bp, "/<lang:lang>/search", params=("q", "kind", "page"))
 def search(fmt: str):
     """Find nodes whose texts contain every word searched: exact names first, grouped by kind, paged."""
     query = request.args.get("q", "")

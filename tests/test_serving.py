@@ -1,0 +1,96 @@
+"""gunicorn with the project's settings keeps answering while slow clients hold connections open."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from graph.resources import CHECKOUT
+
+SLOW_CLIENTS = 4
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(seeded_dir, tmp_path):
+    """Start gunicorn with webapp.gunicorn_conf and extra options; stop it afterwards."""
+    shutil.copytree(seeded_dir, tmp_path / "kb")
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    env.update(KB_DATA_DIR=str(tmp_path / "kb"), SECRET_KEY="test-serving", KB_ACCESS_LOG="/dev/null")
+    started = []
+
+    def start(*options: str) -> int:
+        port = free_port()
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:webapp.gunicorn_conf", "--bind", f"127.0.0.1:{port}",
+             *options, "webapp:create_app()"],
+            cwd=CHECKOUT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        started.append(process)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as response:
+                    assert response.status == 200
+                    return port
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+                time.sleep(0.2)
+
+    yield start
+    for process in started:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def slow_clients(port: int) -> list[socket.socket]:
+    """Connections that send half a request and then nothing."""
+    sockets = []
+    for _ in range(SLOW_CLIENTS):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /nl HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        sockets.append(s)
+    time.sleep(0.5)
+    return sockets
+
+
+def answered_within(port: int, seconds: float) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/nl", timeout=seconds) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_threaded_workers_answer_while_slow_clients_hold_connections(serve):
+    port = serve("--workers", "1", "--threads", str(SLOW_CLIENTS + 2))
+    held = slow_clients(port)
+    try:
+        started = time.monotonic()
+        assert answered_within(port, 10)
+        assert time.monotonic() - started < 5
+    finally:
+        for s in held:
+            s.close()
+
+
+def test_sync_workers_are_what_slow_clients_block(serve):
+    """The contrast: gunicorn's default sync worker waits on a slow client (why the settings use gthread)."""
+    port = serve("--workers", "1", "--worker-class", "sync", "--threads", "1")
+    held = slow_clients(port)
+    try:
+        assert not answered_within(port, 2)
+    finally:
+        for s in held:
+            s.close()

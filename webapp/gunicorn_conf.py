@@ -1,0 +1,31 @@
+"""gunicorn settings for serving Common Ground: ``gunicorn -c python:webapp.gunicorn_conf 'webapp:create_app()'``.
+
+Threaded workers (gthread): a worker's threads serve one request each, so a
+few slow clients cannot tie up every worker as they could with sync workers.
+A buffering reverse proxy in front (docs/deployment.md) is still what makes
+slow clients harmless: it reads whole requests before passing them on.
+Command-line options and GUNICORN_CMD_ARGS override anything here.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("KB_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+# gunicorn's own convention: WEB_CONCURRENCY sets the number of worker processes.
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2, 8)))
+threads = int(os.environ.get("KB_THREADS", 8))
+# A worker that does not report back within this many seconds is restarted.  The store's own
+# timeouts (Neo4j connection acquisition and transactions) must be shorter, so that a request
+# ends in a translated 503 rather than in gunicorn's bare 500.
+timeout = int(os.environ.get("KB_WORKER_TIMEOUT", 60))
+graceful_timeout = 30
+# Idle keep-alive connections are held by the worker's poller, not by a thread.
+keepalive = 5
+# Request size limits (gunicorn's defaults, stated): longer request lines get 414, bigger headers 431.
+limit_request_line = 4094
+limit_request_fields = 100
+limit_request_field_size = 8190
+# Workers fork before the app opens its store, so each opens its own (never --preload with Neo4j).
+preload_app = False
+accesslog = os.environ.get("KB_ACCESS_LOG", "-")

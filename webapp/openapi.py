@@ -1,0 +1,95 @@
+"""An OpenAPI description of the JSON API, built from the routes themselves.
+
+Every JSON twin registered with ``page()`` is described with its path
+parameters and the query parameters it declares, so the description cannot
+drift from the code.  Response bodies are described as objects; errors share
+one schema (see views/errors.py).
+"""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask
+
+from graph.schema import LANGUAGES, NODE_KINDS
+
+from .converters import LocalIdConverter
+from .limits import LIMITED
+
+PATH_PARAMETERS = {
+    "lang": {"type": "string", "enum": list(LANGUAGES)},
+    "plural": {"type": "string", "enum": sorted(k.plural for k in NODE_KINDS.values())},
+    "local": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
+}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["status", "title", "message"],
+        "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "message": {"type": "string"}},
+    }},
+}
+ERRORS = {
+    "400": "The request's parameters are not valid.",
+    "404": "There is nothing at this address.",
+    "429": "Too many requests from this client; see Retry-After.",
+    "503": "The store is unavailable or damaged; see Retry-After.",
+}
+# A werkzeug placeholder such as <lang:lang> or <local>; group 1 is its name.
+PLACEHOLDER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+# Pages that are forms: their 400 is the page itself, with the errors by field.
+FORMS = ("matching.find_partner",)
+# Routes outside page() that answer JSON.
+PROBES = ("/health", "/ready", "/openapi.json")
+
+
+def _json(description: str, schema: dict) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _operation(rule, view) -> dict:
+    summary = (view.__doc__ or rule.endpoint).strip().splitlines()[0]
+    in_path = re.findall(PLACEHOLDER, rule.rule)
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS.get(name, {"type": "string"})}
+        for name in in_path
+    ]
+    parameters += [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                   for name in sorted(getattr(view, "query_params", ()))]
+    responses = {"200": _json(summary, {"type": "object"})}
+    if rule.rule not in PROBES:
+        codes = [code for code in ERRORS if code != "429" or rule.endpoint in LIMITED]
+        responses.update({code: {"$ref": f"#/components/responses/{code}"} for code in codes})
+        if rule.endpoint in FORMS:
+            responses["400"] = _json("The form has errors: the page, with the messages by field in errors.",
+                                     {"type": "object", "required": ["errors"]})
+    elif rule.rule == "/ready":
+        responses["503"] = _json("The store does not answer; see Retry-After.", {"type": "object"})
+    return {"operationId": rule.endpoint, "summary": summary, "parameters": parameters, "responses": responses}
+
+
+def describe(app: Flask) -> dict:
+    """Return the OpenAPI 3.1 document for ``app``'s JSON API."""
+    try:
+        release = version("common-ground")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        release = "0"
+    paths: dict[str, dict] = {}
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not (rule.rule.endswith(".json") or rule.rule in PROBES) or "GET" not in rule.methods:
+            continue
+        path = re.sub(PLACEHOLDER, r"{\1}", rule.rule)
+        paths[path] = {"get": _operation(rule, app.view_functions[rule.endpoint])}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Common Ground", "version": release,
+                 "description": "Every HTML page also exists as JSON at the same address plus .json."},
+        "paths": paths,
+        "components": {
+            "schemas": {"Error": ERROR},
+            "responses": {code: _json(text, {"$ref": "#/components/schemas/Error"}) for code, text in ERRORS.items()},
+        },
+    }
