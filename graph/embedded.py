@@ -245,47 +245,32 @@ class EmbeddedStore(GraphStore):
         data = _check_legacy(legacy)
         nodes = [Node(i, kind, props) for i, kind, props in data["nodes"]]
         edges = [Edge(s, rel, t, props) for s, rel, t, props in data["edges"]]
-        _upsert(conn, nodes, edges, ChangeNote("kb migrate", f"migrated from {legacy.name}"))
+        items, encoded = _upsert(conn, nodes, edges)
+        _record(conn, items, ChangeNote("kb migrate", f"migrated from {legacy.name}"), encoded)
         legacy.rename(legacy.with_name(f"{legacy.name}.migrated"))
 
     # -- writing -------------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
+        doomed = sorted(set(delete))
         with self._write() as conn:
-            if len(nodes) + len(edges) < BULK_ROWS:
-                return _upsert(conn, nodes, edges, change)
-            # A large write touches index pages all over each table: keep them in memory meanwhile.
-            conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+            big = len(nodes) + len(edges) >= BULK_ROWS
+            if big:  # a large write touches index pages all over each table: keep them in memory meanwhile
+                conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             try:
-                return _upsert(conn, nodes, edges, change)
+                items, encoded = _upsert(conn, nodes, edges)
+                items += _delete_items(conn, doomed, [])
+                return _record(conn, items, change, encoded)
             finally:
-                conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
+                if big:
+                    conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
                change: ChangeNote | None = None) -> Change | None:
         node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
         with self._write() as conn:
-            found = _node_rows(conn, node_ids)
-            for node_id in node_ids:
-                if node_id not in found:
-                    raise NotFound(node_id)
-            items = []
-            doomed = set(edge_keys)
-            for node_id in node_ids:
-                doomed.update(e.key for e in _edges_of(conn, node_id))
-            for key in sorted(doomed):
-                row = conn.execute("SELECT props FROM edges WHERE source = ? AND type = ? AND target = ?",
-                                   key).fetchone()
-                if row is not None:
-                    conn.execute("DELETE FROM edges WHERE source = ? AND type = ? AND target = ?", key)
-                    items.append(("edge", key, json.loads(row[0]), None))
-            for node_id in node_ids:
-                rowid, _, props = found[node_id]
-                conn.execute("DELETE FROM nodes WHERE rowid = ?", (rowid,))
-                conn.execute("DELETE FROM node_text WHERE rowid = ?", (rowid,))
-                items.append(("node", node_id, props, None))
-            return _record(conn, items, change)
+            return _record(conn, _delete_items(conn, node_ids, edge_keys), change)
 
     def clear(self) -> None:
         with self._write() as conn:
@@ -561,8 +546,34 @@ def _bump(conn) -> None:
     conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
 
 
-def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | None) -> Change | None:
-    """Check, write and record ``nodes`` and ``edges`` inside the caller's transaction."""
+def _delete_items(conn, node_ids: list[str], edge_keys: list[tuple]) -> list[tuple]:
+    """Delete nodes (with their edges) and edges inside the caller's transaction; return the change items."""
+    found = _node_rows(conn, node_ids)
+    for node_id in node_ids:
+        if node_id not in found:
+            raise NotFound(node_id)
+    items = []
+    doomed = set(edge_keys)
+    for node_id in node_ids:
+        doomed.update(e.key for e in _edges_of(conn, node_id))
+    for key in sorted(doomed):
+        row = conn.execute("SELECT props FROM edges WHERE source = ? AND type = ? AND target = ?", key).fetchone()
+        if row is not None:
+            conn.execute("DELETE FROM edges WHERE source = ? AND type = ? AND target = ?", key)
+            items.append(("edge", key, json.loads(row[0]), None))
+    for node_id in node_ids:
+        rowid, _, props = found[node_id]
+        conn.execute("DELETE FROM nodes WHERE rowid = ?", (rowid,))
+        conn.execute("DELETE FROM node_text WHERE rowid = ?", (rowid,))
+        items.append(("node", node_id, props, None))
+    return items
+
+
+def _upsert(conn, nodes: list[Node], edges: list[Edge]) -> tuple[list[tuple], dict]:
+    """Check and write ``nodes`` and ``edges`` inside the caller's transaction.
+
+    Returns the change items and the JSON written for each, for :func:`_record`.
+    """
     existing = _node_rows(conn, [n.id for n in nodes])
     new_ids = {n.id for n in nodes}
     ends = {x for e in edges for x in (e.source, e.target)} - new_ids
@@ -611,7 +622,7 @@ def _upsert(conn, nodes: list[Node], edges: list[Edge], change: ChangeNote | Non
     edge_rows.sort()
     conn.executemany("INSERT INTO edges (source, type, target, props) VALUES (?, ?, ?, ?) "
                      "ON CONFLICT (source, type, target) DO UPDATE SET props = excluded.props", edge_rows)
-    return _record(conn, items, change, encoded)
+    return items, encoded
 
 
 def _edge_props(conn, keys: list[tuple[str, str, str]]) -> dict[tuple, dict]:

@@ -10,9 +10,8 @@ Nothing is lost: a survivor records the ids it absorbed (``merged_from``), the
 provenance of each (``merged_provenance``) and every spelling of its country
 (``country_as_given``); re-pointed edges keep their own provenance.
 
-Applying a plan needs one atomic store call that this interface does not
-have yet: write ``plan.nodes`` and ``plan.edges`` and detach-delete
-``plan.delete`` in the same transaction.
+:func:`fold_country_duplicates` applies a plan in one store write (the
+upserts and the deletes commit together), recorded as one change.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from .countries import municipality_id, place_key, resolve_country
-from .model import Edge, Node, make_node
+from .model import ChangeNote, Edge, Node, make_node
 from .store import GraphStore
 
 
@@ -149,3 +148,11 @@ def _repoint_edges(store: GraphStore, plan: FoldPlan, into: dict[str, str]) -> N
                 continue
             seen.add(key)
             plan.edges.append(Edge(source, e.type, target, dict(e.props)))
+
+
+def fold_country_duplicates(store: GraphStore, change: ChangeNote) -> int:
+    """Fold every town duplicated by country spelling, atomically; return how many were folded."""
+    plan = plan_country_folds(store)
+    if plan.nodes or plan.edges or plan.delete:
+        store.write(plan.nodes, plan.edges, change, delete=plan.delete)
+    return plan.duplicates

@@ -25,7 +25,7 @@ from neo4j.exceptions import (
 )
 
 from . import schema, text
-from .errors import NotFound, StoreConflict, StoreUnavailable
+from .errors import NotFound, SchemaError, StoreConflict, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
@@ -150,13 +150,16 @@ class Neo4jStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
+        doomed = sorted(set(delete))
         if len(nodes) + len(edges) > BULK_THRESHOLD:
+            if doomed:
+                raise SchemaError("a write that deletes must stay below BULK_THRESHOLD items to be atomic")
             from .neo4j_bulk import bulk_write
 
             return bulk_write(self, nodes, edges, change or ChangeNote())
-        return self._execute(_write_batch, nodes, edges, change or ChangeNote(), write=True)
+        return self._execute(_write_batch, nodes, edges, change or ChangeNote(), doomed, write=True)
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
                change: ChangeNote | None = None) -> Change | None:
@@ -356,7 +359,8 @@ class Neo4jStore(GraphStore):
         return [list(p) for p in ordered[:limit]]
 
 
-def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote) -> Change | None:
+def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
+                 delete: list[str] = ()) -> Change | None:
     """Upsert a batch in one transaction: check endpoints, merge nodes and edges, record the change."""
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
@@ -394,7 +398,8 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote) -
                  f"{verb} (a)-[r:{rel}]->(b) SET r = row.props")
         for i in range(0, len(rows), BATCH):
             tx.run(query, rows=rows[i : i + BATCH]).consume()
-    return record_change(tx, items + edge_items, change)
+    deleted = _delete_items(tx, list(delete), []) if delete else []
+    return record_change(tx, items + edge_items + deleted, change)
 
 
 def _visible(props: dict) -> dict:
@@ -476,6 +481,11 @@ def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, e
 
 
 def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote) -> Change | None:
+    return record_change(tx, _delete_items(tx, node_ids, edge_keys), change)
+
+
+def _delete_items(tx, node_ids: list[str], edge_keys: list[tuple]) -> list[tuple]:
+    """Delete nodes (with their edges) and edges in ``tx``; return the change items."""
     found = {r["id"]: _visible(r["props"]) for r in tx.run(
         "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
         "RETURN n.id AS id, properties(n) AS props", ids=node_ids)}
@@ -498,4 +508,4 @@ def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote)
     tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n", ids=node_ids).consume()
     items = [("edge", key, props, None) for key, props in sorted(doomed.items())]
     items += [("node", node_id, found[node_id], None) for node_id in node_ids]
-    return record_change(tx, items, change)
+    return items

@@ -26,8 +26,12 @@ class GraphStore(ABC):
     # -- writing -----------------------------------------------------------
     @abstractmethod
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
         """Upsert nodes (by id) and edges (by source, type, target) all or nothing.
+
+        Nodes named in ``delete`` are deleted with their edges in the same
+        transaction, after the upserts (so that, say, folding one node into
+        another never shows both or neither).
 
         Properties given replace those of the same name; others are kept.
         Every edge endpoint must exist in the store or among ``nodes``;

@@ -26,7 +26,7 @@ from pathlib import Path
 from . import schema
 from .countries import municipality_id, place_key, resolve_country
 from .errors import DataError, SchemaError
-from .folding import spelling_duplicates
+from .folding import fold_country_duplicates, spelling_duplicates
 from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .store import GraphStore
 from .text import fold
@@ -53,6 +53,8 @@ class ImportReport:
     skipped: list[tuple[int, str]] = field(default_factory=list)
     # Country spellings with no ISO code, and how many cities were given each.
     unmapped_countries: dict[str, int] = field(default_factory=dict)
+    # Towns an earlier import had made twice by country spelling, folded by this one.
+    duplicates_folded: int = 0
     # Towns in the store, after the import, that exist twice only by country spelling.
     spelling_duplicates: int = 0
 
@@ -193,6 +195,9 @@ def import_twinnings(store: GraphStore, path: str | Path, max_bytes: int = MAX_I
     created = {n for n in nodes if n.startswith("municipality:")} - {n.id for n in upgraded}
     report.municipalities_created = len(created)
     store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", f"import {file_name}"))
+    # A store filled before countries were keyed by ISO code may hold a town twice: fold it now.
+    report.duplicates_folded = fold_country_duplicates(store, ChangeNote("kb import-twinnings",
+                                                                         f"fold country spellings ({file_name})"))
     report.spelling_duplicates = spelling_duplicates(store)
     return report
 

@@ -115,18 +115,6 @@ def _legacy_store(store):
     store.write(nodes, edges)
 
 
-def _apply(store, plan, tmp_path) -> EmbeddedStore:
-    """Carry out a fold plan into a fresh store: what the store's atomic fold call is to do."""
-    gone = set(plan.delete)
-    nodes = {n.id: n for n in store.nodes() if n.id not in gone}
-    for update in plan.nodes:
-        nodes[update.id] = Node(update.id, update.kind, {**nodes[update.id].props, **update.props})
-    edges = [e for e in store.edges() if not gone & {e.source, e.target}] + plan.edges
-    folded = EmbeddedStore(tmp_path / "folded")
-    folded.write(nodes.values(), edges)
-    return folded
-
-
 def test_a_store_from_before_codes_is_matched_and_its_duplicates_planned(store, tmp_path):
     _legacy_store(store)
     assert spelling_duplicates(store) == 1
@@ -149,22 +137,39 @@ def test_a_store_from_before_codes_is_matched_and_its_duplicates_planned(store, 
     assert survivor.props["merged_provenance"] == [
         "municipality:bath-england-united-kingdom (source:twin-cities: twin_cities.csv row 3)"]
 
-    # Carried out (by hand here, until stores can delete), the plan leaves one Bath with both twinnings.
-    folded = _apply(store, plan, tmp_path)
-    assert spelling_duplicates(folded) == 0 and plan_country_folds(folded).duplicates == 0
-    partners = {e.target for e in folded.edges_of("municipality:bath-england", ["PARTNER_IN"])}
-    assert partners == {"partnership:aix-en-provence-france--bath-england",
-                        "partnership:bath-england-united-kingdom--braunschweig-germany"}
-    assert folded.count_by_kind()["Municipality"] == 3
-
-    # A re-import finds the old towns by their old keys instead of adding a third Bath.
+    # A re-import finds the old towns by their old keys instead of adding a third Bath, and folds them.
     csv = tmp_path / "twins.csv"
     csv.write_text(HEADER + "Bath,England,51.38,-2.36,Aix-en-Provence,France,43.53,5.45\n", encoding="utf-8")
     report = import_twinnings(store, csv)
     assert (report.municipalities_created, report.partnerships_created, report.already_linked) == (0, 0, 1)
-    assert report.spelling_duplicates == 1
+    assert (report.duplicates_folded, report.spelling_duplicates) == (1, 0)
     bath = store.get_node("municipality:bath-england")
     assert (bath.props["country_code"], bath.props["match_key"]) == ("GB", "bath|GB")
+    assert bath.props["merged_from"] == ["municipality:bath-england-united-kingdom"]
+    assert store.get_node("municipality:bath-england-united-kingdom") is None
+    partners = {e.target for e in store.edges_of("municipality:bath-england", ["PARTNER_IN"])}
+    assert partners == {"partnership:aix-en-provence-france--bath-england",
+                        "partnership:bath-england-united-kingdom--braunschweig-germany"}
+    assert store.count_by_kind()["Municipality"] == 3
+    # One change holds the whole fold, so it can be read back (and reverted) as one.
+    [fold] = [c for c in store.changes(limit=5) if c.reason.startswith("fold country spellings")]
+    assert {i.item for i in fold.items if i.after is None} >= {"municipality:bath-england-united-kingdom"}
+
+
+def test_a_fold_is_atomic(store, tmp_path):
+    """The upserts and the deletes of a fold commit together or not at all."""
+    from graph import NotFound
+    from graph.folding import fold_country_duplicates
+    from graph.model import ChangeNote
+
+    _legacy_store(store)
+    plan = plan_country_folds(store)
+    before = (store.count_by_kind(), store.count_edges(), store.version())
+    with pytest.raises(NotFound):  # one id to delete no longer exists: nothing of the plan may stay
+        store.write(plan.nodes, plan.edges, ChangeNote("test", "fold"), delete=[*plan.delete, "municipality:gone"])
+    assert (store.count_by_kind(), store.count_edges(), store.version()) == before
+    assert fold_country_duplicates(store, ChangeNote("test", "fold")) == 1
+    assert spelling_duplicates(store) == 0 and plan_country_folds(store).duplicates == 0
 
 
 def test_import_report_names_unmapped_countries_and_duplicates(tmp_path, monkeypatch):

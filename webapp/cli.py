@@ -81,9 +81,10 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
                + (" (add them to graph/countries.py ALIASES if they name a country):" if unmapped else ""))
     for spelling, cities in sorted(unmapped.items()):
         click.echo(f"  {spelling!r}: {cities} {'city' if cities == 1 else 'cities'}")
-    click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings"
-               + (" (imported before countries had codes; they need folding, see graph/folding.py)"
-                  if report.spelling_duplicates else ""))
+    if report.duplicates_folded:
+        click.echo(f"{report.duplicates_folded} towns that an earlier import had made twice by country "
+                   "spelling were folded into one, edges and provenance kept")
+    click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings")
 
 
 @main.command("export")
