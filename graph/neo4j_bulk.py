@@ -10,8 +10,9 @@ transactions of ``BATCH`` rows, in two phases:
    too, since every read matches ``Entity`` at both ends.  Change items are
    written as staged chunks.
 2. **Publishing.**  Staged nodes get their ``Entity`` and kind labels, batch
-   by batch; existing nodes and the edges between them are updated; the
-   change record's head and the version bump come last.
+   by batch (their ids are kept, to undo exactly these); existing nodes and
+   the edges between them are updated; the change record's head and the
+   version bump come last.
 
 If anything fails, what was done is undone from the before-values read at
 the start (staged nodes deleted, updated nodes and edges restored, created
@@ -91,14 +92,14 @@ class _Undo:
         self.existing, self.old_edges = existing, old_edges
         self.updated_nodes: list[tuple[str, str]] = []   # (kind, id) whose properties were replaced
         self.written_edges: list[tuple] = []             # edge keys between existing nodes, written
-        self.published_kinds: list[str] = []
+        self.published: list[str] = []                   # ids of new nodes already given their labels
 
     def run(self) -> None:
         store = self.store
-        # Published nodes carry their token until the change is recorded: remove them by it.
-        for kind in self.published_kinds:
-            _loop(store, f"MATCH (n:{schema.node_kind(kind).label} {{_staging: $token}}) "
-                  "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS c", token=self.token)
+        # Exactly the nodes this write published, never one another writer made meanwhile.
+        for chunk in _batches(self.published):
+            store._execute(_run, "UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n",
+                           {"ids": chunk}, write=True)
         _loop(store, "MATCH (n:CommonGroundStaged {_staging: $token}) WITH n LIMIT $batch "
               "DETACH DELETE n RETURN count(*) AS c", token=self.token)
         _loop(store, "MATCH (n:CommonGroundChangeItems {_staging: $token}) WITH n LIMIT $batch "
@@ -174,12 +175,17 @@ def _stage(store, token, node_rows, edge_rows, items, undo) -> None:
 
 def _publish(store, token, node_rows, edge_rows, items, change, undo) -> Change:
     for kind in sorted({kind for kind, known in node_rows if not known}):
-        undo.published_kinds.append(kind)
         label = schema.node_kind(kind).label
-        # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
-        _loop(store, "MATCH (n:CommonGroundStaged {_staging: $token}) WHERE n.kind = $kind "
-              f"WITH n LIMIT $batch SET n:Entity:{label} REMOVE n:CommonGroundStaged "
-              "RETURN count(*) AS c", token=token, kind=kind)
+
+        def relabel(tx, label=label, kind=kind):
+            # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
+            return [r["id"] for r in tx.run(
+                "MATCH (n:CommonGroundStaged {_staging: $token}) WHERE n.kind = $kind WITH n LIMIT $batch "
+                f"SET n:Entity:{label} REMOVE n:CommonGroundStaged, n._staging, n._staged_at "
+                "RETURN n.id AS id", token=token, kind=kind, batch=BATCH)]
+
+        while published := store._execute(relabel, write=True):
+            undo.published += published
     for (kind, known), rows in sorted(node_rows.items()):
         if not known:
             continue
@@ -206,11 +212,6 @@ def _publish(store, token, node_rows, edge_rows, items, change, undo) -> Change:
         return seq, at
 
     seq, at = store._execute(finish, write=True)
-    # Published nodes keep the token until here, so that a failure above can find them; it is
-    # only a marker now, removed in batches (a crash here leaves a harmless property).
-    for kind in undo.published_kinds:
-        _loop(store, f"MATCH (n:{schema.node_kind(kind).label} {{_staging: $token}}) WITH n LIMIT $batch "
-              "REMOVE n._staging, n._staged_at RETURN count(*) AS c", token=token)
     recorded = tuple(ChangeItem(key if kind == "node" else edge_item(key), kind, before, after)
                      for kind, key, before, after in items[:100])
     return Change(seq, at, change.actor, change.reason, recorded, len(items))

@@ -50,7 +50,6 @@ SCHEMA_STATEMENTS = (
     "CREATE INDEX change_items_seq IF NOT EXISTS FOR (c:CommonGroundChangeItems) ON (c.seq)",
     "CREATE INDEX staged_id IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n.id)",
     "CREATE INDEX staged_token IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n._staging)",
-    "CREATE INDEX published_token IF NOT EXISTS FOR (n:Entity) ON (n._staging)",
     "CREATE INDEX staged_items IF NOT EXISTS FOR (n:CommonGroundChangeItems) ON (n._staging)",
 )
 BUMP_VERSION = (
