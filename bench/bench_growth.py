@@ -182,7 +182,8 @@ def rss_mb(pid: int) -> float:
 
 
 def store_env(store) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SECRET_KEY="bench")
+    # The benchmark measures the app, not the per-client rate limits it would hit at once.
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SECRET_KEY="bench", KB_RATELIMIT_ENABLED="false")
     if store.backend == "embedded":
         env["KB_DATA_DIR"] = str(store.dir)
         env.pop("NEO4J_URI", None)

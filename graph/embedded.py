@@ -281,19 +281,19 @@ class EmbeddedStore(GraphStore):
 
     # -- change log and metadata ----------------------------------------------------
     def changes(self, node_id: str | None = None, limit: int = 50,
-                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+                before_seq: int | None = None, max_items: int = 100, after_seq: int | None = None) -> list[Change]:
         with self._read() as conn:
             if node_id is None:
                 heads = conn.execute(
                     "SELECT seq, at, actor, reason, item_count FROM changes "
-                    "WHERE seq < coalesce(?, 9223372036854775807) ORDER BY seq DESC LIMIT ?",
-                    (before_seq, limit)).fetchall()
+                    "WHERE seq < coalesce(?, 9223372036854775807) AND seq > coalesce(?, -1) "
+                    "ORDER BY seq DESC LIMIT ?", (before_seq, after_seq, limit)).fetchall()
                 return [_change(head, conn.execute(
                     "SELECT item, kind, before, after FROM change_items WHERE seq = ? ORDER BY n LIMIT ?",
                     (head[0], max_items)).fetchall()) for head in heads]
             rows = conn.execute(
                 "SELECT seq, n FROM change_ends WHERE node = ? AND seq < coalesce(?, 9223372036854775807) "
-                "ORDER BY seq DESC, n", (node_id, before_seq)).fetchall()
+                "AND seq > coalesce(?, -1) ORDER BY seq DESC, n", (node_id, before_seq, after_seq)).fetchall()
             found = []
             for seq, group in itertools.groupby(rows, key=lambda r: r[0]):
                 if len(found) == limit:
@@ -645,8 +645,12 @@ def _record(conn, items: list[tuple], change: ChangeNote | None, encoded: dict |
         return None
     change = change or ChangeNote()
     at = change.at or _now()
-    seq = conn.execute("INSERT INTO changes (at, actor, reason, item_count) VALUES (?, ?, ?, ?)",
-                       (at, change.actor, change.reason, len(items))).lastrowid
+    # The change takes the generation it creates as its number, so a reader holding an older
+    # version knows exactly which changes it has not seen (see graph.matching.index).
+    _bump(conn)
+    seq = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    conn.execute("INSERT INTO changes (seq, at, actor, reason, item_count) VALUES (?, ?, ?, ?, ?)",
+                 (seq, at, change.actor, change.reason, len(items)))
     rows, ends, recorded = [], [], []
     for n, (kind, key, before, after) in enumerate(items):
         name = key if kind == "node" else edge_item(key)
@@ -660,7 +664,6 @@ def _record(conn, items: list[tuple], change: ChangeNote | None, encoded: dict |
                      rows)
     ends.sort()
     conn.executemany("INSERT INTO change_ends (node, seq, n) VALUES (?, ?, ?)", ends)
-    _bump(conn)
     return Change(seq, at, change.actor, change.reason, tuple(recorded), len(items))
 
 

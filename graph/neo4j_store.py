@@ -185,18 +185,20 @@ class Neo4jStore(GraphStore):
 
     # -- change log and metadata ----------------------------------------------------
     def changes(self, node_id: str | None = None, limit: int = 50,
-                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+                before_seq: int | None = None, max_items: int = 100, after_seq: int | None = None) -> list[Change]:
         def work(tx):
             if node_id is None:
                 heads = list(tx.run(
-                    "MATCH (c:CommonGroundChange) WHERE $before IS NULL OR c.seq < $before "
-                    "RETURN c ORDER BY c.seq DESC LIMIT $limit", before=before_seq, limit=limit))
+                    "MATCH (c:CommonGroundChange) WHERE ($before IS NULL OR c.seq < $before) "
+                    "AND ($after IS NULL OR c.seq > $after) "
+                    "RETURN c ORDER BY c.seq DESC LIMIT $limit", before=before_seq, after=after_seq, limit=limit))
             else:
                 heads = list(tx.run(
                     "MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes "
-                    "AND ($before IS NULL OR i.seq < $before) WITH DISTINCT i.seq AS seq "
-                    "ORDER BY seq DESC LIMIT $limit MATCH (c:CommonGroundChange {seq: seq}) "
-                    "RETURN c ORDER BY c.seq DESC", id=node_id, before=before_seq, limit=limit))
+                    "AND ($before IS NULL OR i.seq < $before) AND ($after IS NULL OR i.seq > $after) "
+                    "WITH DISTINCT i.seq AS seq ORDER BY seq DESC LIMIT $limit "
+                    "MATCH (c:CommonGroundChange {seq: seq}) RETURN c ORDER BY c.seq DESC",
+                    id=node_id, before=before_seq, after=after_seq, limit=limit))
             found = []
             for head in heads:
                 c = head["c"]

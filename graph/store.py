@@ -61,11 +61,13 @@ class GraphStore(ABC):
     # -- change log and metadata ---------------------------------------------
     @abstractmethod
     def changes(self, node_id: str | None = None, limit: int = 50,
-                before_seq: int | None = None, max_items: int = 100) -> list[Change]:
+                before_seq: int | None = None, max_items: int = 100, after_seq: int | None = None) -> list[Change]:
         """Return committed changes, newest first.
 
         With ``node_id``, only changes that touched that node or one of its
-        edges, each with those items only.  ``before_seq`` pages back in time.
+        edges, each with those items only.  ``before_seq`` pages back in time;
+        ``after_seq`` keeps only later changes.  A change's ``seq`` is the
+        generation its commit made: the number ending :meth:`version` then.
         At most ``max_items`` items come with each change; ``item_count``
         gives how many it has.
         """

@@ -638,24 +638,82 @@ def test_form_choices_are_translated_and_resolve_back():
     assert all(regions.region_key(key) == key for key, _ in regions.region_choices())
 
 
-def test_a_search_after_a_write_answers_from_the_previous_index_while_the_new_one_builds(
-        seeded_store, monkeypatch):
-    """No request waits for a rebuild: it gets the last index, and the new one takes over when built."""
+def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monkeypatch):
+    """A small write is followed at once; a change too large to follow is built in the background,
+    and searches meanwhile answer from the previous index."""
     import time
 
     import graph.matching.index as index_module
     from graph.matching import match_index
-    from graph.model import make_node
+    from graph.model import make_edge, make_node
 
     old = match_index(seeded_store)
     real_build = index_module.build_index
+
+    def no_build(*args):
+        raise AssertionError("a small write must not rebuild the index")
+
+    monkeypatch.setattr(index_module, "build_index", no_build)
+    seeded_store.write([make_node("theme:new-theme", {"name": {"en": "New theme"}})],
+                       [make_edge("municipality:herent-belgium", "SEEKS", "theme:new-theme")])
+    followed = match_index(seeded_store, wait=0)
+    assert followed.version == seeded_store.version() and "theme:new-theme" in followed.sought_by
+
+    # A goal's targets change: that is rebuilt in the background, slowly here.
     monkeypatch.setattr(index_module, "build_index", lambda *a: (time.sleep(0.5), real_build(*a))[1])
-    seeded_store.write([make_node("theme:new-theme", {"name": {"en": "New theme"}})])
+    seeded_store.write([make_node("target:6.z", {"title": {"en": "A new target"}, "number": "6.z"})],
+                       [make_edge("sdg:6", "HAS_TARGET", "target:6.z")])
     started = time.monotonic()
-    assert match_index(seeded_store, wait=0) is old
+    assert match_index(seeded_store, wait=0) is followed
     assert time.monotonic() - started < 0.3
     deadline = time.monotonic() + 60
-    while match_index(seeded_store, wait=0) is old and time.monotonic() < deadline:
+    while match_index(seeded_store, wait=0) is followed and time.monotonic() < deadline:
         time.sleep(0.05)
-    fresh = match_index(seeded_store, wait=0)
-    assert fresh.version == seeded_store.version() and "theme:new-theme" in fresh.themes
+    assert match_index(seeded_store, wait=0).version == seeded_store.version()
+    assert old is not followed
+
+
+def _same_index(a, b) -> None:
+    for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
+                 "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members"):
+        assert getattr(a, name) == getattr(b, name), name
+
+
+def test_an_index_follows_small_writes_exactly_as_a_full_build_would(seeded_store):
+    """update_index splices what a change can reach; the result must equal building from scratch."""
+    from graph.matching.index import build_index, update_index
+    from graph.model import ChangeNote, make_edge, make_node
+
+    index = build_index(seeded_store)
+    herent, tarija = "municipality:herent-belgium", "municipality:tarija-bolivia"
+    partnership = next(e.target for e in seeded_store.edges_of(tarija, ["PARTNER_IN"]))
+    project = next(e.target for e in seeded_store.edges_of(partnership, ["IMPLEMENTS"]) if e.source == partnership)
+    writes = [
+        # a profile: a municipality offers and seeks themes, works on a goal
+        lambda s: s.write(edges=[make_edge(herent, "OFFERS", "theme:agroforestry"),
+                                 make_edge(herent, "WORKS_ON", "sdg:6")], change=ChangeNote("t", "profile")),
+        # a new project of a partnership, about water and a target of goal 6
+        lambda s: s.write([make_node("project:new-well", {"name": {"en": "New well"}})],
+                          [make_edge(partnership, "IMPLEMENTS", "project:new-well"),
+                           make_edge("project:new-well", "CONCERNS", "theme:water"),
+                           make_edge("project:new-well", "CONTRIBUTES_TO", "target:6.1")]),
+        # an existing project now also concerns child rights
+        lambda s: s.write(edges=[make_edge(project, "CONCERNS", "theme:child-rights")]),
+        # a new town joins the partnership, a status changes, a theme appears
+        lambda s: s.write([make_node("municipality:new-town-peru", {"name": "New Town", "country": "Peru"}),
+                           make_node(partnership, {"status": "dormant"}),
+                           make_node("theme:youth-work", {"name": {"en": "Youth work"}})],
+                          [make_edge("municipality:new-town-peru", "PARTNER_IN", partnership)]),
+        # deletes: the project and an offer
+        lambda s: s.delete(["project:new-well"], [(herent, "OFFERS", "theme:agroforestry")]),
+        # a renamed municipality in another country
+        lambda s: s.write([make_node("municipality:new-town-peru", {"name": "Nueva Ciudad", "country": "Bolivia"})]),
+    ]
+    for n, write in enumerate(writes):
+        write(seeded_store)
+        updated = update_index(seeded_store, index)
+        assert updated is not None, f"write {n} needed a full build"
+        _same_index(updated, build_index(seeded_store))
+        index = updated
+    seeded_store.clear()
+    assert update_index(seeded_store, index) is None  # a clear is not a recorded change: build again

@@ -119,27 +119,34 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
     index carries the older token and is rebuilt on the next call.
     """
     version = store.version() if version is None else version
-    places = {}
-    for node in store.nodes("Municipality"):
-        props = node.props
-        country = props.get("country") if isinstance(props.get("country"), str) else None
-        code = props.get("country_code")
-        code = code.upper() if isinstance(code, str) and code.upper() in regions.SUBREGION_OF else None
-        code = code or countries.country_code(country)
-        stated = _languages(props.get("languages"))
-        languages = stated or frozenset(regions.official_languages(code))
-        places[node.id] = Place(node.id, display_name(props, "en", node.id), country, code,
-                                regions.regions_of(code), languages, not stated and bool(languages))
+    places = {node.id: _place(node) for node in store.nodes("Municipality")}
     # Only partnerships with a known status are read (a few among ~26,000 twinnings);
     # any other partnership counts as current.
     status = {n.id: n.props["status"]
               for n in store.find_by_property("Partnership", "status", sorted(STATUS_WEIGHT))}
     themes = frozenset(n.id for n in store.nodes("Theme"))
     sdgs = frozenset(n.id for n in store.nodes("SDG"))
+    return _assemble(version, places, status, themes, sdgs, store.edges(EDGE_TYPES))
 
+
+def _place(node) -> Place:
+    props = node.props
+    country = props.get("country") if isinstance(props.get("country"), str) else None
+    code = props.get("country_code")
+    code = code.upper() if isinstance(code, str) and code.upper() in regions.SUBREGION_OF else None
+    code = code or countries.country_code(country)
+    stated = _languages(props.get("languages"))
+    languages = stated or frozenset(regions.official_languages(code))
+    return Place(node.id, display_name(props, "en", node.id), country, code,
+                 regions.regions_of(code), languages, not stated and bool(languages))
+
+
+def _assemble(version: str, places: dict[str, Place], status: dict, themes: frozenset, sdgs: frozenset,
+              edges) -> MatchIndex:
+    """Compute the index of ``places`` from ``edges`` (all of the graph's, or all on their claim paths)."""
     out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
     into: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
-    for e in store.edges(EDGE_TYPES):
+    for e in edges:
         out[e.type][e.source].append(e)
         into[e.type][e.target].append(e)
 
@@ -232,6 +239,201 @@ def _inverse(by_muni: dict[str, dict]) -> dict[str, tuple[str, ...]]:
     return {s: tuple(ms) for s, ms in sorted(inverse.items())}
 
 
+# -- following changes ------------------------------------------------------------------
+# A small write touches the claims of a few municipalities.  update_index reads
+# the change log since the index's version, works out which municipalities a
+# change can reach (along the same paths the claims follow), re-reads just
+# their neighbourhood and splices their new entries into a copy of the index.
+# The result equals a full build (tests/test_matching.py checks it).
+
+MAX_FOLLOWED_CHANGES = 64
+MAX_FOLLOWED_ITEMS = 2000
+
+
+def _generation(version: str) -> tuple[str, int]:
+    lineage, _, generation = version.rpartition("-")
+    return lineage, int(generation)
+
+
+def _newer(a: str, b: str) -> bool:
+    """Whether version ``a`` is a later one than ``b`` of the same store contents."""
+    try:
+        (la, ga), (lb, gb) = _generation(a), _generation(b)
+    except ValueError:
+        return False
+    return la == lb and ga > gb
+
+
+def update_index(store: GraphStore, index: MatchIndex) -> MatchIndex | None:
+    """Return ``index`` brought up to the store's current version, or None when a full build is needed."""
+    version = store.version()
+    try:
+        (lineage, seen), (now_lineage, now) = _generation(index.version), _generation(version)
+    except ValueError:
+        return None
+    if lineage != now_lineage or now < seen or now - seen > MAX_FOLLOWED_CHANGES:
+        return None
+    changes = store.changes(limit=MAX_FOLLOWED_CHANGES, after_seq=seen, max_items=MAX_FOLLOWED_ITEMS)
+    # Every generation since ours must be a recorded change we can read whole (a clear is not).
+    if sorted(c.seq for c in changes) != list(range(seen + 1, now + 1)) or any(
+            c.item_count > len(c.items) for c in changes):
+        return None
+    items = [i for c in changes for i in c.items]
+    if any(i.kind == "edge" and i.item.split("|")[1] == "HAS_TARGET" for i in items):
+        return None  # a goal's targets changed: nearly every claim may move
+    reach = _Reach(store)
+    for i in items:
+        reach.add(i)
+    return _splice(store, index, version, reach)
+
+
+class _Reach:
+    """The municipalities (and partnerships) whose index entries a set of change items can alter."""
+
+    def __init__(self, store: GraphStore):
+        self.store = store
+        self.munis: set[str] = set()
+        self.partnerships: set[str] = set()   # members or status may differ
+        self.nodes: dict[str, object] = {}    # node id -> properties after the change (None: deleted)
+
+    def add(self, item) -> None:
+        if item.kind == "node":
+            kind = _kind(item.item)
+            self.nodes[item.item] = item.after
+            if kind == "Municipality":
+                self.munis.add(item.item)
+            elif kind == "Partnership":
+                self.partnerships.add(item.item)
+            return
+        source, rel, target = item.item.split("|")
+        if rel not in EDGE_TYPES:
+            return
+        if rel in ("OFFERS", "SEEKS", "WORKS_ON"):
+            self._actor(source)
+        elif rel == "PARTNER_IN":
+            self.munis.add(source)
+            self.partnerships.add(target)
+        elif rel == "IMPLEMENTS":
+            self._actor(source)
+        elif rel == "FACILITATES":
+            self._actor(target)
+        elif rel in ("CONCERNS", "CONTRIBUTES_TO"):
+            self._claimants(source)
+        elif rel == "EXPERIENCED_IN":
+            self._actor(target)
+        elif rel == "ILLUSTRATED_BY":
+            self._experience(target)
+
+    def _actor(self, node_id: str) -> None:
+        """A municipality, or a partnership whose members claim through it."""
+        kind = _kind(node_id)
+        if kind == "Municipality":
+            self.munis.add(node_id)
+        elif kind == "Partnership":
+            self.munis |= self._members(node_id)
+
+    def _members(self, partnership: str) -> set[str]:
+        return {e.source for e in self.store.edges_of(partnership, ["PARTNER_IN"])}
+
+    def _claimants(self, node_id: str) -> None:
+        """Municipalities whose claim paths pass through ``node_id`` (what CONCERNS or CONTRIBUTES_TO starts at)."""
+        kind = _kind(node_id)
+        if kind == "Project":
+            for e in self.store.edges_of(node_id, ["IMPLEMENTS"]):
+                self._actor(e.source)
+        elif kind == "Partnership":
+            self._actor(node_id)
+        elif kind == "PracticalExperience":
+            self._experience(node_id)
+        elif kind == "Lesson":
+            for e in self.store.edges_of(node_id, ["ILLUSTRATED_BY"]):
+                self._experience(e.target)
+
+    def _experience(self, node_id: str) -> None:
+        for e in self.store.edges_of(node_id, ["EXPERIENCED_IN"]):
+            if e.source == node_id:
+                self._actor(e.target)
+
+
+def _claim_edges(store: GraphStore, munis: set[str]) -> list[Edge]:
+    """Read every edge on a claim path that starts at one of ``munis`` (see _assemble)."""
+    found: dict[tuple, Edge] = {}
+
+    def read(ids) -> list[Edge]:
+        edges = store.edges_of_many(sorted(ids), EDGE_TYPES) if ids else []
+        for e in edges:
+            found[e.key] = e
+        return edges
+
+    first = read(munis)
+    parts = {e.target for e in first if e.type == "PARTNER_IN" and e.source in munis}
+    done = {e.target for e in first if e.type == "IMPLEMENTS" and e.source in munis}
+    exps = {e.source for e in first if e.type == "EXPERIENCED_IN" and e.target in munis}
+    second = read(parts | done | exps)
+    done2 = {e.target for e in second if e.type == "IMPLEMENTS" and e.source in parts}
+    exps2 = {e.source for e in second if e.type == "EXPERIENCED_IN" and e.target in parts}
+    lessons = {e.source for e in second if e.type == "ILLUSTRATED_BY" and e.target in exps}
+    third = read(done2 | exps2 | lessons)
+    lessons2 = {e.source for e in third if e.type == "ILLUSTRATED_BY" and e.target in exps2}
+    read(lessons2)
+    targets = {e.target for e in found.values() if e.type in ("CONCERNS", "CONTRIBUTES_TO")
+               and _kind(e.target) == "SDGTarget"}
+    for e in store.edges_of_many(sorted(targets), ["HAS_TARGET"]) if targets else []:
+        found[e.key] = e
+    return list(found.values())
+
+
+def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -> MatchIndex:
+    """Return a copy of ``index`` with the entries of what ``reach`` names recomputed from the store."""
+    munis = reach.munis
+    present = store.get_nodes(munis | reach.partnerships)
+    places = dict(index.places)
+    for m in munis:
+        places.pop(m, None)
+        if m in present:
+            places[m] = _place(present[m])
+    status = dict(index.status)
+    for p in reach.partnerships:
+        value = present[p].props.get("status") if p in present else None
+        if value in STATUS_WEIGHT:
+            status[p] = value
+        else:
+            status.pop(p, None)
+    themes, sdgs = index.themes, index.sdgs
+    for node_id, after in reach.nodes.items():
+        if _kind(node_id) == "Theme":
+            themes = themes | {node_id} if after is not None else themes - {node_id}
+        elif _kind(node_id) == "SDG":
+            sdgs = sdgs | {node_id} if after is not None else sdgs - {node_id}
+    alive = {m for m in munis if m in places}
+    part = _assemble(version, {m: places[m] for m in alive}, status, themes, sdgs, _claim_edges(store, alive))
+
+    def merged(old: dict, new: dict) -> dict:
+        out = {k: v for k, v in old.items() if k not in munis}
+        out.update((k, v) for k, v in new.items() if k in alive)
+        return dict(sorted(out.items()))
+
+    offers, seeks, works = merged(index.offers, part.offers), merged(index.seeks, part.seeks), merged(
+        index.works_on, part.works_on)
+    facilitated = merged(index.facilitated, part.facilitated)
+    members = dict(index.members)
+    touched = reach.partnerships | {e.target for m in munis for e in index.memberships.get(m, ())} | {
+        e.target for m in alive for e in part.memberships.get(m, ())}
+    for p in touched:
+        members.pop(p, None)
+    for e in store.edges_of_many(sorted(touched), ["PARTNER_IN"]) if touched else []:
+        if e.source in places:
+            members.setdefault(e.target, []).append(e)
+    members = {p: tuple(es) for p, es in members.items()}
+    return MatchIndex(
+        version=version, places=places, themes=themes, sdgs=sdgs,
+        offers=offers, seeks=seeks, works_on=works,
+        memberships=merged(index.memberships, part.memberships), members=members, status=status,
+        facilitated=facilitated, offered_by=_inverse(offers), sought_by=_inverse(seeks),
+        worked_on_by=_inverse(works), facilitator_members=_inverse(facilitated),
+    )
+
+
 # Keyed weakly so that an index lives no longer than its store.  One thread at
 # a time builds for a store (single flight); requests never wait for a build
 # longer than STALE_WAIT_S when an older index exists: they answer from it
@@ -257,7 +459,9 @@ class _Build(threading.Thread):
         try:
             index = build_index(store, store.version())
             with _LOCK:
-                _CACHE[store] = index
+                current = _CACHE.get(store)
+                if current is None or not _newer(current.version, index.version):
+                    _CACHE[store] = index
         except BaseException as exc:  # noqa: BLE001 - handed to whoever waits for this build
             self.error = exc
 
@@ -290,6 +494,15 @@ def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
         index = _CACHE.get(store)
         if index is not None and index.version == version:
             return index
+    if index is not None:
+        updated = update_index(store, index)  # a few small reads after a small write
+        if updated is not None:
+            with _LOCK:
+                current = _CACHE.get(store)
+                if current is None or not _newer(current.version, updated.version):
+                    _CACHE[store] = updated
+            return updated
+    with _LOCK:
         build = _start_build(store)
     build.join(None if index is None else (STALE_WAIT_S if wait is None else wait))
     with _LOCK:
