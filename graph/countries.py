@@ -118,6 +118,7 @@ def canonical_name(code: str) -> str:
     return country_name(code, "en")
 
 
+@lru_cache(maxsize=4096)
 def resolve_country(spelling: str) -> tuple[str | None, str]:
     """Return (code, stored name) for a spelling; an unknown spelling keeps its own text."""
     code = country_code(spelling)

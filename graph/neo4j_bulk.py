@@ -150,19 +150,21 @@ def _stage(store, token, node_rows, edge_rows, items, undo) -> None:
             store._execute(_run, "UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, "
                            "n._staging = $token, n._staged_at = $now",
                            {"rows": chunk, "token": token, "now": now}, write=True)
+    new_ids = {row["id"] for (_kind, known), rows in node_rows.items() if not known for row in rows}
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if not fresh:
             continue
-        for chunk in _batches(rows):
-            # Either end may be staged (new) or published (existing): one pattern for each.
-            store._execute(_run, "UNWIND $rows AS row "
-                           "OPTIONAL MATCH (s1:CommonGroundStaged {id: row.s, _staging: $token}) "
-                           "OPTIONAL MATCH (s2:Entity {id: row.s}) "
-                           "OPTIONAL MATCH (t1:CommonGroundStaged {id: row.t, _staging: $token}) "
-                           "OPTIONAL MATCH (t2:Entity {id: row.t}) "
-                           "WITH row, coalesce(s1, s2) AS a, coalesce(t1, t2) AS b "
-                           f"CREATE (a)-[r:{rel}]->(b) SET r = row.props",
-                           {"rows": chunk, "token": token}, write=True)
+        # Each end is either staged by this write or already published: one index lookup each.
+        by_ends: dict[tuple[bool, bool], list] = {}
+        for row in rows:
+            by_ends.setdefault((row["s"] in new_ids, row["t"] in new_ids), []).append(row)
+        for (source_new, target_new), group in sorted(by_ends.items()):
+            a = "a:CommonGroundStaged {id: row.s, _staging: $token}" if source_new else "a:Entity {id: row.s}"
+            b = "b:CommonGroundStaged {id: row.t, _staging: $token}" if target_new else "b:Entity {id: row.t}"
+            for chunk in _batches(group):
+                store._execute(_run, f"UNWIND $rows AS row MATCH ({a}) MATCH ({b}) "
+                               f"CREATE (a)-[r:{rel}]->(b) SET r = row.props",
+                               {"rows": chunk, "token": token}, write=True)
     chunks = list(range(0, len(items), 1000))
     for start in range(0, len(chunks), CHUNKS_PER_TX):
         part = items[chunks[start]: chunks[start] + 1000 * CHUNKS_PER_TX]

@@ -137,8 +137,12 @@ def region_name(key: str, lang: str = "en") -> str:
         return key
 
 
+@lru_cache(maxsize=4096)
 def country_name(code: str, lang: str = "en") -> str:
-    """Return a country's display name in ``lang`` (CLDR), or the code."""
+    """Return a country's display name in ``lang`` (CLDR), or the code.
+
+    Cached: making a babel Locale costs more than the rest of an import row.
+    """
     try:
         return Locale(lang).territories.get(code, code)
     except (UnknownLocaleError, ValueError):

@@ -18,7 +18,6 @@ this format at all is refused whole, with the row and field at fault.
 from __future__ import annotations
 
 import csv
-import functools
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,17 +64,16 @@ class _City:
     country: str
     lat: float
     lng: float
+    # Worked out once per row (cached_property takes a lock per access on Python 3.11).
+    resolved: tuple[str | None, str] = field(init=False, compare=False)  # (ISO code or None, name to store)
+    key: str = field(init=False, compare=False)
 
-    @functools.cached_property
-    def resolved(self) -> tuple[str | None, str]:
-        """(ISO code or None, the country name to store)."""
-        return resolve_country(self.country)
+    def __post_init__(self):
+        resolved = resolve_country(self.country)
+        object.__setattr__(self, "resolved", resolved)
+        object.__setattr__(self, "key", place_key(self.name, resolved[1], resolved[0]))
 
-    @functools.cached_property
-    def key(self) -> str:
-        return place_key(self.name, self.resolved[1], self.resolved[0])
-
-    @functools.cached_property
+    @property
     def legacy_keys(self) -> tuple[str, ...]:
         """Keys stores written before country codes gave this city (folded name|folded country)."""
         return tuple(dict.fromkeys(f"{fold(self.name)}|{fold(c)}" for c in (self.country, self.resolved[1])))

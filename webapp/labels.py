@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 KINDS = {
@@ -144,28 +145,46 @@ SORTS = {
 }
 
 
+_SHOWN: dict[tuple[str, int], str] = {}
+
+
+def _shown(label) -> str:
+    """Return a label in the request's language, looked up once per language.
+
+    flask-babel looks a lazy string up again on every use (about 70 µs), and a
+    match or node page shows a few thousand labels.  The catalogs never change
+    while the app runs, and the labels here are module constants, so their
+    identity is a stable key.
+    """
+    key = (str(get_locale()), id(label))
+    shown = _SHOWN.get(key)
+    if shown is None:
+        shown = _SHOWN[key] = str(label)
+    return shown
+
+
 def kind_name(kind: str, plural: bool = False) -> str:
     """Return the translated name of a node kind."""
     names = KINDS.get(kind)
-    return str(names[1 if plural else 0]) if names else kind
+    return _shown(names[1 if plural else 0]) if names else kind
 
 
 def relation_name(rel: str, direction: str) -> str:
     """Return how a relationship reads from one side, translated."""
     names = RELATIONS.get(rel)
-    return str(names[0 if direction == "out" else 1]) if names else rel
+    return _shown(names[0 if direction == "out" else 1]) if names else rel
 
 
 def property_name(key: str) -> str:
     """Return the translated label of a property key (the key itself if unknown)."""
     label = PROPERTIES.get(key)
-    return str(label) if label else key.replace("_", " ")
+    return _shown(label) if label else key.replace("_", " ")
 
 
 def value_name(value) -> str:
     """Return a translated enumerated value, or the value as text."""
     label = VALUES.get(value) if isinstance(value, str) else None
-    return str(label) if label else str(value)
+    return _shown(label) if label else str(value)
 
 # The parts of a partner-matching score, with a line on what each means.
 COMPONENTS = {
