@@ -54,8 +54,7 @@ NODE_PAGE = "/nl/municipalities/tarija-bolivia"
 MATCH_PAGE = "/nl/match.json?municipality=Herent&themes=theme:water"
 LOAD_CSV = """
 LOAD CSV WITH HEADERS FROM $url AS row
-CALL {
-  WITH row
+CALL (row) {
   WITH row WHERE row.city1 IS NOT NULL AND row.city2 IS NOT NULL AND row.country1 IS NOT NULL
              AND row.country2 IS NOT NULL
   MERGE (a:BenchTown {key: toLower(row.city1) + '|' + toLower(row.country1)})
@@ -94,7 +93,7 @@ def load_csv_baseline(store, path: Path) -> float:
         session.run(LOAD_CSV, url="file:///bench.csv").consume()
         seconds = time.perf_counter() - start
         session.run("MATCH (n) WHERE n:BenchTown OR n:BenchPartnership "
-                    "CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+                    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
         session.run("DROP CONSTRAINT bench_town IF EXISTS").consume()
     (import_dir / "bench.csv").unlink()
     return seconds
@@ -195,8 +194,10 @@ def run(backend: str, scale: int, writes: int, workdir: Path) -> dict:
     result = {"backend": backend, "scale": scale}
     store = fresh_store(backend)
     seed(store)
-    result["import_s"], report = timed(import_twinnings, store, path)
-    result["reimport_s"] = timed(import_twinnings, store, path)[0]
+    # The 10x file is over the default import limits (graph/twinnings.py), which an operator raises so.
+    limits = {"max_bytes": 1 << 30, "max_rows": 10_000_000}
+    result["import_s"], report = timed(import_twinnings, store, path, **limits)
+    result["reimport_s"] = timed(import_twinnings, store, path, **limits)[0]
     result["towns"] = store.count_by_kind().get("Municipality")
     result["import_baseline"] = ("LOAD CSV", load_csv_baseline(store, path)) if backend == "neo4j" \
         else ("csv parse", timed(parse_only, path)[0])

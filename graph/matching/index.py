@@ -409,9 +409,12 @@ def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -
     part = _assemble(version, {m: places[m] for m in alive}, status, themes, sdgs, _claim_edges(store, alive))
 
     def merged(old: dict, new: dict) -> dict:
-        out = {k: v for k, v in old.items() if k not in munis}
+        # A copy with only the reached municipalities replaced: O(n) copying, no re-sorting.
+        out = dict(old)
+        for m in munis:
+            out.pop(m, None)
         out.update((k, v) for k, v in new.items() if k in alive)
-        return dict(sorted(out.items()))
+        return out
 
     offers, seeks, works = merged(index.offers, part.offers), merged(index.seeks, part.seeks), merged(
         index.works_on, part.works_on)
@@ -419,12 +422,13 @@ def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -
     members = dict(index.members)
     touched = reach.partnerships | {e.target for m in munis for e in index.memberships.get(m, ())} | {
         e.target for m in alive for e in part.memberships.get(m, ())}
-    for p in touched:
-        members.pop(p, None)
+    fresh: dict[str, list] = {}
     for e in store.edges_of_many(sorted(touched), ["PARTNER_IN"]) if touched else []:
         if e.source in places:
-            members.setdefault(e.target, []).append(e)
-    members = {p: tuple(es) for p, es in members.items()}
+            fresh.setdefault(e.target, []).append(e)
+    for p in touched:
+        members.pop(p, None)
+    members.update((p, tuple(es)) for p, es in fresh.items())
     return MatchIndex(
         version=version, places=places, themes=themes, sdgs=sdgs,
         offers=offers, seeks=seeks, works_on=works,
