@@ -179,6 +179,20 @@ def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_pat
     recorded = {c.reason for c in store.changes(limit=10000)}
     assert {f"w{i}" for i in acknowledged} <= recorded
     assert len(recorded) == len(present)  # never a write without its record, nor the reverse
+    # A crash leaves no temporary files behind, only the database and its write-ahead log.
+    assert {p.name for p in tmp_path.iterdir()} <= {"graph.sqlite3", "graph.sqlite3-wal", "graph.sqlite3-shm"}
+
+
+def test_the_database_is_readable_by_the_group(tmp_path):
+    """A web server running as another user of the same group can read what `kb` wrote."""
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        EmbeddedStore(tmp_path).write([make_node("theme:a", {"name": "a"})])
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "graph.sqlite3").stat().st_mode) & 0o040
 
 
 def test_a_search_index_of_another_format_is_rebuilt_on_open(tmp_path, monkeypatch):
