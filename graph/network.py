@@ -103,9 +103,9 @@ class NetworkFilter:
             if value not in STATUSES:
                 raise FilterError("status", value)
         if self.dormant_years < 1:
-            raise FilterError("dormant_years", self.dormant_years)
+            raise FilterError("dormant", self.dormant_years)
         if self.active_from is not None and self.active_to is not None and self.active_from > self.active_to:
-            raise FilterError("active_to", self.active_to)
+            raise FilterError("to", self.active_to)
 
     @property
     def year(self) -> int:
@@ -138,6 +138,57 @@ class Network:
     @property
     def empty(self) -> bool:
         return not self.partnerships
+
+
+def network_filter(store, association: str | None = None, province=(), country=(), continent=(), kind=(),
+                   status=(), theme=(), sdg=(), active_from: int | None = None, active_to: int | None = None,
+                   dormant_years: int = DORMANT_YEARS, as_of: int | None = None) -> NetworkFilter:
+    """Check filter values against the store and return the filter; FilterError names the first bad one.
+
+    Countries may be ISO codes or names in any language, continents region
+    keys, M49 codes or English names, SDGs numbers or ids.  The names are
+    the query parameters of the network page.
+    """
+    from .countries import country_code
+    from .regions import region_key
+
+    association = association or default_association(store)
+    if association and association not in {n.id for n in associations(store)}:
+        raise FilterError("association", association)
+    known_provinces = set(store.property_values("Municipality", "province"))
+    for value in province:
+        if value not in known_provinces:
+            raise FilterError("province", value)
+    codes = []
+    for value in country:
+        code = country_code(value)
+        if not code:
+            raise FilterError("country", value)
+        codes.append(code)
+    regions = []
+    for value in continent:
+        key = region_key(value)
+        if key not in REGIONS:
+            raise FilterError("continent", value)
+        regions.append(key)
+    known_kinds = set(store.property_values("Partnership", "partnership_type"))
+    for value in kind:
+        if value not in known_kinds:
+            raise FilterError("kind", value)
+    themes = list(theme)
+    found = store.get_nodes(t for t in themes if t.startswith("theme:")) if themes else {}
+    for value in themes:
+        if value not in found:
+            raise FilterError("theme", value)
+    goals = [v if str(v).startswith("sdg:") else f"sdg:{v}" for v in sdg]
+    found = store.get_nodes(g for g in goals if g[4:].isdigit()) if goals else {}
+    for value in goals:
+        if value not in found:
+            raise FilterError("sdg", value)
+    return NetworkFilter(association, tuple(dict.fromkeys(province)), tuple(dict.fromkeys(codes)),
+                         tuple(dict.fromkeys(regions)), tuple(dict.fromkeys(kind)), tuple(dict.fromkeys(status)),
+                         tuple(dict.fromkeys(themes)), tuple(dict.fromkeys(goals)), active_from, active_to,
+                         dormant_years, as_of)
 
 
 def associations(store) -> list[Node]:

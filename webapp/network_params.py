@@ -11,9 +11,7 @@ from flask import abort, current_app, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from graph.countries import country_code
-from graph.network import STATUSES, FilterError, NetworkFilter, associations, default_association
-from graph.regions import REGIONS, region_key
+from graph.network import STATUSES, FilterError, NetworkFilter, network_filter
 
 from .labels import kind_name, property_name
 
@@ -59,57 +57,15 @@ def _year(name: str, low: int = 1800, high: int = 2200) -> int | None:
 
 
 def read_filter(store) -> NetworkFilter:
-    """Read and check every network filter of the request."""
-    known = [n.id for n in associations(store)]
-    association = request.args.get("association", "").strip() or default_association(store)
-    if association and association not in known:
-        _unknown("association", association)
-    provinces = _values("province")
-    member_provinces = set(store.property_values("Municipality", "province"))
-    for value in provinces:
-        if value not in member_provinces:
-            _unknown("province", value)
-    countries = []
-    for value in _values("country"):
-        code = country_code(value)
-        if not code:
-            _unknown("country", value)
-        countries.append(code)
-    regions = []
-    for value in _values("continent"):
-        key = region_key(value)
-        if key not in REGIONS:
-            _unknown("continent", value)
-        regions.append(key)
-    kinds = _values("kind")
-    known_kinds = set(store.property_values("Partnership", "partnership_type"))
-    for value in kinds:
-        if value not in known_kinds:
-            _unknown("kind", value)
-    statuses = _values("status")
-    for value in statuses:
-        if value not in STATUSES:
-            _unknown("status", value)
-    themes = _values("theme")
-    if themes:
-        found = store.get_nodes(t for t in themes if t.startswith("theme:"))
-        for value in themes:
-            if value not in found:
-                _unknown("theme", value)
-    sdgs = [v if v.startswith("sdg:") else f"sdg:{v}" for v in _values("sdg")]
-    if sdgs:
-        found = store.get_nodes(s for s in sdgs if s[4:].isdigit())
-        for value in sdgs:
-            if value not in found:
-                _unknown("sdg", value)
+    """Read and check every network filter of the request (graph.network.network_filter checks the values)."""
     dormant = _year("dormant", 1, 100) or int(current_app.config["NETWORK_DORMANT_YEARS"])
     try:
-        return NetworkFilter(association, tuple(provinces), tuple(countries), tuple(regions), tuple(kinds),
-                             tuple(statuses), tuple(themes), tuple(sdgs), _year("from"), _year("to"), dormant)
+        return network_filter(
+            store, request.args.get("association", "").strip() or None, *(_values(name) for name in (
+                "province", "country", "continent", "kind", "status", "theme", "sdg")),
+            active_from=_year("from"), active_to=_year("to"), dormant_years=dormant)
     except FilterError as exc:
-        abort(400, description=gettext("Unknown value for %(facet)s: %(value)s",
-                                       facet=filter_label(exc.filter if exc.filter in PARAMS else "to"),
-                                       value=exc.value))
+        _unknown(exc.filter, exc.value)
 
 
 def chosen(flt: NetworkFilter) -> dict:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from urllib.parse import urlencode
 
-from flask import Blueprint, url_for
+from flask import Blueprint, Response, url_for
 from flask_babel import gettext
 
-from graph.network import associations, continent_of, layout, map_links, network_summary
+from graph.network import associations, continent_of, layout, map_links, network_summary, read_network
+from graph.network_export import edges_csv, export_graph, node_link_json, nodes_csv, write_gexf, write_graphml
 from graph.regions import countries, country_name, region_choices, region_name
 
 from .. import present
 from ..db import get_store
 from ..labels import province_name, value_name
 from ..network_params import PARAMS, chosen, filter_label, query_of, read_filter, status_options
-from ..render import page, render
+from ..render import only_params, page, render
 
 bp = Blueprint("network", __name__)
 
@@ -130,6 +132,7 @@ def network_context(embed: bool = False) -> dict:
             "unplaced": sum(1 for link in links if link["from"] is None),
             "atlas": url_for("vendor", filename="world-atlas/countries-110m.json"),
         },
+        "exports": export_urls(lang, suffix),
         "permalink": url_for("network.overview", lang=lang) + suffix,
         "embed_url": url_for("network.embed", lang=lang) + suffix,
     }
@@ -146,3 +149,48 @@ def overview(fmt: str):
 def embed(fmt: str):
     """Show the network's map and figures without the site's chrome, for other sites to frame."""
     return render("network_embed.html", network_context(embed=True), fmt)
+
+
+# The exports of the current selection: (route, file name, media type).
+EXPORTS = {
+    "gexf": ("/<lang:lang>/network/network.gexf", "network.gexf", "application/gexf+xml"),
+    "graphml": ("/<lang:lang>/network/network.graphml", "network.graphml", "application/graphml+xml"),
+    "nodes.csv": ("/<lang:lang>/network/nodes.csv", "nodes.csv", "text/csv"),
+    "edges.csv": ("/<lang:lang>/network/edges.csv", "edges.csv", "text/csv"),
+    "json": ("/<lang:lang>/network/export.json", "network.json", "application/json"),
+}
+
+
+def _export_body(name: str, graph) -> bytes:
+    if name in ("gexf", "graphml"):
+        out = io.BytesIO()
+        (write_gexf if name == "gexf" else write_graphml)(graph, out)
+        return out.getvalue()
+    text = {"nodes.csv": nodes_csv, "edges.csv": edges_csv, "json": node_link_json}[name](graph)
+    return text.encode("utf-8")
+
+
+def export_urls(lang: str, suffix: str) -> list[dict]:
+    """Return the download links of the current selection."""
+    labels = {"gexf": "GEXF", "graphml": "GraphML", "nodes.csv": gettext("CSV nodes (Gephi)"),
+              "edges.csv": gettext("CSV edges (Gephi)"), "json": gettext("node-link JSON")}
+    return [{"format": name, "label": labels[name], "url": url_for(f"network.export_{name.replace('.', '_')}",
+                                                                   lang=lang) + suffix} for name in EXPORTS]
+
+
+def _register_export(name: str, rule: str, filename: str, mimetype: str) -> None:
+    def export():
+        store = get_store()
+        graph = export_graph(read_network(store, read_filter(store)), present.current_lang())
+        return Response(_export_body(name, graph), mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    export.__doc__ = f"Download the selected network as {filename} (same filters as the network page)."
+    endpoint = f"export_{name.replace('.', '_')}"
+    view = only_params(export, frozenset(PARAMS))
+    view.query_params = frozenset(PARAMS)
+    bp.add_url_rule(rule, endpoint, view)
+
+
+for _name, (_rule, _filename, _mimetype) in EXPORTS.items():
+    _register_export(_name, _rule, _filename, _mimetype)
