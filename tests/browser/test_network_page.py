@@ -87,3 +87,30 @@ def test_phone_width_has_no_sideways_scroll(phone, problems, path):
         f"{path} scrolls sideways at 390 px ({widths['scroll']} px wide): {phone.evaluate(WIDER_THAN_SCREEN)}")
     _axe(phone, path)
     problems.assert_none(phone)
+
+
+def test_the_embed_loads_in_a_frame_of_an_allowed_site_and_the_page_does_not(page, problems):
+    page.goto("/nl")  # same origin: 'self' is what EMBED_FRAME_ANCESTORS allows by default
+    page.evaluate("""() => {
+      for (const [id, src] of [["embed", "/en/network/embed?status=active"], ["full", "/en/network"]]) {
+        const frame = document.createElement("iframe");
+        frame.id = id; frame.src = src; frame.title = id;
+        document.body.appendChild(frame);
+      }
+    }""")
+    embed = page.frame_locator("#embed")
+    embed.locator("#network-map svg.map").wait_for()
+    assert embed.locator("h1").inner_text()
+    assert embed.locator("header.site").count() == 0
+    full = page.frame(url=lambda url: url.endswith("/en/network"))
+    # the full page refuses to be framed ('none'): Chromium shows an empty error document instead
+    assert full is None or full.locator("#network-map").count() == 0
+
+
+def test_the_page_links_its_downloads(page, problems):
+    page.goto("/es/network?continent=americas")
+    links = page.locator("#exports-heading ~ ul a[download]")
+    assert links.count() == 5
+    response = page.request.get(links.first.get_attribute("href"))
+    assert response.ok and response.headers["content-type"].startswith("application/gexf+xml")
+    problems.assert_none(page)
