@@ -26,8 +26,8 @@ organisations that facilitate, observe or fund the selected partnerships
 are actors; each actor is joined to each partnership it takes part in, so
 the graph is bipartite (actors and partnerships).  Degree and betweenness
 centrality are computed on it (betweenness is sampled, with a fixed seed,
-over ``BETWEENNESS_SAMPLES`` sources when the graph has more than
-``BETWEENNESS_EXACT_MAX`` nodes); Louvain communities too, with a fixed
+over ``BETWEENNESS_SAMPLES`` sources when more than ``BETWEENNESS_EXACT_MAX``
+nodes have links, and normalised over the nodes that have links); Louvain communities too, with a fixed
 seed, and each is named after its most connected member.
 """
 
@@ -55,7 +55,7 @@ ACTIVITY_TYPES = ("TOOK_PART_IN", "IMPLEMENTS", "PART_OF")
 ACTIVITY_KINDS = ("project:", "event:", "phase:")
 STATUSES = ("active", "dormant", "ended")
 DORMANT_YEARS = 5
-BETWEENNESS_EXACT_MAX = 1000
+BETWEENNESS_EXACT_MAX = 500
 BETWEENNESS_SAMPLES = 300
 SEED = 42
 BRIDGES_SHOWN = 20
@@ -355,9 +355,13 @@ def centrality(graph: nx.Graph) -> tuple[dict[str, float], dict[str, float]]:
     if graph.number_of_nodes() == 0:
         return {}, {}
     degree = nx.degree_centrality(graph)
-    n = graph.number_of_nodes()
+    # A node without links lies on no path: leave it out (it costs a search and adds nothing).
+    linked = graph.subgraph(sorted(n for n in graph if graph.degree(n)))
+    n = linked.number_of_nodes()
     k = BETWEENNESS_SAMPLES if n > BETWEENNESS_EXACT_MAX else None
-    betweenness = nx.betweenness_centrality(graph, k=k, seed=SEED if k else None, normalized=True)
+    betweenness = dict.fromkeys(graph, 0.0)
+    if n > 2:
+        betweenness.update(nx.betweenness_centrality(linked, k=k, seed=SEED if k else None, normalized=True))
     return degree, betweenness
 
 

@@ -73,9 +73,13 @@ def network_context(embed: bool = False) -> dict:
     if net.association:
         nodes[net.association.id] = net.association
 
+    refs: dict[str, dict] = {}
+
     def ref(node_id: str) -> dict:
-        node = nodes.get(node_id)
-        return present.ref(node, lang) if node else {"id": node_id, "label": node_id, "url": None}
+        if node_id not in refs:
+            node = nodes.get(node_id)
+            refs[node_id] = present.ref(node, lang) if node else {"id": node_id, "label": node_id, "url": None}
+        return refs[node_id]
 
     def counted(pairs, label):
         return [{"value": k, "label": label(k), "count": n} for k, n in pairs]
