@@ -40,7 +40,7 @@ import yaml
 
 from .errors import DataError, SchemaError
 from .members import data_digest, member_batch
-from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
 from .resources import resource_dir
 from .schema import LANGUAGES
 from .store import GraphStore
@@ -251,6 +251,7 @@ def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR, force: bool = False) ->
     batch = read_seeds(Path(seeds_dir))  # checks every edge ends at a seeded node
     # The associations' members (VVSG's 285 Flemish municipalities), merged with the towns already known.
     batch.extend(Batch(*member_batch(store, batch.nodes)))
+    batch = Batch(*fold_repeats(batch.nodes, batch.edges))  # a member from the seeds is one node, not two
     change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", f"seeds {digest[:12]}"))
     store.set_meta(SEED_DIGEST_KEY, digest)
     return {"nodes": len(batch.nodes), "edges": len(batch.edges), "unchanged": False,
