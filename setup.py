@@ -19,7 +19,7 @@ from setuptools.command.build_py import build_py
 HERE = Path(__file__).resolve().parent
 BUNDLE = Path("graph") / "_resources"
 # What of an npm package a page may load: its metadata, its licence, its minified scripts.
-VENDOR_FILES = ("package.json", "LICENSE*", "dist/*.min.js")
+VENDOR_FILES = ("package.json", "LICENSE*", "dist/*.min.js", "countries-110m.json")
 
 
 class BuildWithResources(build_py):

@@ -54,6 +54,10 @@ ALIASES = {
     "island": "IS",  # Icelandic (and Danish, German) for Iceland; the row's town is Norðurþing.
 }
 
+# Places that sources name in another language, folded, by country code: the key uses the local name,
+# so "Antwerp" or "Anvers" from the twin-town lists and "Antwerpen" from Statbel are one town.  For
+# Belgium the table is built from Statbel's list (graph/members.py), not typed here.
+
 # Territories with their own ISO code that belong to another state: in "Place, Country" they win.
 _DEPENDENT = ("AI AS AW AX BL BM BQ BV CC CK CW CX FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY MF MO MP MQ "
               "MS NC NF NU PF PM PN PR RE SH SJ SX TC TF TK UM VG VI WF YT")
@@ -132,7 +136,19 @@ def place_key(name: str, country: str | None, code: str | None = None) -> str:
     never equals a code).
     """
     code = code or country_code(country)
-    return f"{fold(name)}|{code}" if code else f"{fold(name)}|{fold(country or '')}"
+    if not code:
+        return f"{fold(name)}|{fold(country or '')}"
+    folded = fold(name)
+    if code == "BE":
+        folded = _belgian_aliases().get(folded, folded)
+    return f"{folded}|{code}"
+
+
+@lru_cache(maxsize=1)
+def _belgian_aliases() -> dict[str, str]:
+    from .members import belgian_name_aliases  # members builds on this module
+
+    return belgian_name_aliases()
 
 
 def municipality_id(name: str, country: str) -> str:

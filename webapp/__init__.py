@@ -34,6 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         RETRY_AFTER=30,
         # Who may frame the pages: a CSP frame-ancestors source list.
         FRAME_ANCESTORS="'none'",
+        # Who may frame the network page's embeddable variant (/<lang>/network/embed): a CSP
+        # frame-ancestors source list, e.g. "'self' https://www.vvsg.be".
+        EMBED_FRAME_ANCESTORS="'self'",
+        # The network page's dormancy rule: years without known activity before a link counts as dormant.
+        NETWORK_DORMANT_YEARS=5,
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
         PROXY_FIX=0,
         HSTS_MAX_AGE=31536000,
@@ -66,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import db, i18n, limits, security, slashes, templating
     from .render import StrictJSONProvider
-    from .views import browse, errors, health, home, matching, paths, sdgs, search
+    from .views import browse, errors, health, home, matching, network, paths, sdgs, search
 
     app.json = StrictJSONProvider(app)
     db.init_app(app)
@@ -75,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for module in (health, home, browse, sdgs, search, paths, matching):
+    for module in (health, home, browse, sdgs, search, paths, matching, network):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

@@ -10,8 +10,12 @@ from contextlib import contextmanager
 import click
 
 from graph import DataError, GraphError, open_store
+from graph.errors import NotFound
 from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
 from graph.integrity import check_store
+from graph.network import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
+from graph.network_export import export_graph, write_export
+from graph.schema import LANGUAGES
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
@@ -88,12 +92,47 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
 
 
 @main.command("export")
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-")
-def export_command(fmt: str, output) -> None:
-    """Export the whole graph (node-link JSON)."""
+@click.option("--format", "fmt", type=click.Choice(["json", "gexf", "graphml", "csv"]), default="json",
+              show_default=True)
+@click.option("-o", "--output", default="-", show_default=True,
+              help="File to write ('-': standard output); for csv, a folder that gets nodes.csv and edges.csv.")
+@click.option("--network", "network_only", is_flag=True,
+              help="With --format json: the member network (node-link) instead of the whole graph for kb load.")
+@click.option("--association", help="The association whose members' network to export (default: VVSG).")
+@click.option("--province", multiple=True, help="A member province (NIS code, e.g. 10000); repeatable.")
+@click.option("--country", multiple=True, help="A partner country (ISO code or name); repeatable.")
+@click.option("--continent", multiple=True, help="A UN region key (e.g. africa, latin-america); repeatable.")
+@click.option("--kind", multiple=True, help="A kind of partnership (e.g. twinning); repeatable.")
+@click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Repeatable.")
+@click.option("--theme", multiple=True, help="A theme id (theme:water); repeatable.")
+@click.option("--sdg", multiple=True, help="An SDG (13 or sdg:13); repeatable.")
+@click.option("--from", "active_from", type=click.IntRange(1800, 2200), help="Active from this year.")
+@click.option("--to", "active_to", type=click.IntRange(1800, 2200), help="Active until this year.")
+@click.option("--dormant-years", type=click.IntRange(1, 100), default=DORMANT_YEARS, show_default=True,
+              help="Years without known activity after which a partnership counts as dormant.")
+@click.option("--lang", type=click.Choice(LANGUAGES), default="nl", show_default=True,
+              help="Language of the node labels.")
+def export_command(fmt: str, output: str, network_only: bool, lang: str, **filters) -> None:
+    """Export the whole graph (node-link JSON for kb load), or the member network as GEXF, GraphML, CSV or JSON.
+
+    GEXF, GraphML and CSV always export the network; so does json with --network.
+    The filters are those of the network page.
+    """
     with _opened_store() as store:
-        export_json(store, output)
+        if fmt == "json" and not network_only:
+            with click.open_file(output, "w", encoding="utf-8") as out:
+                export_json(store, out)
+            return
+        try:
+            net = read_network(store, network_filter(store, **filters))
+        except (FilterError, NotFound) as exc:
+            raise click.ClickException(str(exc)) from exc
+        if fmt == "csv" and output == "-":
+            raise click.UsageError("--format csv writes nodes.csv and edges.csv: give a folder with -o")
+        written = write_export(export_graph(net, lang), fmt, output)
+    if output != "-":
+        click.echo(f"wrote {', '.join(written)}: {len(net.partnerships)} partnerships of "
+                   f"{len(net.members)} members", err=True)
 
 
 @main.command("load")

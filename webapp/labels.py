@@ -94,7 +94,30 @@ PROPERTIES = {
     "provider": _l("Provided by"),
     "free_download": _l("Free download"),
     "notion_count": _l("Number of notions"),
+    "nis_code": _l("NIS code"),
+    "province": _l("Province"),
 }
+
+# Belgian provinces by their NIS (REFNIS) code, as graph/members.py stores them.
+PROVINCES = {
+    "10000": _l("Antwerp"),
+    "20001": _l("Flemish Brabant"),
+    "30000": _l("West Flanders"),
+    "40000": _l("East Flanders"),
+    "70000": _l("Limburg"),
+    "20002": _l("Walloon Brabant"),
+    "50000": _l("Hainaut"),
+    "60000": _l("Liège"),
+    "80000": _l("Luxembourg"),
+    "90000": _l("Namur"),
+    "04000": _l("Brussels-Capital Region"),
+}
+
+
+def province_name(code: str) -> str:
+    """Return a Belgian province's name from its NIS code (the code itself if unknown)."""
+    label = PROVINCES.get(code)
+    return str(label) if label else code
 
 VALUES = {
     "active": _l("active"),
@@ -132,6 +155,7 @@ VALUES = {
     "region": _l("region"),
     "editorial": _l("editorial"),
     "publication": _l("publication"),
+    "dataset": _l("data set"),
 }
 
 # Query parameters named in error messages.

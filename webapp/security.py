@@ -24,6 +24,8 @@ CSP = (
     "base-uri 'none'",
     "form-action 'self'",
 )
+# Pages other sites may frame, under EMBED_FRAME_ANCESTORS instead of FRAME_ANCESTORS.
+EMBEDDABLE = frozenset({"network.embed"})
 # Pages change when the graph does: caches may keep them but must ask first (the ETag makes that cheap).
 HTML_CACHE_CONTROL = "no-cache"
 # An error or an outage is not worth keeping.
@@ -38,12 +40,14 @@ def content_security_policy(frame_ancestors: str) -> str:
 def init_app(app: Flask) -> None:
     """Add the security and caching headers to every response."""
     csp = content_security_policy(app.config["FRAME_ANCESTORS"])
+    embed_csp = content_security_policy(app.config["EMBED_FRAME_ANCESTORS"])
     hsts = f"max-age={int(app.config['HSTS_MAX_AGE'])}; includeSubDomains"
 
     @app.after_request
     def add_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", csp)
+        embeddable = request.endpoint in EMBEDDABLE and response.status_code < 400
+        headers.setdefault("Content-Security-Policy", embed_csp if embeddable else csp)
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         if request.is_secure and app.config["HSTS_MAX_AGE"]:

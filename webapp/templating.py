@@ -11,7 +11,9 @@ from .labels import TRANSLATED_FROM
 from .render import current_url
 
 # npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
-VENDOR_PACKAGES = ("cytoscape",)
+VENDOR_PACKAGES = ("cytoscape", "graphology", "sigma", "d3-array", "d3-geo", "topojson-client", "world-atlas")
+# Data files a page may load besides scripts: the country shapes of the network map.
+VENDOR_DATA = frozenset({"world-atlas/countries-110m.json"})
 
 
 def switch_url(lang: str) -> str:
@@ -37,6 +39,6 @@ def init_app(app: Flask) -> None:
 
     @app.route("/vendor/<path:filename>")
     def vendor(filename: str):
-        if filename.split("/", 1)[0] not in VENDOR_PACKAGES or not filename.endswith(".js"):
+        if filename.split("/", 1)[0] not in VENDOR_PACKAGES or not (filename.endswith(".js") or filename in VENDOR_DATA):
             abort(404)
         return send_from_directory(app.config["VENDOR_DIR"], filename, max_age=86400)
