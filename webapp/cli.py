@@ -58,6 +58,21 @@ def migrate_command() -> None:
                    f"{store.count_edges()} edges")
 
 
+@main.command("migrate-ids")
+@click.option("--dry-run", is_flag=True, help="Only say what would move.")
+def migrate_ids_command(dry_run: bool) -> None:
+    """Move municipalities whose id lost letters to the ids transliterated names give (idempotent)."""
+    from graph.identifiers import migrate_ids
+
+    with _opened_store() as store:
+        report = migrate_ids(store, dry_run=dry_run)
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} {len(report.moved)} ids; {len(report.rekeyed)} match keys brought up to date"
+               + (f"; {len(report.finished)} old nodes of an interrupted run deleted" if report.finished else ""))
+    for old, new in report.moved.items():
+        click.echo(f"  {old} -> {new}")
+
+
 @main.command("import-twinnings")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--show-skipped/--no-show-skipped", default=True)
