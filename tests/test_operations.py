@@ -221,3 +221,9 @@ def test_threads_waiting_for_a_failed_neo4j_connection_fail_at_once():
     for t in threads:
         t.join()
     assert len(times) == 8 and max(times) <= 3.5
+
+
+def test_a_method_the_address_does_not_take_gets_405_with_allow(client):
+    for path in ("/en/sdgs.json", "/nl/sdgs"):
+        answer = client.open(path, method="TRACE")
+        assert answer.status_code == 405 and set(answer.headers["Allow"].split(", ")) >= {"GET", "HEAD"}
