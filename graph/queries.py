@@ -303,6 +303,8 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
 def find_moved(store: GraphStore, node_id: str) -> Node | None:
     """Return the node that had ``node_id`` before its id changed (graph.identifiers), or None."""
     kind = kind_of_id(node_id)
+    if kind not in ("Municipality", "Partnership"):  # the only kinds kb migrate-ids moves
+        return None
     # kb migrate-ids gives each moved node the one id it had: a list of that id alone.
     found = store.find_by_property(kind, "former_ids", [[node_id]])
     return found[0] if found else None
