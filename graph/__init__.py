@@ -40,11 +40,16 @@ def open_store(config: Mapping | None = None) -> GraphStore:
 
     uri = setting("NEO4J_URI")
     if uri:
-        from .neo4j_store import Neo4jStore
+        from .neo4j_store import DEFAULT_TIMEOUT_S, Neo4jStore
 
         user = setting("NEO4J_USER") or setting("NEO4J_USERNAME")
         auth = (user, setting("NEO4J_PASSWORD", "")) if user else None
-        return Neo4jStore(uri, auth=auth, database=setting("NEO4J_DATABASE"))
+        timeout = setting("NEO4J_TIMEOUT_S")
+        try:
+            timeout = float(timeout) if timeout is not None else DEFAULT_TIMEOUT_S
+        except (TypeError, ValueError):
+            raise ValueError(f"NEO4J_TIMEOUT_S must be a number of seconds, not {timeout!r}") from None
+        return Neo4jStore(uri, auth=auth, database=setting("NEO4J_DATABASE"), timeout_s=timeout)
     from .embedded import EmbeddedStore
 
     return EmbeddedStore(setting("KB_DATA_DIR") or default_data_dir())

@@ -6,12 +6,13 @@ export -> load -> export gives the same bytes on either store.
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import IO
 
 from .errors import DataError, SchemaError, StoreConflict
-from .model import ChangeNote, make_edge, make_node
+from .model import ChangeNote, Edge, Node, make_edge, make_node
 from .schema import shown
 from .store import GraphStore
 
@@ -45,9 +46,26 @@ def export_json(store: GraphStore, out: IO[str]) -> None:
     out.write("\n")
 
 
+def export_bytes(store: GraphStore) -> bytes:
+    """Return the canonical JSON export, as :func:`export_json` writes it, in UTF-8."""
+    out = io.StringIO()
+    export_json(store, out)
+    return out.getvalue().encode("utf-8")
+
+
 def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
               max_records: int = MAX_LOAD_RECORDS) -> dict[str, int]:
     """Restore an export into an empty store, all or nothing."""
+    nodes, edges = read_export(path, max_bytes, max_records)
+    if store.count_edges() or store.count_by_kind():
+        raise StoreConflict("the store is not empty: load restores into an empty store only")
+    store.write(nodes, edges, ChangeNote("kb load", f"load {Path(path).name}"))
+    return {"nodes": len(nodes), "edges": len(edges)}
+
+
+def read_export(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
+                max_records: int = MAX_LOAD_RECORDS) -> tuple[list[Node], list[Edge]]:
+    """Read an export and check every record of it; raise DataError naming the first fault."""
     name = str(path)
     try:
         size = Path(path).stat().st_size
@@ -94,10 +112,7 @@ def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYT
         edges.append(edge)
     if len(ids) != len(nodes):
         raise DataError(name, "nodes", "id", "an id occurs twice")
-    if store.count_edges() or store.count_by_kind():
-        raise StoreConflict("the store is not empty: load restores into an empty store only")
-    store.write(nodes, edges, ChangeNote("kb load", f"load {Path(path).name}"))
-    return {"nodes": len(nodes), "edges": len(edges)}
+    return nodes, edges
 
 
 def _records(name: str, data: dict, key: str) -> list[dict]:

@@ -16,7 +16,9 @@ from collections.abc import Iterable, Iterator
 import neo4j
 from neo4j.exceptions import (
     AuthError,
+    ConnectionPoolError,
     ConstraintError,
+    DatabaseError,
     DriverError,
     Neo4jError,
     ServiceUnavailable,
@@ -36,6 +38,17 @@ CHANGE_CHUNK = 1000  # change items per CommonGroundChangeItems node
 STAGED_MAX_AGE_S = 24 * 3600  # staged leftovers of a crashed bulk write older than this are swept
 SEARCH_CAP = 2000
 MAX_PATHS = 500
+# How long one store call may try before it raises StoreUnavailable (NEO4J_TIMEOUT_S).  It must stay
+# well below gunicorn's worker timeout (webapp/gunicorn_conf.py, 60 s), so that a request during an
+# outage ends in the app's translated 503 and not in a killed worker's bare 500.
+DEFAULT_TIMEOUT_S = 10.0
+# The driver waits about a second before its first retry; a shorter budget could not be kept.
+MIN_TIMEOUT_S = 3.0
+# Driver errors that mean "the database cannot answer now", not "this request is wrong": a stopped or
+# unreachable server (a commit whose outcome is unknown included), no free connection within the
+# timeout, bad credentials, and the server's own transient and internal failures.
+UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, AuthError, TransientError, DatabaseError,
+               OSError)
 HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at"})
 
 SCHEMA_STATEMENTS = (
@@ -91,29 +104,63 @@ class Neo4jStore(GraphStore):
 
     backend = "neo4j"
 
-    def __init__(self, uri: str, auth=None, database: str | None = None):
+    def __init__(self, uri: str, auth=None, database: str | None = None, timeout_s: float = DEFAULT_TIMEOUT_S):
         self.uri, self._auth, self.database = uri, auth, database or None
+        if not timeout_s >= MIN_TIMEOUT_S:
+            raise ValueError(f"NEO4J_TIMEOUT_S must be at least {MIN_TIMEOUT_S} seconds, not {timeout_s!r}")
+        self.timeout_s = float(timeout_s)
         self._driver: neo4j.Driver | None = None
         self._pid: int | None = None
         self._lock = threading.Lock()
+        # When the last attempt to open a driver failed, and why: threads that waited for that
+        # attempt fail at once instead of each waiting out its own timeout in turn.
+        self._failed_at = 0.0
+        self._failure = ""
+
+    def driver_settings(self) -> dict:
+        """The driver's timeouts, chosen so that one store call gives up within ``timeout_s``.
+
+        A managed transaction's first attempt waits at most A for a connection (acquisition,
+        which includes opening one, itself bounded by connection_timeout).  While less than R
+        has passed since that attempt, it sleeps and tries again; the driver's delays start at
+        0.8-1.2 s and double, so the sleep that starts last lasts at most 1.5 R + 1.2 s.  A call
+        thus ends within 2 A + 2.5 R + 1.2 s: with A = T/4 and R = (T/2 - 1.2) / 2.5, within T.
+        (With R below 0.8 s there is exactly one retry: 2 A + 1.2 s.)
+        """
+        attempt = self.timeout_s / 4
+        retry = max(0.0, (self.timeout_s / 2 - 1.2) / 2.5)
+        return {"connection_acquisition_timeout": attempt, "connection_timeout": attempt,
+                "max_transaction_retry_time": retry}
 
     # -- connection ------------------------------------------------------------
     def _get_driver(self) -> neo4j.Driver:
         """Return this process's driver, creating it after any fork."""
-        with self._lock:
+        driver = self._driver
+        if driver is not None and self._pid == os.getpid():
+            return driver
+        asked = time.monotonic()
+        # Bounded: a thread never waits longer for another's connection attempt than for its own.
+        if not self._lock.acquire(timeout=self.timeout_s):
+            raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: still connecting")
+        try:
             if self._driver is None or self._pid != os.getpid():
+                if self._failed_at > asked:
+                    raise StoreUnavailable(self._failure)
                 driver = None
                 try:
-                    driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth)
+                    driver = neo4j.GraphDatabase.driver(self.uri, auth=self._auth, **self.driver_settings())
                     driver.verify_connectivity()
                     self._ensure_schema(driver)
                 except (DriverError, Neo4jError, ValueError, OSError) as exc:
                     if driver is not None:
                         driver.close()
-                    raise StoreUnavailable(f"cannot reach Neo4j at {self.uri}: {exc}") from exc
+                    self._failed_at, self._failure = time.monotonic(), f"cannot reach Neo4j at {self.uri}: {exc}"
+                    raise StoreUnavailable(self._failure) from exc
                 # Only a driver whose schema is in place is kept; a failure is retried next call.
                 self._driver, self._pid = driver, os.getpid()
             return self._driver
+        finally:
+            self._lock.release()
 
     def _ensure_schema(self, driver: neo4j.Driver) -> None:
         with driver.session(database=self.database) as session:
@@ -130,10 +177,10 @@ class Neo4jStore(GraphStore):
             with driver.session(database=self.database) as session:
                 run = session.execute_write if write else session.execute_read
                 return run(work, *args)
-        except (ServiceUnavailable, SessionExpired, TransientError, AuthError) as exc:
-            raise StoreUnavailable(f"Neo4j at {self.uri}: {exc}") from exc
         except ConstraintError as exc:
             raise StoreConflict(str(exc)) from exc
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri}: {type(exc).__name__}: {exc}") from exc
 
     def _read(self, query: str, **params) -> list:
         def work(tx):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .countries import country_code
 from .errors import NotFound
 from .model import Edge, Node
-from .schema import REL_TYPES
+from .schema import REL_TYPES, kind_of_id
 from .store import GraphStore
 from .text import fold, sdg_number_key
 
@@ -298,3 +298,13 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
         return pool[0]
     degree = {n.id: len(store.edges_of(n.id, ["PARTNER_IN"])) for n in pool[:20]}
     return min(pool[:20], key=lambda n: (-degree[n.id], n.id))
+
+
+def find_moved(store: GraphStore, node_id: str) -> Node | None:
+    """Return the node that had ``node_id`` before its id changed (graph.identifiers), or None."""
+    kind = kind_of_id(node_id)
+    if kind not in ("Municipality", "Partnership"):  # the only kinds kb migrate-ids moves
+        return None
+    # kb migrate-ids gives each moved node the one id it had: a list of that id alone.
+    found = store.find_by_property(kind, "former_ids", [[node_id]])
+    return found[0] if found else None

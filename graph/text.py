@@ -9,9 +9,12 @@ Neo4j (whose properties cannot be maps).
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Mapping
+
+from anyascii import anyascii
 
 from .errors import SchemaError
 from .schema import LANGUAGES, TEXT_FIELDS
@@ -76,9 +79,16 @@ def sort_keys(field: str, lang: str) -> list[str]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Lower-case, strip accents and turn punctuation into spaces: 'Jerónimo' -> 'jeronimo'."""
+    """Lower-case, strip accents, write other scripts in Latin letters and turn punctuation into spaces.
+
+    'Jerónimo' -> 'jeronimo', 'Łódź' -> 'lodz', 'Þórshöfn' -> 'thorshofn', 'Москва' -> 'moskva'.
+    Accents are stripped first (NFKD), so the letters Unicode decomposes never depend on anyascii;
+    anyascii then transliterates what is left (ł, ø, æ, þ, Cyrillic, Greek, Han...).
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if not bare.isascii():
+        bare = anyascii(bare).lower()
     return _NON_WORD.sub(" ", bare).strip()
 
 
@@ -104,7 +114,7 @@ def index_words(text: str) -> list[str]:
 # Stores keep search_text() of every node in their search index.  Change this
 # whenever search_text() would give other words for the same properties: a
 # store that finds another value here re-indexes every node when it opens.
-SEARCH_FORMAT = "2-joined-words"
+SEARCH_FORMAT = "3-transliterated"
 
 
 def search_text(props: Mapping) -> str:
@@ -131,8 +141,18 @@ def query_tokens(query: str) -> list[str]:
 
 
 def slug(text: str) -> str:
-    """Return an id-safe slug: 'San Jerónimo' -> 'san-jeronimo'."""
-    return fold(text).replace(" ", "-") or "x"
+    """Return an id-safe slug: 'San Jerónimo' -> 'san-jeronimo', 'Łódź' -> 'lodz', 'Москва' -> 'moskva'.
+
+    A text with no Latin form at all (only symbols, say) gets 'x-' and a stable hash of the text,
+    so that two such names never share a slug.
+    """
+    return fold(text).replace(" ", "-") or f"x-{name_hash(text)}"
+
+
+def name_hash(text: str) -> str:
+    """Return a short hash of a text, the same in every process and version (unlike hash())."""
+    normal = unicodedata.normalize("NFC", text.strip())
+    return hashlib.blake2b(normal.encode("utf-8"), digest_size=5).hexdigest()
 
 
 def sdg_number_key(number) -> tuple:

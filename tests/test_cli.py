@@ -100,4 +100,4 @@ def test_check_reports_a_damaged_database_with_the_way_back(kb, tmp_path):
     database.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 500)
     result = kb("check")
     assert result.exit_code == 1
-    assert "damaged database" in result.output and "Restore it from a backup" in result.output
+    assert "damaged database" in result.output and "kb restore FILE" in result.output

@@ -169,3 +169,61 @@ def test_pages_need_no_inline_script_or_style(client):
         html = client.get(url).get_data(as_text=True)
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), url
         assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html), url
+
+
+# -- Neo4j timeouts (tests/test_neo4j_outage.py stops a real Neo4j under load) -------------------
+
+@pytest.mark.parametrize("budget", [3.0, 4.5, 10.0, 25.0])
+def test_the_neo4j_driver_timeouts_keep_one_call_within_the_configured_timeout(budget):
+    from graph.neo4j_store import Neo4jStore
+
+    settings = Neo4jStore("bolt://127.0.0.1:9", timeout_s=budget).driver_settings()
+    attempt, retry = settings["connection_acquisition_timeout"], settings["max_transaction_retry_time"]
+    assert settings["connection_timeout"] <= attempt
+    # The first attempt, the retries while less than `retry` has passed (the driver's delays start at
+    # 0.8-1.2 s and double), and the last attempt.
+    last_sleep = 1.2 if retry < 0.8 else 1.5 * retry + 1.2
+    assert 2 * attempt + retry + last_sleep <= budget
+
+
+def test_the_neo4j_timeout_is_configured_and_stays_below_gunicorns(monkeypatch):
+    from graph import open_store
+    from graph.neo4j_store import DEFAULT_TIMEOUT_S
+    from webapp import gunicorn_conf
+
+    assert gunicorn_conf.timeout >= DEFAULT_TIMEOUT_S * 3
+    assert open_store({**UNREACHABLE, "NEO4J_TIMEOUT_S": "4"}).timeout_s == 4.0
+    monkeypatch.setenv("NEO4J_TIMEOUT_S", "7.5")
+    assert open_store(UNREACHABLE).timeout_s == 7.5
+    for wrong in ("soon", "1", "-5"):
+        with pytest.raises(ValueError, match="NEO4J_TIMEOUT_S"):
+            open_store({**UNREACHABLE, "NEO4J_TIMEOUT_S": wrong})
+
+
+def test_threads_waiting_for_a_failed_neo4j_connection_fail_at_once():
+    import threading
+    import time
+
+    from graph import StoreUnavailable, open_store
+
+    store = open_store({**UNREACHABLE, "NEO4J_TIMEOUT_S": "3"})
+    times = []
+
+    def call():
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable):
+            store.version()
+        times.append(time.monotonic() - started)
+
+    threads = [threading.Thread(target=call) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(times) == 8 and max(times) <= 3.5
+
+
+def test_a_method_the_address_does_not_take_gets_405_with_allow(client):
+    for path in ("/en/sdgs.json", "/nl/sdgs"):
+        answer = client.open(path, method="TRACE")
+        assert answer.status_code == 405 and set(answer.headers["Allow"].split(", ")) >= {"GET", "HEAD"}

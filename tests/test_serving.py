@@ -94,3 +94,31 @@ def test_sync_workers_are_what_slow_clients_block(serve):
     finally:
         for s in held:
             s.close()
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(request)
+        answer = b""
+        while chunk := s.recv(65536):
+            answer += chunk
+    return answer
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET /" + b"a" * 5000 + b" HTTP/1.1\r\nHost: localhost\r\n\r\n", 414),
+    (b"GET /nl HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n", 431),
+    (b"GET /nl HTTP/1.1\r\nHost: localhost\r\n" + b"".join(b"X-%d: 1\r\n" % i for i in range(120)) + b"\r\n", 431),
+    (b"NOT A REQUEST\r\n\r\n", 400),
+    (b"GET /nl HTTP/1.1\r\nHost: localhost\r\nBad Header <script>: x\r\n\r\n", 400),
+])
+def test_gunicorns_own_error_pages_carry_the_security_headers(serve, request_bytes, status):
+    port = serve()
+    head, _, body = raw_request(port, request_bytes).partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    assert lines[0].startswith(f"HTTP/1.1 {status} ")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'")
+    assert headers["Content-Security-Policy"].endswith("frame-ancestors 'none'")
+    assert headers["X-Content-Type-Options"] == "nosniff" and headers["Referrer-Policy"] == "same-origin"
+    assert int(headers["Content-Length"]) == len(body) and b"<script>" not in body

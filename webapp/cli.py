@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import click
 
-from graph import DataError, GraphError, open_store
+from graph import DataError, GraphError, default_data_dir, open_store
+from graph.backup import default_backup_dir, restore_backup, write_backup
 from graph.errors import NotFound
 from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
 from graph.integrity import check_store
@@ -59,6 +60,21 @@ def migrate_command() -> None:
         counts = store.count_by_kind()
         click.echo(f"the {store.backend} store is up to date: {sum(counts.values())} nodes, "
                    f"{store.count_edges()} edges")
+
+
+@main.command("migrate-ids")
+@click.option("--dry-run", is_flag=True, help="Only say what would move.")
+def migrate_ids_command(dry_run: bool) -> None:
+    """Move municipalities whose id lost letters to the ids transliterated names give (idempotent)."""
+    from graph.identifiers import migrate_ids
+
+    with _opened_store() as store:
+        report = migrate_ids(store, dry_run=dry_run)
+    verb = "would move" if dry_run else "moved"
+    click.echo(f"{verb} {len(report.moved)} ids; {len(report.rekeyed)} match keys brought up to date"
+               + (f"; {len(report.finished)} old nodes of an interrupted run deleted" if report.finished else ""))
+    for old, new in report.moved.items():
+        click.echo(f"  {old} -> {new}")
 
 
 @main.command("import-twinnings")
@@ -148,6 +164,46 @@ def load_command(file: str, max_bytes: int, max_records: int) -> None:
     click.echo(f"loaded {loaded['nodes']} nodes and {loaded['edges']} edges")
 
 
+def _backup_dir(given: str | None) -> str:
+    """The backup directory: --dir, else KB_BACKUP_DIR, else ``backups`` in the data directory."""
+    return given or os.environ.get("KB_BACKUP_DIR") or str(
+        default_backup_dir(os.environ.get("KB_DATA_DIR") or default_data_dir()))
+
+
+@main.command("backup")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Where backups go (default: KB_BACKUP_DIR, else 'backups' in KB_DATA_DIR).")
+@click.option("--keep", type=click.IntRange(1), default=None,
+              help="Keep only the last N backups in that directory (default: keep all).")
+def backup_command(directory: str | None, keep: int | None) -> None:
+    """Write a dated, verified export of the whole graph, and keep the last N."""
+    with _opened_store() as store:
+        backup = write_backup(store, _backup_dir(directory), keep)
+    click.echo(f"backed up {backup.nodes} nodes and {backup.edges} edges to {backup.path} "
+               f"(verified, sha256 {backup.digest})")
+    for old in backup.removed:
+        click.echo(f"  removed {old}")
+
+
+@main.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Replace what the store holds (saved first as a backup) instead of needing an empty store.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="Where --replace saves the current contents (default: as for kb backup).")
+@click.option("--max-bytes", type=click.IntRange(1), default=MAX_LOAD_BYTES, show_default=True,
+              help="Refuse a larger file.")
+@click.option("--max-records", type=click.IntRange(1), default=MAX_LOAD_RECORDS, show_default=True,
+              help="Refuse a file with more nodes and edges.")
+def restore_command(file: str, replace: bool, directory: str | None, max_bytes: int, max_records: int) -> None:
+    """Restore a backup, all or nothing (the whole file is checked before the store is touched)."""
+    with _opened_store() as store:
+        restored = restore_backup(store, file, replace, _backup_dir(directory), max_bytes, max_records)
+    if restored["saved"]:
+        click.echo(f"the previous contents were saved to {restored['saved']}")
+    click.echo(f"restored {restored['nodes']} nodes and {restored['edges']} edges from {file}")
+
+
 @main.command("check")
 def check_command() -> None:
     """Check that the store can be read and that everything in it follows the schema."""
@@ -156,7 +212,8 @@ def check_command() -> None:
             report = check_store(store)
     except DataError as exc:
         raise click.ClickException(
-            f"{exc}\nThe store cannot be read. Restore it from a backup (docs/deployment.md, Backups).") from exc
+            f"{exc}\nThe store cannot be read. Move it aside and restore the last backup into an empty store "
+            "with kb restore FILE (docs/deployment.md, Backups).") from exc
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
     for problem in report.problems:

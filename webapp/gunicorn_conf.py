@@ -23,9 +23,17 @@ graceful_timeout = 30
 # Idle keep-alive connections are held by the worker's poller, not by a thread.
 keepalive = 5
 # Request size limits (gunicorn's defaults, stated): longer request lines get 414, bigger headers 431.
+# gunicorn writes those pages itself; post_worker_init below gives them the app's security headers.
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
 # Workers fork before the app opens its store, so each opens its own (never --preload with Neo4j).
 preload_app = False
 accesslog = os.environ.get("KB_ACCESS_LOG", "-")
+
+
+def post_worker_init(worker):
+    """Give the error pages gunicorn writes itself (400, 414, 431, 500) the security headers."""
+    from webapp.gunicorn_errors import install
+
+    install()

@@ -20,10 +20,10 @@ from .i18n import current_language as current_lang
 from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
-                     "merged_provenance", "original_lang", *(f"source_section_{lang}" for lang in LANGUAGES)}
+                     "merged_provenance", "original_lang", "former_ids", *(f"source_section_{lang}" for lang in LANGUAGES)}
 
 
-def _url_parts(node_id: str) -> dict:
+def url_parts(node_id: str) -> dict:
     prefix, local = node_id.split(":", 1)
     return {"plural": NODE_KINDS[KIND_BY_PREFIX[prefix]].plural, "local": local}
 
@@ -38,13 +38,13 @@ def node_url(node_id: str) -> str:
     prefix, local = node_id.split(":", 1)
     bases = g.setdefault("node_url_bases", {})
     if prefix not in bases:
-        bases[prefix] = url_for("browse.node", **_url_parts(f"{prefix}:x"))[:-1]
+        bases[prefix] = url_for("browse.node", **url_parts(f"{prefix}:x"))[:-1]
     return bases[prefix] + local
 
 
 def graph_url(node_id: str) -> str:
     """Return where the graph view fetches a node's neighbourhood."""
-    return url_for("browse.node_graph", **_url_parts(node_id))
+    return url_for("browse.node_graph", **url_parts(node_id))
 
 
 def text(props: dict, field: str, lang: str) -> dict | None:

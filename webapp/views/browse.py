@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, request
+from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import gettext
 
 from graph import ListQuery
+from graph import NotFound as NodeNotFound
 from graph.countries import country_code, country_name
-from graph.queries import connections, goal_detail, neighbourhood, provenance
+from graph.queries import connections, find_moved, goal_detail, neighbourhood, provenance
 from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
 from graph.text import fold
 
@@ -145,6 +146,14 @@ def listing(plural: str, fmt: str):
     return render("list.html", context, fmt)
 
 
+def _moved(store, node_id: str, endpoint: str, **values):
+    """Redirect (301) the address of a node that now has another id; else the node is not found."""
+    moved = find_moved(store, node_id)
+    if moved is None:
+        raise NodeNotFound(node_id)
+    return redirect(url_for(endpoint, lang=present.current_lang(), **present.url_parts(moved.id), **values), 301)
+
+
 def _node_id(plural: str, local: str) -> str:
     return f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
 
@@ -154,7 +163,10 @@ def node(plural: str, local: str, fmt: str):
     """Show one node: its texts, properties, provenance and connections."""
     store = get_store()
     lang = present.current_lang()
-    info = connections(store, _node_id(plural, local))
+    try:
+        info = connections(store, _node_id(plural, local))
+    except NodeNotFound:
+        return _moved(store, _node_id(plural, local), "browse.node", fmt=fmt)
     n = info.node
     origin = provenance(store, n)
     context = {
@@ -196,7 +208,10 @@ def node_graph(plural: str, local: str):
     if unknown:
         _bad(gettext("Unknown relationship type: %(value)s", value=unknown[0]))
     lang = present.current_lang()
-    hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
+    try:
+        hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
+    except NodeNotFound:
+        return _moved(get_store(), _node_id(plural, local), "browse.node_graph", type=types)
     refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
     for r in refs.values():
         r["graph_url"] = present.graph_url(r["id"])

@@ -52,7 +52,9 @@ def init_app(app: Flask) -> None:
             405: gettext("This address does not accept this kind of request."),
         }.get(exc.code, "")
         described = exc.description if exc.description and exc.description != type(exc).description else ""
-        return render_error(exc.code or 500, described or default)
+        # A 405 says which methods the address takes (RFC 9110 requires Allow).
+        headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
+        return render_error(exc.code or 500, described or default, headers)
 
     @app.errorhandler(429)
     def too_many(exc):
