@@ -24,6 +24,8 @@ KINDS = {
     "Source": (_l("Source"), _l("Sources")),
 }
 
+ROLES = {"editor": _l("Editor"), "staff": _l("Association staff"), "admin": _l("Administrator")}
+
 # How each relationship reads from its source ("out") and from its target ("in").
 RELATIONS = {
     "PARTNER_IN": (_l("partner in"), _l("partners")),

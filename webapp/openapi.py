@@ -34,6 +34,8 @@ ERROR = {
 }
 ERRORS = {
     "400": "The request's parameters are not valid.",
+    "401": "Sign in first (the pages for editors).",
+    "403": "The signed-in account may not do this.",
     "404": "There is nothing at this address.",
     "429": "Too many requests from this client; see Retry-After.",
     "503": "The store is unavailable or damaged; see Retry-After.",
@@ -61,7 +63,8 @@ def _operation(rule, view) -> dict:
                    for name in sorted(getattr(view, "query_params", ()))]
     responses = {"200": _json(summary, {"type": "object"})}
     if rule.rule not in PROBES:
-        codes = [code for code in ERRORS if code != "429" or rule.endpoint in LIMITED]
+        codes = [code for code in ERRORS if (code != "429" or rule.endpoint in LIMITED)
+                 and (code not in ("401", "403") or getattr(view, "needs_account", False))]
         responses.update({code: {"$ref": f"#/components/responses/{code}"} for code in codes})
         if rule.endpoint in FORMS:
             responses["400"] = _json("The form has errors: the page, with the messages by field in errors.",

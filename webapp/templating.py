@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, send_from_directory
 from flask_babel import format_decimal
 
-from .labels import TRANSLATED_FROM
+from .labels import ROLES, TRANSLATED_FROM
 from .render import current_url
 
 # npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
@@ -32,7 +32,7 @@ def vendor_available(package: str) -> bool:
 def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
     app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, vendor_available=vendor_available,
-                                 translated_from=TRANSLATED_FROM)
+                                 translated_from=TRANSLATED_FROM, role_names=ROLES)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.route("/vendor/<path:filename>")

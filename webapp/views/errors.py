@@ -6,6 +6,7 @@ import time
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph import DataError, SchemaError, StoreUnavailable
@@ -19,6 +20,9 @@ def _wants_json() -> bool:
 def _titles() -> dict[int, str]:
     return {
         400: gettext("This request cannot be answered"),
+        401: gettext("Please sign in"),
+        403: gettext("Not allowed"),
+        409: gettext("Someone else changed this meanwhile"),
         404: gettext("Page not found"),
         405: gettext("This request cannot be answered"),
         429: gettext("Too many requests"),
@@ -50,9 +54,15 @@ def init_app(app: Flask) -> None:
         default = {
             404: gettext("There is no page at this address."),
             405: gettext("This address does not accept this kind of request."),
+            403: gettext("Your account may not do this."),
         }.get(exc.code, "")
         described = exc.description if exc.description and exc.description != type(exc).description else ""
         return render_error(exc.code or 500, described or default)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(exc: CSRFError):
+        return render_error(400, gettext("This form has expired or did not come from this site. "
+                                         "Reload the page and try again; nothing was changed."))
 
     @app.errorhandler(429)
     def too_many(exc):
