@@ -8,8 +8,7 @@ from wtforms import BooleanField, IntegerField, PasswordField, SelectField, Sele
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-# Working languages a coordinator can declare, as ISO 639 codes.
-WORKING_LANGUAGES = ("nl", "fr", "es", "en", "de", "pt", "it", "pl", "kek", "qu", "ay")
+from graph.schema import WORKING_LANGUAGES  # noqa: F401 - the working languages a form offers
 
 
 class CheckboxList(SelectMultipleField):
