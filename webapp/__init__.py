@@ -68,7 +68,20 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from . import auth, db, i18n, limits, security, slashes, templating
     from .render import StrictJSONProvider
-    from .views import accounts, browse, editing, errors, health, history, home, matching, paths, sdgs, search
+    from .views import (
+        accounts,
+        browse,
+        editing,
+        errors,
+        health,
+        history,
+        home,
+        matching,
+        paths,
+        profile,
+        sdgs,
+        search,
+    )
 
     app.json = StrictJSONProvider(app)
     db.init_app(app)
@@ -78,7 +91,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for module in (health, home, browse, sdgs, search, paths, matching, accounts, editing, history):
+    for module in (health, home, browse, sdgs, search, paths, matching, accounts, editing, history, profile):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app
