@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .render import StrictJSONProvider
     from .views import (
         accounts,
+        admin,
         browse,
         editing,
         errors,
@@ -81,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         profile,
         sdgs,
         search,
+        translate,
     )
 
     app.json = StrictJSONProvider(app)
@@ -91,7 +93,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for module in (health, home, browse, sdgs, search, paths, matching, accounts, editing, history, profile):
+    for module in (health, home, browse, sdgs, search, paths, matching, accounts, editing, history, profile,
+                   admin, translate):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

@@ -6,6 +6,7 @@ import os
 import secrets
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
@@ -13,6 +14,8 @@ from graph import DataError, GraphError, open_store
 from graph.accounts import ROLES, AccountError, open_accounts
 from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
 from graph.integrity import check_store
+from graph.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
+from graph.questionnaire import apply_import, plan_import
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
@@ -85,6 +88,35 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
     click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings"
                + (" (imported before countries had codes; they need folding, see graph/folding.py)"
                   if report.spelling_duplicates else ""))
+
+
+@main.command("import-profiles")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option("--max-rows", type=click.IntRange(1), default=MAX_PROFILE_ROWS, show_default=True,
+              help="Refuse a file with more rows.")
+def import_profiles_command(file: str, dry_run: bool, max_rows: int) -> None:
+    """Import municipality profiles from a questionnaire (CSV or XLSX), all or nothing."""
+    with _opened_store() as store:
+        data = Path(file).read_bytes()
+        plan = plan_import(store, data, file, max_rows)
+        for row in plan.rows:
+            where = f"row {row.row}: {row.name} ({row.country})"
+            if row.errors:
+                for column, message in row.errors:
+                    click.echo(f"  {where}: field {column!r}: {message}")
+            else:
+                how = f"matched {row.municipality} by {row.matched_by}" if row.status == "matched" else \
+                    f"new {row.municipality}"
+                click.echo(f"  {where}: {how}; offers {len(row.offers)}, seeks {len(row.seeks)}, "
+                           f"SDGs {len(row.sdgs)}")
+        if plan.errors:
+            raise click.ClickException(f"{len(plan.errors)} problems in {file}: nothing imported")
+        if dry_run:
+            click.echo(f"{len(plan.rows)} rows can be imported (dry run: nothing written)")
+            return
+        change = apply_import(store, plan, "kb import-profiles")
+    click.echo(f"imported {len(plan.rows)} rows" + (f" (change #{change.seq})" if change else " (nothing new)"))
 
 
 @main.command("export")

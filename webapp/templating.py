@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, send_from_directory
 from flask_babel import format_decimal
 
+from .editforms import TEXT_LABELS
 from .labels import ACTIONS, ROLES, TRANSLATED_FROM
 from .render import current_url
 
@@ -37,7 +38,8 @@ def vendor_available(package: str) -> bool:
 def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
     app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
-                                 translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS)
+                                 translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS,
+                                 text_labels=TEXT_LABELS)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.route("/vendor/<path:filename>")
