@@ -147,6 +147,8 @@ def properties(node: Node) -> list[dict]:
         if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
             continue
         value = node.props[key]
+        if value == "" or value == []:  # cleared by an edit (see graph/editing.py)
+            continue
         display = country(node.props, current_lang()) if key == "country" else display_value(key, value)
         shown.append({"key": key, "label": property_name(key), "value": value, "display": display})
     return shown

@@ -8,6 +8,8 @@ the ``X-CSRFToken`` header (GET on the form's JSON twin gives it).
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -79,7 +81,11 @@ def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> 
 
 
 def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "edit.html"):
-    return render(template, dict(context, form=form) if fmt == "html" else context, fmt, status)
+    if fmt != "html":
+        return render(template, context, fmt, status)
+    # A plain string, so that the attribute it goes into escapes its quotes.
+    relations_json = json.dumps(context.get("relations") or [], ensure_ascii=False)
+    return render(template, dict(context, form=form, relations_json=relations_json), fmt, status)
 
 
 def _links(store, node, lang: str) -> list[dict]:

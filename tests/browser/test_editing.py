@@ -1,0 +1,97 @@
+"""An editor at work in a real Chromium: signs in, edits the profile in Dutch, adds a partnership and a
+lesson, translates the lesson into Spanish and reverts a change; axe checks the forms on the way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graph.accounts import open_accounts
+
+pytestmark = pytest.mark.browser
+SERIOUS = {"serious", "critical"}
+PASSWORD = "correct horse battery"
+
+
+def assert_accessible(page) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = [v for v in Axe().run(page).response["violations"] if v.get("impact") in SERIOUS]
+    assert not found, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in found]
+
+
+@pytest.fixture
+def editor(live_store):
+    accounts = open_accounts(live_store)
+    accounts.add("herent-editor", PASSWORD, "editor", ["municipality:herent-belgium"], "Redactie Herent")
+    yield "herent-editor"
+    accounts.clear()
+
+
+def test_an_editor_keeps_the_knowledge_base_alive(page, problems, live_store, editor):
+    # Sign in.
+    page.goto("/nl/sign-in")
+    assert_accessible(page)
+    page.locator("#account").fill(editor)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("form.sign-in button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/nl$"))
+    assert page.locator(".session").get_by_text("Redactie Herent").is_visible()
+
+    # The profile, in Dutch.
+    page.goto("/nl/profile/municipalities/herent-belgium")
+    assert_accessible(page)
+    page.locator('input[name="offers"][value="theme:agroforestry"]').check()
+    page.locator("#contact_nl").fill("Dienst Internationale Samenwerking")
+    page.locator("#reason").fill("profiel bijgewerkt")
+    page.locator("form.profile-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/nl/municipalities/herent-belgium$"))
+    assert page.locator(".contact").inner_text().startswith("Dienst Internationale Samenwerking")
+    assert ("municipality:herent-belgium", "OFFERS", "theme:agroforestry") in {
+        e.key for e in live_store.edges_of("municipality:herent-belgium")}
+
+    # A new partnership, its partner found with the picker.
+    page.goto("/nl/edit/partnerships/new")
+    assert_accessible(page)
+    page.locator("#name").fill("Herent – Cuenca")
+    page.locator("#description_nl").fill("Een nieuwe uitwisseling over water.")
+    page.locator("#link").select_option("PARTNER_IN|in")
+    page.locator("#other").press_sequentially("Herent", delay=30)
+    page.locator(".picker-results button", has_text="Herent").first.click()
+    assert page.locator("#other").input_value() == "municipality:herent-belgium"
+    page.locator("form.edit-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/nl/partnerships/herent-cuenca$"))
+    assert page.locator("h1").inner_text() == "Herent – Cuenca"
+
+    # A lesson from one of Herent's experiences, written in Dutch.
+    page.goto("/nl/edit/lessons/new")
+    page.locator("#name_nl").fill("Luister eerst")
+    page.locator("#description_nl").fill("Begin elk overleg met <luisteren>.")
+    page.locator("#link").select_option("ILLUSTRATED_BY|out")
+    page.locator("#other").fill("experience:welcome-rituals")
+    page.locator("form.edit-form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/nl/lessons/luister-eerst$"))
+    assert "Begin elk overleg met <luisteren>." in page.locator(".text-description").inner_text()
+
+    # Translate it into Spanish, with the Dutch original beside the field.
+    page.goto("/nl/translate?kind=Lesson&to=es")
+    assert_accessible(page)
+    item = page.locator("form.translate-item", has=page.locator('input[name="node"][value="lesson:luister-eerst"]'))
+    item = item.filter(has=page.locator('input[name="field"][value="name"]'))
+    assert item.locator("blockquote").inner_text() == "Luister eerst"
+    item.locator("textarea").fill("Escuchar primero")
+    item.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/nl/translate\?"))
+    assert live_store.get_node("lesson:luister-eerst").props["name_es"] == "Escuchar primero"
+
+    # Revert the translation from the lesson's history.
+    page.goto("/nl/history/lessons/luister-eerst")
+    assert_accessible(page)
+    page.locator("article.change h3 a").first.click()
+    page.get_by_role("button", name="Deze wijziging ongedaan maken").click()
+    page.wait_for_url(re.compile(r"/nl/changes/\d+$"))
+    assert "name_es" not in live_store.get_node("lesson:luister-eerst").props or \
+        not live_store.get_node("lesson:luister-eerst").props["name_es"]
+    assert live_store.changes(limit=1)[0].actor == "user:herent-editor"
+    problems.assert_none(page)
