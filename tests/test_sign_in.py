@@ -62,6 +62,9 @@ def test_sign_in_by_json(client, accounts):
     response = client.post("/en/sign-in.json", json={"account": "ana", "password": PASSWORD},
                            headers={"X-CSRFToken": token})
     assert response.status_code == 200 and response.get_json()["signed_in"]["role"] == "editor"
+    fresh = response.get_json()["csrf_token"]
+    assert fresh != token  # a new token after signing in, and it works
+    assert client.post("/en/sign-out", headers={"X-CSRFToken": fresh}).status_code == 302
 
 
 def test_a_disabled_account_loses_its_session(client, accounts):

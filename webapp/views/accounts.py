@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, request, session, url_for
+from flask import Blueprint, g, redirect, request, session, url_for
 from flask_babel import gettext
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -40,7 +40,8 @@ def sign_in(fmt: str):
     if form.validate_on_submit():
         account = get_accounts().authenticate(form.account.data.strip().lower(), form.password.data)
         if account is not None:
-            session.clear()  # nothing from before the sign-in survives it
+            session.clear()  # nothing from before the sign-in survives it, the CSRF token included
+            g.pop("csrf_token", None)
             login_user(User(account))
             if fmt == "json":
                 return {"signed_in": account.public(), "csrf_token": generate_csrf()}
