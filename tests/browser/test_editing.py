@@ -4,6 +4,8 @@ lesson, translates the lesson into Spanish and reverts a change; axe checks the 
 from __future__ import annotations
 
 import re
+import threading
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from graph.accounts import open_accounts
 pytestmark = pytest.mark.browser
 SERIOUS = {"serious", "critical"}
 PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def assert_accessible(page) -> None:
@@ -21,15 +24,41 @@ def assert_accessible(page) -> None:
     assert not found, [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in found]
 
 
-@pytest.fixture
-def editor(live_store):
-    accounts = open_accounts(live_store)
-    accounts.add("herent-editor", PASSWORD, "editor", ["municipality:herent-belgium"], "Redactie Herent")
-    yield "herent-editor"
+@pytest.fixture(params=["embedded", "neo4j"])
+def served(request, page_on, tmp_path):
+    """(page, store): a desktop page on the app serving the seeds from each backend."""
+    from werkzeug.serving import make_server
+
+    from graph.embedded import EmbeddedStore
+    from graph.seeds import seed
+    from webapp import create_app
+
+    # A store of its own: the edits made here must not change what the other browser tests see.
+    if request.param == "embedded":
+        store = EmbeddedStore(tmp_path / "kb")
+    else:
+        store = request.getfixturevalue("neo4j_store")
+        store.clear()
+    seed(store)
+    app = create_app({"STORE": store, "TESTING": True, "VENDOR_DIR": str(ROOT / "node_modules")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, name="editing-server", daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    accounts = open_accounts(store)
     accounts.clear()
+    accounts.add("herent-editor", PASSWORD, "editor", ["municipality:herent-belgium"], "Redactie Herent")
+    yield page_on(base), store
+    accounts.clear()
+    server.shutdown()
+    if request.param == "embedded":
+        store.close()
+    else:
+        store.clear()
 
 
-def test_an_editor_keeps_the_knowledge_base_alive(page, problems, live_store, editor):
+def test_an_editor_keeps_the_knowledge_base_alive(served, problems):
+    page, live_store = served
+    editor = "herent-editor"
     # Sign in.
     page.goto("/nl/sign-in")
     assert_accessible(page)
