@@ -29,6 +29,7 @@ as absent (diffs, reverts, displays).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from . import schema, text
@@ -111,6 +112,12 @@ def may_link(store, account, source: str, target: str) -> bool:
     """Tell whether ``account`` may add or remove an edge between ``source`` and ``target``."""
     return account is not None and account.active and (
         account.edits_everything or any(belongs_to(store, end, account.scopes) for end in (source, target)))
+
+
+# Checking an edit's version and writing it must not interleave with another edit in this process
+# (threaded workers).  Between processes a window of one write remains: each store write is atomic,
+# but the check and the write are two steps.
+EDIT_LOCK = threading.RLock()
 
 
 def version_of(store, node_id: str) -> int:

@@ -70,6 +70,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from .render import StrictJSONProvider
     from .views import (
         accounts,
+        accounts_admin,
         admin,
         browse,
         editing,
@@ -94,7 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     for module in (health, home, browse, sdgs, search, paths, matching, accounts, editing, history, profile,
-                   admin, translate):
+                   admin, accounts_admin, translate):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

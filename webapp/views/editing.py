@@ -20,6 +20,7 @@ from wtforms.validators import InputRequired, Length
 from graph import NotFound, SchemaError
 from graph import search as finder
 from graph.editing import (
+    EDIT_LOCK,
     StaleEdit,
     changed_props,
     check_version,
@@ -133,7 +134,8 @@ def edit(plural: str, local: str, fmt: str):
              "history_url": url_for("history.node_history", plural=plural, local=local),
              "link_form": _link_form(kind) if fmt == "html" else None}
     if form.is_submitted():
-        status = _save(store, kind, node, form)
+        with EDIT_LOCK:
+            status = _save(store, kind, node, form)
         if status == 303:
             if fmt == "json":
                 fresh = store.get_node(node_id)

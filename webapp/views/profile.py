@@ -11,7 +11,7 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from graph import NotFound
-from graph.editing import StaleEdit, check_version, may_edit, version_of
+from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
 from graph.model import ChangeNote
 from graph.profiles import MAX_CONTACT, Profile, read_profile, save_profile
 from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
@@ -74,6 +74,12 @@ def edit_profile(local: str, fmt: str):
     if not may_edit(store, account, node_id):
         abort(403, description=gettext("This belongs to municipalities or organisations your account does not "
                                        "work for. Nothing was changed."))
+    with EDIT_LOCK:
+        return _profile_page(store, account, lang, node, node_id, fmt)
+
+
+def _profile_page(store, account, lang, node, node_id, fmt):
+    """Show the profile form, or check and save a submitted one (under the edit lock)."""
     form = ProfileForm()
     _choices(store, lang, form)
     current = read_profile(store, node)

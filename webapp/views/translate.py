@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import SchemaError
-from graph.editing import StaleEdit, check_version, may_edit, version_of
+from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NODE_KINDS, check_value, editable_fields, kind_of_id
 from graph.text import localized
@@ -62,7 +62,8 @@ def translate(fmt: str):
         abort(400, description=gettext("Unknown value for %(facet)s: %(value)s", facet=gettext("kind"),
                                        value=kind if kind not in NODE_KINDS else to))
     if request.method == "POST":
-        saved = _save(store, account, to)
+        with EDIT_LOCK:
+            saved = _save(store, account, to)
         if fmt == "json":
             return {"saved": True, "node": saved, "version": version_of(store, saved)}
         return redirect(url_for("translate.translate", kind=kind, to=to), 303)
