@@ -41,6 +41,20 @@ YES = {"yes", "y", "ja", "j", "oui", "si", "sí", "true", "1", "x"}
 NO = {"no", "n", "nee", "non", "false", "0", ""}
 
 
+# The English message of each problem code (the web page translates the codes).
+MESSAGES = {
+    "required": "required",
+    "duplicate": "the same municipality as row {row}",
+    "invalid": "{detail}",
+    "unknown_language": "{value!r} is not one of {allowed}",
+    "unknown_theme": "unknown theme {value!r}",
+    "unknown_sdg": "unknown SDG {value!r} (1 to 17)",
+    "bad_language_code": "not an ISO 639 code: {value!r}",
+    "too_long": "longer than {max} characters",
+    "not_yes_no": "{value!r} is not yes or no",
+}
+
+
 @dataclass
 class RowPlan:
     """What one row will do: match or create a municipality, and which problems it has, by field."""
@@ -54,7 +68,13 @@ class RowPlan:
     offers: list[str] = field(default_factory=list)
     seeks: list[str] = field(default_factory=list)
     sdgs: list[str] = field(default_factory=list)
-    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message in English)
+    codes: list[tuple[str, str, dict]] = field(default_factory=list)  # (field, code, values) for translations
+
+    def problem(self, column: str, code: str, **values) -> None:
+        """Note a problem with ``column``: a code and its values (for a translated message) and an English one."""
+        self.codes.append((column, code, values))
+        self.errors.append((column, MESSAGES[code].format(**values)))
 
 
 @dataclass
@@ -119,7 +139,7 @@ def plan_import(store, data: bytes, name: str, max_rows: int = MAX_IMPORT_ROWS) 
         _plan_row(store, row, values, themes, sdgs, plan)
         if row.municipality:
             if row.municipality in seen:
-                row.errors.append(("name", f"the same municipality as row {seen[row.municipality]}"))
+                row.problem("name", "duplicate", row=seen[row.municipality])
             seen.setdefault(row.municipality, number)
     return plan
 
@@ -127,38 +147,38 @@ def plan_import(store, data: bytes, name: str, max_rows: int = MAX_IMPORT_ROWS) 
 def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: ImportPlan) -> None:
     for column in REQUIRED:
         if not values.get(column):
-            row.errors.append((column, "required"))
+            row.problem(column, "required")
     for column in ("name", "country", "official_code"):
         try:
             schema.check_value("name", values.get(column, ""))
         except SchemaError as exc:
-            row.errors.append((column, str(exc).split(": ", 1)[-1]))
+            row.problem(column, "invalid", detail=str(exc).split(": ", 1)[-1])
     lang = (values.get("answer_language") or "nl").lower()
     if lang not in schema.LANGUAGES:
-        row.errors.append(("answer_language", f"{lang!r} is not one of {', '.join(schema.LANGUAGES)}"))
+        row.problem("answer_language", "unknown_language", value=lang, allowed=", ".join(schema.LANGUAGES))
     for column in ("offers", "seeks"):
         for item in _items(values.get(column, "")):
             found = themes.get(item) or themes.get(fold(item))
             if found:
                 getattr(row, column).append(found)
             else:
-                row.errors.append((column, f"unknown theme {item!r}"))
+                row.problem(column, "unknown_theme", value=item)
     for item in _items(values.get("sdgs", "")):
         sdg = item if item.startswith("sdg:") else f"sdg:{item}"
         if sdg in sdgs:
             row.sdgs.append(sdg)
         else:
-            row.errors.append(("sdgs", f"unknown SDG {item!r} (1 to 17)"))
+            row.problem("sdgs", "unknown_sdg", value=item)
     languages = [v.lower() for v in _items(values.get("languages", ""))]
     bad = [v for v in languages if not _LANGUAGE.match(v)]
     if bad:
-        row.errors.append(("languages", f"not an ISO 639 code: {bad[0]!r}"))
+        row.problem("languages", "bad_language_code", value=bad[0])
     contact = values.get("contact", "")
     if len(contact) > MAX_CONTACT:
-        row.errors.append(("contact", f"longer than {MAX_CONTACT} characters"))
+        row.problem("contact", "too_long", max=MAX_CONTACT)
     public = values.get("public", "").lower()
     if public not in YES | NO:
-        row.errors.append(("public", f"{public!r} is not yes or no"))
+        row.problem("public", "not_yes_no", value=public)
     if row.errors:
         return
     existing = None
@@ -189,7 +209,7 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
         for rel, targets in (("OFFERS", row.offers), ("SEEKS", row.seeks), ("WORKS_ON", row.sdgs)):
             plan.edges += [make_edge(row.municipality, rel, t) for t in targets]
     except SchemaError as exc:
-        row.errors.append((exc.field or "name", str(exc)))
+        row.problem(exc.field or "name", "invalid", detail=str(exc))
 
 
 def apply_import(store, plan: ImportPlan, actor: str) -> Change | None:

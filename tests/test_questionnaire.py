@@ -112,7 +112,12 @@ def test_admin_page_previews_then_applies(admin, seeded_store):
     bad = admin.post("/en/admin/import-profiles", data={"csrf_token": token, "file": (
         io.BytesIO(excel_csv([HEADER, ["X", "Peru", "dragons", "", "", "", "", "es", ""]])), "bad.csv")},
         content_type="multipart/form-data")
-    assert bad.status_code == 400 and "field offers: unknown theme" in bad.text
+    assert bad.status_code == 400 and "field offers: unknown theme dragons" in bad.text
+    dutch = admin.post("/nl/admin/import-profiles.json", data={"csrf_token": token, "file": (
+        io.BytesIO(excel_csv([HEADER, ["X", "Peru", "dragons", "", "99", "", "", "es", ""]])), "bad.csv")},
+        content_type="multipart/form-data")
+    assert [(e["field"], e["message"]) for e in dutch.get_json()["rows"][0]["errors"]] == [
+        ("offers", "onbekend thema dragons"), ("sdgs", "onbekende SDG 99 (1 tot 17)")]
 
 
 def test_only_admins_import(client, admin, app):

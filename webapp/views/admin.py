@@ -37,7 +37,25 @@ def _upload_dir() -> Path:
 def _preview(plan) -> list[dict]:
     return [{"row": r.row, "name": r.name, "country": r.country, "status": r.status, "municipality": r.municipality,
              "matched_by": r.matched_by, "offers": r.offers, "seeks": r.seeks, "sdgs": r.sdgs,
-             "errors": [{"field": f, "message": m} for f, m in r.errors]} for r in plan.rows]
+             "errors": [{"field": f, "code": code, "message": problem_message(code, values)}
+                        for f, code, values in r.codes]} for r in plan.rows]
+
+
+def problem_message(code: str, values: dict) -> str:
+    """Return the translated message for a questionnaire row's problem."""
+    messages = {
+        "required": gettext("required"),
+        "duplicate": gettext("the same municipality as row %(row)s"),
+        "invalid": gettext("This value cannot be stored: %(reason)s"),
+        "unknown_language": gettext("%(value)s is not one of %(allowed)s"),
+        "unknown_theme": gettext("unknown theme %(value)s"),
+        "unknown_sdg": gettext("unknown SDG %(value)s (1 to 17)"),
+        "bad_language_code": gettext("not an ISO 639 language code: %(value)s"),
+        "too_long": gettext("At most %(max)d characters, please."),
+        "not_yes_no": gettext("%(value)s is not yes or no"),
+    }
+    values = dict(values, reason=values.get("detail", ""))
+    return messages[code] % values if code in messages else code
 
 
 @page(bp, "/<lang:lang>/admin/import-profiles", methods=["GET", "POST"], cache=False)
