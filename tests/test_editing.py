@@ -187,6 +187,8 @@ def test_delete_is_restored_by_an_admin_only(ana, client, accounts, seeded_store
     deleted = ana.post(f"/en/edit/lessons/{created.split(':')[1]}/delete.json", headers={"X-CSRFToken": token})
     seq = deleted.get_json()["change"]
     assert seeded_store.get_node(created) is None
+    gone = ana.get(f"/en/lessons/{created.split(':')[1]}")
+    assert gone.status_code == 404 and f"was deleted (change #{seq}" in gone.text
     refused = unchanged(seeded_store, lambda: ana.post(f"/en/changes/{seq}/revert.json",
                                                        headers={"X-CSRFToken": token}))
     assert refused.status_code == 403

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -46,6 +46,19 @@ def unavailable_response():
                         {"Retry-After": str(current_app.config["RETRY_AFTER"])})
 
 
+def _deletion(node_id: str):
+    """Return the change that deleted ``node_id``, if that is the last thing that happened to it."""
+    from ..db import get_store
+
+    try:
+        latest = get_store().changes(node_id=node_id, limit=1)
+    except Exception:  # noqa: BLE001 - a 404 must not fail because the history cannot be read
+        return None
+    if latest and any(i.item == node_id and i.after is None for i in latest[0].items):
+        return latest[0]
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -73,6 +86,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NodeNotFound)
     def node_not_found(exc: NodeNotFound):
+        deleted = _deletion(exc.node_id)
+        if deleted is not None:
+            # Deletes are soft: the change record keeps the node whole, and an admin can restore it.
+            return render_error(404, gettext(
+                "%(id)s was deleted (change #%(seq)s, %(at)s). An administrator can restore it: see %(url)s.",
+                id=exc.node_id, seq=deleted.seq, at=deleted.at, url=url_for("history.change", seq=deleted.seq)))
         return render_error(404, gettext("There is nothing with the id %(id)s.", id=exc.node_id))
 
     @app.errorhandler(SchemaError)
