@@ -124,3 +124,37 @@ def test_an_editor_keeps_the_knowledge_base_alive(served, problems):
         not live_store.get_node("lesson:luister-eerst").props["name_es"]
     assert live_store.changes(limit=1)[0].actor == "user:herent-editor"
     problems.assert_none(page)
+
+
+EDITOR_PAGES = [
+    "/nl/edit/municipalities/herent-belgium",
+    "/nl/profile/municipalities/herent-belgium",
+    "/nl/edit/lessons/new",
+    "/nl/translate?kind=Lesson&to=es",
+    "/nl/history/municipalities/herent-belgium",
+    "/nl/changes",
+    "/nl/admin/accounts",
+    "/nl/admin/import-profiles",
+]
+
+
+def test_editor_pages_fit_a_phone(phone, problems, live_store):
+    from .test_phone import PHONE_WIDTH, WIDER_THAN_SCREEN
+
+    accounts = open_accounts(live_store)
+    accounts.add("phone-admin", PASSWORD, "admin", display_name="Beheer")
+    try:
+        phone.goto("/nl/sign-in")
+        phone.locator("#account").fill("phone-admin")
+        phone.locator("#password").fill(PASSWORD)
+        phone.locator("form.sign-in button[type=submit]").click()
+        phone.wait_for_url(re.compile(r"/nl$"))
+        for path in ["/nl", *EDITOR_PAGES]:
+            phone.goto(path)
+            widths = phone.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+            assert widths["scroll"] <= min(widths["inner"], PHONE_WIDTH), (
+                f"{path} scrolls sideways at 390 px ({widths['scroll']} px wide): {phone.evaluate(WIDER_THAN_SCREEN)}")
+            assert_accessible(phone)
+        problems.assert_none(phone)
+    finally:
+        accounts.clear()
