@@ -232,3 +232,75 @@ def check_properties(props: dict) -> None:
                 check_value(key, v)
         else:
             check_value(key, value)
+
+
+# -- What editors may set, per kind ---------------------------------------------------------
+# The edit forms are generated from these declarations, so a new kind needs a line here, not
+# form code.  Types: "text" (one value per language, plus a language-neutral one when
+# ``neutral``), "string", "int", "bool", "languages" (ISO 639 codes).  Properties not
+# declared here (provenance, match keys, coordinates) are kept as they are by every edit.
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One editable property of a kind."""
+
+    key: str
+    type: str = "string"
+    required: bool = False
+    neutral: bool = False      # a text that may also be language-neutral (a proper name)
+    multiline: bool = False
+
+
+FIELD_TYPES = ("text", "string", "int", "bool", "languages")
+# ISO 639 codes a municipality or tool may declare as working languages.
+WORKING_LANGUAGES = ("nl", "fr", "es", "en", "de", "pt", "it", "pl", "kek", "qu", "ay")
+
+_NAME = FieldSpec("name", "text", required=True)
+_PROPER_NAME = FieldSpec("name", "text", required=True, neutral=True)
+_DESCRIPTION = FieldSpec("description", "text", multiline=True)
+_YEARS = (FieldSpec("start_year", "int"), FieldSpec("end_year", "int"))
+
+EDITABLE: dict[str, tuple[FieldSpec, ...]] = {
+    "Municipality": (_PROPER_NAME, FieldSpec("country", required=True), FieldSpec("region"),
+                     FieldSpec("languages", "languages"), _DESCRIPTION),
+    "Partnership": (_PROPER_NAME, _DESCRIPTION, FieldSpec("status"), FieldSpec("partnership_type"), *_YEARS),
+    "Organisation": (_PROPER_NAME, FieldSpec("full_name"), _DESCRIPTION, FieldSpec("organisation_type"),
+                     FieldSpec("url")),
+    "SDG": (_NAME, FieldSpec("title", "text", multiline=True)),
+    "SDGTarget": (FieldSpec("title", "text", required=True, multiline=True),),
+    "Theme": (_NAME, _DESCRIPTION),
+    "Project": (_NAME, _DESCRIPTION, FieldSpec("project_status"), FieldSpec("location"), *_YEARS),
+    "Risk": (_NAME, _DESCRIPTION, FieldSpec("materialised", "bool")),
+    "Lesson": (_NAME, _DESCRIPTION),
+    "Challenge": (_NAME, _DESCRIPTION),
+    "Opportunity": (_NAME, _DESCRIPTION),
+    "PracticalExperience": (_NAME, _DESCRIPTION),
+    "Phase": (_NAME, _DESCRIPTION, FieldSpec("period_label", "text"), FieldSpec("start_date"),
+              FieldSpec("end_date")),
+    "Event": (_NAME, _DESCRIPTION, FieldSpec("event_type"), FieldSpec("date"), FieldSpec("year", "int"),
+              FieldSpec("location"), FieldSpec("online", "bool")),
+    "Tool": (_PROPER_NAME, _DESCRIPTION, FieldSpec("tool_type"), FieldSpec("languages", "languages"),
+             FieldSpec("url")),
+    "Objective": (_NAME, _DESCRIPTION, FieldSpec("objective_type")),
+    "Source": (_PROPER_NAME, _DESCRIPTION, FieldSpec("url"), FieldSpec("year", "int")),
+}
+
+
+def editable_fields(kind: str) -> tuple[FieldSpec, ...]:
+    """Return what an editor may set on nodes of ``kind`` (a name and a description by default)."""
+    return EDITABLE.get(node_kind(kind).label, (_NAME, _DESCRIPTION))
+
+
+def relations_of(kind: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Return ``(type, direction, other kinds)`` for every relationship a node of ``kind`` may have.
+
+    ``direction`` is "out" when the node is the source, "in" when it is the target.
+    """
+    found = []
+    for rt in REL_TYPES.values():
+        if kind in rt.sources:
+            found.append((rt.name, "out", rt.targets))
+        if kind in rt.targets:
+            found.append((rt.name, "in", rt.sources))
+    return found

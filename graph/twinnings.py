@@ -27,6 +27,7 @@ from .countries import municipality_id, place_key, resolve_country
 from .errors import DataError, SchemaError
 from .folding import fold_country_duplicates, spelling_duplicates
 from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .spreadsheets import csv_rows
 from .store import GraphStore
 from .text import fold
 
@@ -111,35 +112,35 @@ def read_twinnings(path: str | Path, max_bytes: int = MAX_IMPORT_BYTES,
         size = Path(path).stat().st_size
         if size > max_bytes:
             raise DataError(name, None, None, f"{size} bytes, more than the {max_bytes} bytes an import may hold")
-        with open(path, encoding="utf-8", newline="") as fh:
-            reader = csv.reader(fh)
-            header = next(reader, None)
-            if header is None or [h.strip().lower() for h in header] != COLUMNS:
-                raise DataError(name, 1, "header", f"expected columns {','.join(COLUMNS)}")
-            for row_number, row in enumerate(reader, start=2):
-                if row_number - 1 > max_rows:
-                    raise DataError(name, row_number, None, f"more than the {max_rows} rows an import may hold")
-                if not row:
-                    continue
-                if len(row) != len(COLUMNS):
-                    raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
-                values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
-                for column in ("city1", "country1", "city2", "country2"):
-                    _check_name(name, row_number, column, values[column])
-                missing = [c for c in COLUMNS if not values[c]]
-                if missing:
-                    skipped.append((row_number, f"empty field {missing[0]}"))
-                    continue
-                cities = [
-                    _City(values[f"city{i}"], values[f"country{i}"],
-                          _coordinate(name, row_number, f"lat{i}", values[f"lat{i}"], 90),
-                          _coordinate(name, row_number, f"lng{i}", values[f"lng{i}"], 180))
-                    for i in (1, 2)
-                ]
-                if cities[0].key == cities[1].key:
-                    skipped.append((row_number, f"{cities[0].name} is twinned with itself"))
-                    continue
-                pairs.append((row_number, cities[0], cities[1]))
+        # As Excel and LibreOffice save it: a BOM or none, commas or semicolons, CRLF or LF.
+        reader = iter(csv_rows(Path(path).read_bytes(), name))
+        header = next(reader, None)
+        if header is None or [h.strip().lower() for h in header] != COLUMNS:
+            raise DataError(name, 1, "header", f"expected columns {','.join(COLUMNS)}")
+        for row_number, row in enumerate(reader, start=2):
+            if row_number - 1 > max_rows:
+                raise DataError(name, row_number, None, f"more than the {max_rows} rows an import may hold")
+            if not row:
+                continue
+            if len(row) != len(COLUMNS):
+                raise DataError(name, row_number, None, f"expected 8 fields, found {len(row)}")
+            values = dict(zip(COLUMNS, (v.strip() for v in row), strict=True))
+            for column in ("city1", "country1", "city2", "country2"):
+                _check_name(name, row_number, column, values[column])
+            missing = [c for c in COLUMNS if not values[c]]
+            if missing:
+                skipped.append((row_number, f"empty field {missing[0]}"))
+                continue
+            cities = [
+                _City(values[f"city{i}"], values[f"country{i}"],
+                      _coordinate(name, row_number, f"lat{i}", values[f"lat{i}"], 90),
+                      _coordinate(name, row_number, f"lng{i}", values[f"lng{i}"], 180))
+                for i in (1, 2)
+            ]
+            if cities[0].key == cities[1].key:
+                skipped.append((row_number, f"{cities[0].name} is twinned with itself"))
+                continue
+            pairs.append((row_number, cities[0], cities[1]))
     except UnicodeDecodeError as exc:
         raise DataError(name, None, None, f"not UTF-8 text: {exc}") from exc
     except csv.Error as exc:

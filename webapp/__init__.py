@@ -46,6 +46,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         RATELIMIT_SEARCH="60 per minute",
         RATELIMIT_PATHS="20 per minute",
         RATELIMIT_MATCH="20 per minute",
+        # Sign-in attempts per client: slows down guessing passwords.
+        RATELIMIT_SIGNIN="10 per minute;50 per hour",
         RATELIMIT_STORAGE_URI="memory://",
         # Off: Flask-Limiter would put Retry-After on every limited response; the 429 page sets its own.
         RATELIMIT_HEADERS_ENABLED=False,
@@ -69,18 +71,37 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import db, i18n, limits, security, slashes, templating
+    from . import auth, db, i18n, limits, security, slashes, templating
     from .render import StrictJSONProvider
-    from .views import browse, errors, health, home, matching, network, paths, sdgs, search
+    from .views import (
+        accounts,
+        accounts_admin,
+        admin,
+        browse,
+        editing,
+        errors,
+        health,
+        history,
+        home,
+        matching,
+        network,
+        paths,
+        profile,
+        sdgs,
+        search,
+        translate,
+    )
 
     app.json = StrictJSONProvider(app)
     db.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)
-    for module in (health, home, browse, sdgs, search, paths, matching, network):
+    for module in (health, home, browse, sdgs, search, paths, matching, network, accounts, editing, history,
+                   profile, admin, accounts_admin, translate):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

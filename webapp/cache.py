@@ -20,7 +20,7 @@ from collections import OrderedDict
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import current_app, make_response, request
+from flask import current_app, make_response, request, session
 
 from .db import get_store
 
@@ -82,7 +82,8 @@ def cached_page(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         cache = _cache()
-        if cache is None or request.method != "GET":
+        # A signed-in editor sees their own page (edit links, their name): never shared, never cached.
+        if cache is None or request.method != "GET" or session.get("_user_id"):
             return view(*args, **kwargs)
         # request.args, not the raw query string: it holds only the parameters the view reads.
         key = (request.path, urlencode(list(request.args.items(multi=True))), get_store().version())

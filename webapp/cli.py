@@ -6,16 +6,20 @@ import os
 import secrets
 import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from graph import DataError, GraphError, default_data_dir, open_store
+from graph.accounts import ROLES, AccountError, open_accounts
 from graph.backup import default_backup_dir, restore_backup, write_backup
 from graph.errors import NotFound
 from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
 from graph.integrity import check_store
 from graph.network import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
 from graph.network_export import export_graph, write_export
+from graph.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
+from graph.questionnaire import apply_import, plan_import
 from graph.schema import LANGUAGES
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
@@ -105,6 +109,35 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
         click.echo(f"{report.duplicates_folded} towns that an earlier import had made twice by country "
                    "spelling were folded into one, edges and provenance kept")
     click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings")
+
+
+@main.command("import-profiles")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option("--max-rows", type=click.IntRange(1), default=MAX_PROFILE_ROWS, show_default=True,
+              help="Refuse a file with more rows.")
+def import_profiles_command(file: str, dry_run: bool, max_rows: int) -> None:
+    """Import municipality profiles from a questionnaire (CSV or XLSX), all or nothing."""
+    with _opened_store() as store:
+        data = Path(file).read_bytes()
+        plan = plan_import(store, data, file, max_rows)
+        for row in plan.rows:
+            where = f"row {row.row}: {row.name} ({row.country})"
+            if row.errors:
+                for column, message in row.errors:
+                    click.echo(f"  {where}: field {column!r}: {message}")
+            else:
+                how = f"matched {row.municipality} by {row.matched_by}" if row.status == "matched" else \
+                    f"new {row.municipality}"
+                click.echo(f"  {where}: {how}; offers {len(row.offers)}, seeks {len(row.seeks)}, "
+                           f"SDGs {len(row.sdgs)}")
+        if plan.errors:
+            raise click.ClickException(f"{len(plan.errors)} problems in {file}: nothing imported")
+        if dry_run:
+            click.echo(f"{len(plan.rows)} rows can be imported (dry run: nothing written)")
+            return
+        change = apply_import(store, plan, "kb import-profiles")
+    click.echo(f"imported {len(plan.rows)} rows" + (f" (change #{change.seq})" if change else " (nothing new)"))
 
 
 @main.command("export")
@@ -233,6 +266,97 @@ def clear_command() -> None:
     """Delete everything in the store."""
     with _opened_store() as store:
         store.clear()
+
+
+@main.group("user")
+def user_group() -> None:
+    """Manage editor accounts (kept beside the graph, never in it)."""
+
+
+@contextmanager
+def _accounts():
+    """Open the configured store's accounts; report refusals as clean command failures."""
+    with _opened_store() as store:
+        accounts = open_accounts(store)
+        try:
+            yield store, accounts
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from exc
+        finally:
+            accounts.close()
+
+
+def _check_scopes_exist(store, scopes) -> None:
+    missing = sorted(set(scopes) - set(store.get_nodes(scopes)))
+    if missing:
+        raise click.ClickException(f"not in the knowledge base: {', '.join(missing)}")
+
+
+_password_option = click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+                                help="Asked for when not given (keep it out of your shell history).")
+
+
+@user_group.command("add")
+@click.argument("account_id")
+@click.option("--role", type=click.Choice(ROLES), default="editor", show_default=True)
+@click.option("--scope", "scopes", multiple=True,
+              help="A municipality or organisation id the editor works for (repeat for more).")
+@click.option("--name", "display_name", default="", help="The name shown beside the account's changes.")
+@_password_option
+def user_add(account_id: str, role: str, scopes: tuple, display_name: str, password: str) -> None:
+    """Create an account."""
+    with _accounts() as (store, accounts):
+        _check_scopes_exist(store, scopes)
+        account = accounts.add(account_id, password, role, scopes, display_name)
+    click.echo(f"added {account.role} {account.id}" + (f" for {', '.join(account.scopes)}" if account.scopes else ""))
+
+
+@user_group.command("disable")
+@click.argument("account_id")
+def user_disable(account_id: str) -> None:
+    """Disable an account: it can no longer sign in, and its open sessions end."""
+    with _accounts() as (_, accounts):
+        accounts.set_active(account_id, False)
+    click.echo(f"disabled {account_id}")
+
+
+@user_group.command("enable")
+@click.argument("account_id")
+def user_enable(account_id: str) -> None:
+    """Enable a disabled account again."""
+    with _accounts() as (_, accounts):
+        accounts.set_active(account_id, True)
+    click.echo(f"enabled {account_id}")
+
+
+@user_group.command("set-role")
+@click.argument("account_id")
+@click.argument("role", type=click.Choice(ROLES))
+@click.option("--scope", "scopes", multiple=True, help="Replace the municipalities and organisations (repeat).")
+def user_set_role(account_id: str, role: str, scopes: tuple) -> None:
+    """Change an account's role and, with --scope, what it works for."""
+    with _accounts() as (store, accounts):
+        _check_scopes_exist(store, scopes)
+        account = accounts.set_role(account_id, role, scopes or None)
+    click.echo(f"{account.id} is now {account.role}" + (f" for {', '.join(account.scopes)}" if account.scopes else ""))
+
+
+@user_group.command("reset-password")
+@click.argument("account_id")
+@_password_option
+def user_reset_password(account_id: str, password: str) -> None:
+    """Set a new password; every open session of the account ends."""
+    with _accounts() as (_, accounts):
+        accounts.set_password(account_id, password)
+    click.echo(f"new password set for {account_id}")
+
+
+@user_group.command("list")
+def user_list() -> None:
+    """List the accounts (never their passwords)."""
+    with _accounts() as (_, accounts):
+        for a in accounts.all():
+            click.echo(f"{a.id}\t{a.role}\t{'active' if a.active else 'disabled'}\t{','.join(a.scopes)}")
 
 
 @main.command("serve")

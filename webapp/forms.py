@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-# Working languages a coordinator can declare, as ISO 639 codes.
-WORKING_LANGUAGES = ("nl", "fr", "es", "en", "de", "pt", "it", "pl", "kek", "qu", "ay")
+from graph.schema import WORKING_LANGUAGES  # noqa: F401 - the working languages a form offers
 
 
 class CheckboxList(SelectMultipleField):
@@ -51,3 +50,14 @@ class MatchForm(FlaskForm):
             raise ValidationError(_l("Name your municipality, or give at least its country."))
         if self.municipality.data and (field.data or self.offers.data or self.seeks.data or self.sdgs.data):
             raise ValidationError(_l("Either name a municipality in the knowledge base or describe one, not both."))
+
+
+class SignInForm(FlaskForm):
+    """Sign in with an account name and a password."""
+
+    account = StringField(_l("Account name"), validators=[InputRequired(_l("Enter your account name.")),
+                                                           Length(max=63)],
+                          render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
+                                                         Length(max=1024)],
+                             render_kw={"autocomplete": "current-password"})

@@ -25,6 +25,11 @@ KINDS = {
     "Source": (_l("Source"), _l("Sources")),
 }
 
+ROLES = {"editor": _l("Editor"), "staff": _l("Association staff"), "admin": _l("Administrator")}
+
+# What a change did to one node or edge.
+ACTIONS = {"created": _l("created"), "changed": _l("changed"), "deleted": _l("deleted")}
+
 # How each relationship reads from its source ("out") and from its target ("in").
 RELATIONS = {
     "PARTNER_IN": (_l("partner in"), _l("partners")),

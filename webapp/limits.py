@@ -19,6 +19,8 @@ LIMITED = {
     "search.search": ("RATELIMIT_SEARCH", lambda: bool(request.args.get("q", "").strip())),
     "paths.paths": ("RATELIMIT_PATHS", lambda: bool(request.args.get("from") and request.args.get("to"))),
     "matching.find_partner": ("RATELIMIT_MATCH", lambda: bool(request.args)),
+    # Every sign-in attempt counts: a password guess is what the limit is for.
+    "accounts.sign_in": ("RATELIMIT_SIGNIN", lambda: request.method == "POST"),
 }
 
 

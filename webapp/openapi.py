@@ -22,6 +22,7 @@ PATH_PARAMETERS = {
     "lang": {"type": "string", "enum": list(LANGUAGES)},
     "plural": {"type": "string", "enum": sorted(k.plural for k in NODE_KINDS.values())},
     "local": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
+    "seq": {"type": "integer", "minimum": 0},
 }
 ERROR = {
     "type": "object",
@@ -34,7 +35,10 @@ ERROR = {
 }
 ERRORS = {
     "400": "The request's parameters are not valid.",
+    "401": "Sign in first (the pages for editors).",
+    "403": "The signed-in account may not do this.",
     "404": "There is nothing at this address.",
+    "409": "Someone changed what this edit is based on: the answer shows what changed meanwhile.",
     "429": "Too many requests from this client; see Retry-After.",
     "503": "The store is unavailable or damaged; see Retry-After.",
 }
@@ -61,7 +65,8 @@ def _operation(rule, view) -> dict:
                    for name in sorted(getattr(view, "query_params", ()))]
     responses = {"200": _json(summary, {"type": "object"})}
     if rule.rule not in PROBES:
-        codes = [code for code in ERRORS if code != "429" or rule.endpoint in LIMITED]
+        codes = [code for code in ERRORS if (code != "429" or rule.endpoint in LIMITED) and code != "409"
+                 and (code not in ("401", "403") or getattr(view, "needs_account", False))]
         responses.update({code: {"$ref": f"#/components/responses/{code}"} for code in codes})
         if rule.endpoint in FORMS:
             responses["400"] = _json("The form has errors: the page, with the messages by field in errors.",
@@ -69,6 +74,23 @@ def _operation(rule, view) -> dict:
     elif rule.rule == "/ready":
         responses["503"] = _json("The store does not answer; see Retry-After.", {"type": "object"})
     return {"operationId": rule.endpoint, "summary": summary, "parameters": parameters, "responses": responses}
+
+
+def _post_operation(rule, view) -> dict:
+    """A form's POST: the same fields as form data or JSON, the CSRF token in X-CSRFToken (or csrf_token)."""
+    operation = _operation(rule, view)
+    body = {"type": "object", "description": "The form's fields, as its GET twin lists them."}
+    operation.update(
+        operationId=rule.endpoint + ".post",
+        requestBody={"content": {"application/json": {"schema": body},
+                                 "application/x-www-form-urlencoded": {"schema": body}}},
+        parameters=[p for p in operation["parameters"] if p["in"] == "path"] + [
+            {"name": "X-CSRFToken", "in": "header", "required": False, "schema": {"type": "string"},
+             "description": "The session's CSRF token (from the form's GET twin); or csrf_token in the body."}],
+    )
+    operation["responses"].update({"201": _json("Created.", {"type": "object"}),
+                                   "409": {"$ref": "#/components/responses/409"}})
+    return operation
 
 
 def describe(app: Flask) -> dict:
@@ -79,10 +101,13 @@ def describe(app: Flask) -> dict:
         release = "0"
     paths: dict[str, dict] = {}
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if not (rule.rule.endswith(".json") or rule.rule in PROBES) or "GET" not in rule.methods:
+        if not (rule.rule.endswith(".json") or rule.rule in PROBES):
             continue
-        path = re.sub(PLACEHOLDER, r"{\1}", rule.rule)
-        paths[path] = {"get": _operation(rule, app.view_functions[rule.endpoint])}
+        path, view = re.sub(PLACEHOLDER, r"{\1}", rule.rule), app.view_functions[rule.endpoint]
+        if "GET" in rule.methods:
+            paths.setdefault(path, {})["get"] = _operation(rule, view)
+        if "POST" in rule.methods:
+            paths.setdefault(path, {})["post"] = _post_operation(rule, view)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Common Ground", "version": release,

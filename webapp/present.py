@@ -20,7 +20,10 @@ from .i18n import current_language as current_lang
 from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
-                     "merged_provenance", "original_lang", "former_ids", *(f"source_section_{lang}" for lang in LANGUAGES)}
+                     "merged_provenance", "original_lang", "former_ids",
+                     *(f"source_section_{lang}" for lang in LANGUAGES),
+                     # The profile's contact shows only where the profile allows (views/browse.py).
+                     "profile_public", *(f"contact_role_{lang}" for lang in LANGUAGES)}
 
 
 def url_parts(node_id: str) -> dict:
@@ -154,9 +157,21 @@ def properties(node: Node) -> list[dict]:
         if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
             continue
         value = node.props[key]
+        if value == "" or value == []:  # cleared by an edit (see graph/editing.py)
+            continue
         display = country(node.props, current_lang()) if key == "country" else display_value(key, value)
         shown.append({"key": key, "label": property_name(key), "value": value, "display": display})
     return shown
+
+
+def contact(node: Node, lang: str, signed_in: bool) -> dict | None:
+    """Return a municipality's contact (a department or role) when its profile is public or an editor asks."""
+    if not (node.props.get("profile_public") or signed_in):
+        return None
+    found = text({"contact_" + k.removeprefix("contact_role_"): v for k, v in node.props.items()
+                  if k.startswith("contact_role_")}
+                 | {"original_lang": node.props.get("original_lang")}, "contact", lang)
+    return dict(found, public=bool(node.props.get("profile_public"))) if found else None
 
 
 def texts(node: Node, lang: str) -> dict:

@@ -18,12 +18,14 @@ def page(bp: Blueprint, rule: str, params: Iterable[str] = (), **options):
     """Register a view under ``rule`` (HTML) and ``rule + '.json'`` (its JSON twin).
 
     ``params`` names the query parameters the view reads; others are dropped
-    before the view (and the page cache) sees the request.
+    before the view (and the page cache) sees the request.  ``cache=False``
+    keeps a page out of the page cache (forms: they carry a per-session CSRF token).
     """
+    use_cache = options.pop("cache", True)
 
     def decorator(view):
         endpoint = options.pop("endpoint", view.__name__)
-        view = only_params(cached_page(view), frozenset(params))
+        view = only_params(cached_page(view) if use_cache else view, frozenset(params))
         view.query_params = frozenset(params)  # for the OpenAPI description
         # HTML first, so that url_for() without fmt builds the HTML address.
         bp.add_url_rule(rule, endpoint, view, defaults={"fmt": "html"}, **options)

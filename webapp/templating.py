@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask, abort, current_app, send_from_directory
 from flask_babel import format_decimal
 
-from .labels import TRANSLATED_FROM
+from .editforms import TEXT_LABELS
+from .labels import ACTIONS, ROLES, TRANSLATED_FROM
 from .render import current_url
 
 # npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
@@ -26,6 +27,11 @@ def page_url(number: int) -> str:
     return current_url(query={"page": [str(number)]})
 
 
+def page_url_before(seq: int) -> str:
+    """Return the current history page's URL one page further back."""
+    return current_url(query={"before": [str(seq)]})
+
+
 def vendor_available(package: str) -> bool:
     """Tell whether an npm package was installed (the graph view degrades to its list without it)."""
     return (Path(current_app.config["VENDOR_DIR"]) / package / "package.json").is_file()
@@ -33,8 +39,9 @@ def vendor_available(package: str) -> bool:
 
 def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
-    app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, vendor_available=vendor_available,
-                                 translated_from=TRANSLATED_FROM)
+    app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
+                                 translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS,
+                                 text_labels=TEXT_LABELS)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.route("/vendor/<path:filename>")

@@ -144,3 +144,18 @@ def phone(browser, live_server, problems):
     yield page
     context.close()
 
+
+
+@pytest.fixture
+def page_on(browser, problems):
+    """Open desktop-width pages on another server (say, the app on Neo4j); closed after the test."""
+    contexts = []
+
+    def open_on(base_url: str):
+        context, page = _open_page(browser, base_url, problems, viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        return page
+
+    yield open_on
+    for context in contexts:
+        context.close()

@@ -13,6 +13,7 @@ from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
 from graph.text import fold
 
 from .. import present
+from ..auth import current_account
 from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
 from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
@@ -183,6 +184,7 @@ def node(plural: str, local: str, fmt: str):
             for t, d, items in info.groups
         ],
         "graph_url": present.graph_url(n.id),
+        "contact": present.contact(n, lang, current_account() is not None),
         "relation_types": sorted({t for t, _, _ in info.groups}),
     }
     if n.kind == "SDG":

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from graph import DataError, SchemaError, StoreUnavailable
@@ -19,6 +20,9 @@ def _wants_json() -> bool:
 def _titles() -> dict[int, str]:
     return {
         400: gettext("This request cannot be answered"),
+        401: gettext("Please sign in"),
+        403: gettext("Not allowed"),
+        409: gettext("Someone else changed this meanwhile"),
         404: gettext("Page not found"),
         405: gettext("This request cannot be answered"),
         429: gettext("Too many requests"),
@@ -42,6 +46,19 @@ def unavailable_response():
                         {"Retry-After": str(current_app.config["RETRY_AFTER"])})
 
 
+def _deletion(node_id: str):
+    """Return the change that deleted ``node_id``, if that is the last thing that happened to it."""
+    from ..db import get_store
+
+    try:
+        latest = get_store().changes(node_id=node_id, limit=1)
+    except Exception:  # noqa: BLE001 - a 404 must not fail because the history cannot be read
+        return None
+    if latest and any(i.item == node_id and i.after is None for i in latest[0].items):
+        return latest[0]
+    return None
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers."""
 
@@ -50,11 +67,17 @@ def init_app(app: Flask) -> None:
         default = {
             404: gettext("There is no page at this address."),
             405: gettext("This address does not accept this kind of request."),
+            403: gettext("Your account may not do this."),
         }.get(exc.code, "")
         described = exc.description if exc.description and exc.description != type(exc).description else ""
         # A 405 says which methods the address takes (RFC 9110 requires Allow).
         headers = {k: v for k, v in exc.get_headers() if k == "Allow"}
         return render_error(exc.code or 500, described or default, headers)
+
+    @app.errorhandler(CSRFError)
+    def csrf_refused(exc: CSRFError):
+        return render_error(400, gettext("This form has expired or did not come from this site. "
+                                         "Reload the page and try again; nothing was changed."))
 
     @app.errorhandler(429)
     def too_many(exc):
@@ -65,6 +88,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NodeNotFound)
     def node_not_found(exc: NodeNotFound):
+        deleted = _deletion(exc.node_id)
+        if deleted is not None:
+            # Deletes are soft: the change record keeps the node whole, and an admin can restore it.
+            return render_error(404, gettext(
+                "%(id)s was deleted (change #%(seq)s, %(at)s). An administrator can restore it: see %(url)s.",
+                id=exc.node_id, seq=deleted.seq, at=deleted.at, url=url_for("history.change", seq=deleted.seq)))
         return render_error(404, gettext("There is nothing with the id %(id)s.", id=exc.node_id))
 
     @app.errorhandler(SchemaError)

@@ -1,0 +1,65 @@
+// Node pickers: as an editor types, suggest nodes of the kinds the chosen relationship allows.
+// It asks the search page's JSON twin; without this script the field takes an id or a unique name.
+(function () {
+  "use strict";
+
+  function allowedKinds(form) {
+    const select = form.querySelector("select[data-relations]");
+    if (!select) return null;
+    const relations = JSON.parse(select.dataset.relations);
+    const chosen = relations.find((r) => r.value === select.value);
+    return chosen ? chosen.kinds : null;
+  }
+
+  function attach(input) {
+    const form = input.form;
+    const list = form.querySelector(".picker-results");
+    let timer = null;
+    let asked = 0;
+
+    function show(results) {
+      list.replaceChildren();
+      for (const hit of results) {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.textContent = `${hit.label} (${hit.kind_label}${hit.summary ? " · " + hit.summary : ""})`;
+        button.addEventListener("click", () => {
+          input.value = hit.id;
+          list.replaceChildren();
+          input.focus();
+        });
+        item.appendChild(button);
+        list.appendChild(item);
+      }
+    }
+
+    async function ask() {
+      const words = input.value.trim();
+      if (words.length < 2 || words.includes(":")) {
+        list.replaceChildren();
+        return;
+      }
+      const kinds = allowedKinds(form);
+      const url = new URL(input.dataset.picker, window.location.href);
+      url.searchParams.set("q", words);
+      if (kinds && kinds.length === 1) url.searchParams.set("kind", kinds[0]);
+      const mine = ++asked;
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok || mine !== asked) return;
+        const data = await response.json();
+        show(data.results.filter((r) => !kinds || kinds.includes(r.kind)).slice(0, 8));
+      } catch (_) {
+        list.replaceChildren();
+      }
+    }
+
+    input.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(ask, 250);
+    });
+  }
+
+  document.querySelectorAll("input[data-picker]").forEach(attach);
+})();

@@ -1,0 +1,112 @@
+"""Administrators' pages: the questionnaire import, previewed and then applied all or nothing."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_babel import gettext
+from flask_wtf.csrf import generate_csrf
+
+from graph import DataError
+from graph.questionnaire import MAX_IMPORT_BYTES, apply_import, plan_import
+
+from ..auth import admin_only, current_account
+from ..db import get_store
+from ..render import page, render
+
+bp = Blueprint("admin", __name__)
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+# An uploaded file waits this long for the admin to apply it.
+KEEP_S = 3600
+
+
+def _upload_dir() -> Path:
+    path = Path(current_app.config.get("IMPORT_DIR") or Path(tempfile.gettempdir()) / "common-ground-imports")
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for old in path.iterdir():  # uploads never applied
+        if old.stat().st_mtime < time.time() - KEEP_S:
+            old.unlink(missing_ok=True)
+    return path
+
+
+def _preview(plan) -> list[dict]:
+    return [{"row": r.row, "name": r.name, "country": r.country, "status": r.status, "municipality": r.municipality,
+             "matched_by": r.matched_by, "offers": r.offers, "seeks": r.seeks, "sdgs": r.sdgs,
+             "errors": [{"field": f, "code": code, "message": problem_message(code, values)}
+                        for f, code, values in r.codes]} for r in plan.rows]
+
+
+def problem_message(code: str, values: dict) -> str:
+    """Return the translated message for a questionnaire row's problem."""
+    messages = {
+        "required": gettext("required"),
+        "duplicate": gettext("the same municipality as row %(row)s"),
+        "invalid": gettext("This value cannot be stored: %(reason)s"),
+        "unknown_language": gettext("%(value)s is not one of %(allowed)s"),
+        "unknown_theme": gettext("unknown theme %(value)s"),
+        "unknown_sdg": gettext("unknown SDG %(value)s (1 to 17)"),
+        "bad_language_code": gettext("not an ISO 639 language code: %(value)s"),
+        "too_long": gettext("At most %(max)d characters, please."),
+        "not_yes_no": gettext("%(value)s is not yes or no"),
+    }
+    values = dict(values, reason=values.get("detail", ""))
+    return messages[code] % values if code in messages else code
+
+
+@page(bp, "/<lang:lang>/admin/import-profiles", methods=["GET", "POST"], cache=False)
+@admin_only
+def import_profiles(fmt: str):
+    """Upload a questionnaire (CSV or XLSX), see what it would do, then apply it all or nothing."""
+    context = {"title": gettext("Import profiles from a questionnaire"), "rows": None, "token": None, "ok": False,
+               "error": None, "csrf_token": generate_csrf(), "max_bytes": MAX_IMPORT_BYTES, "applied": None}
+    status = 200
+    if request.method == "POST":
+        data, name, token = _incoming()
+        if data is None:
+            context["error"] = gettext("Choose a CSV or XLSX file to upload.")
+            return render("import_profiles.html", context, fmt, 400)
+        try:
+            plan = plan_import(get_store(), data, name)
+        except DataError as exc:
+            context["error"] = gettext("The file cannot be read: %(reason)s", reason=str(exc))
+            return render("import_profiles.html", context, fmt, 400)
+        context.update(rows=_preview(plan), ok=plan.ok)
+        apply = request.form.get("apply") or (request.is_json and (request.get_json(silent=True) or {}).get("apply"))
+        if apply and token:
+            if not plan.ok:
+                context["error"] = gettext("The file has problems, so nothing was imported. Correct the rows "
+                                           "listed below and upload it again.")
+                return render("import_profiles.html", context, fmt, 400)
+            change = apply_import(get_store(), plan, current_account().actor)
+            (_upload_dir() / token).unlink(missing_ok=True)
+            if fmt == "json":
+                return {"applied": True, "rows": len(plan.rows), "change": change.seq if change else None}
+            return redirect(url_for("history.recent"), 303)
+        if plan.ok:
+            token = token or secrets.token_urlsafe(24)
+            (_upload_dir() / token).write_bytes(data)
+            context["token"] = token
+        else:
+            status = 400
+    return render("import_profiles.html", context, fmt, status)
+
+
+def _incoming() -> tuple[bytes | None, str, str | None]:
+    """Return the uploaded file (or the one kept under the posted token), its name and its token."""
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        data = upload.stream.read(MAX_IMPORT_BYTES + 1)
+        return data, upload.filename, None
+    body = request.get_json(silent=True) if request.is_json else None
+    token = (body or {}).get("token") if body else request.form.get("token")
+    if isinstance(token, str) and TOKEN.match(token):
+        path = _upload_dir() / token
+        if path.is_file():
+            return path.read_bytes(), gettext("the uploaded file"), token
+        abort(400, description=gettext("This preview has expired. Upload the file again."))
+    return None, "", None

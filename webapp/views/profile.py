@@ -1,0 +1,124 @@
+"""A municipality's profile, kept by its own editors: themes offered and sought, SDGs, languages, contact."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import Length, Optional, ValidationError
+
+from graph import NotFound
+from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph.model import ChangeNote
+from graph.profiles import MAX_CONTACT, Profile, read_profile, save_profile
+from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
+
+from .. import present
+from ..auth import current_account, signed_in
+from ..changes import nodes_of, present_change
+from ..db import get_store
+from ..forms import CheckboxList
+from ..i18n import NATIVE_NAMES
+from ..labels import language_name
+from ..render import page, render
+
+bp = Blueprint("profile", __name__)
+
+
+def _plain(form, field):
+    if field.data and NAME_FORBIDDEN.search(field.data):
+        raise ValidationError(gettext("This text holds characters that cannot be stored (control characters)."))
+
+
+class ProfileForm(FlaskForm):
+    """What a municipality offers, seeks, works on, speaks, and whom to contact (a role, not a person)."""
+
+    offers = CheckboxList(_l("Themes you can offer expertise in"), validators=[Optional()])
+    seeks = CheckboxList(_l("Themes you want to learn about"), validators=[Optional()])
+    sdgs = CheckboxList(_l("SDGs you work on"), validators=[Optional()])
+    languages = CheckboxList(_l("Working languages"), validators=[Optional()])
+    profile_public = BooleanField(_l("Show the contact to every reader (otherwise only to editors)"))
+    version = HiddenField()
+    reason = StringField(_l("What did you change, and why? (optional)"), validators=[Optional(), Length(max=500)])
+
+
+for _lang in LANGUAGES:
+    setattr(ProfileForm, f"contact_{_lang}", StringField(
+        _l("Department or role to contact (%(language)s)", language=NATIVE_NAMES[_lang]),
+        validators=[Optional(), Length(max=MAX_CONTACT, message=_l("At most %(max)d characters, please.",
+                                                                    max=MAX_CONTACT)), _plain],
+        description=_l("A department or a role, such as “International cooperation service”; no names of "
+                       "persons."), render_kw={"lang": _lang}))
+
+
+def _choices(store, lang: str, form: ProfileForm) -> None:
+    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
+    sdgs = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
+    form.offers.choices = form.seeks.choices = [(t.id, t.label(lang)) for t in themes]
+    form.sdgs.choices = [(s.id, f"{s.props.get('number', '')}. {s.label(lang)}") for s in sdgs]
+    form.languages.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+
+
+@page(bp, "/<lang:lang>/profile/municipalities/<local:local>", methods=["GET", "POST"], cache=False)
+@signed_in
+def edit_profile(local: str, fmt: str):
+    """Edit a municipality's profile; matching uses it as soon as it is saved."""
+    store, account, lang = get_store(), current_account(), present.current_lang()
+    node_id = f"municipality:{local}"
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFound(node_id)
+    if not may_edit(store, account, node_id):
+        abort(403, description=gettext("This belongs to municipalities or organisations your account does not "
+                                       "work for. Nothing was changed."))
+    with EDIT_LOCK:
+        return _profile_page(store, account, lang, node, node_id, fmt)
+
+
+def _profile_page(store, account, lang, node, node_id, fmt):
+    """Show the profile form, or check and save a submitted one (under the edit lock)."""
+    form = ProfileForm()
+    _choices(store, lang, form)
+    current = read_profile(store, node)
+    status, stale = 200, None
+    if not form.is_submitted():
+        form.offers.data, form.seeks.data, form.sdgs.data = current.offers, current.seeks, current.sdgs
+        form.languages.data, form.profile_public.data = current.languages, current.public
+        for code in LANGUAGES:
+            form[f"contact_{code}"].data = current.contact.get(code, "")
+        form.version.data = str(version_of(store, node_id))
+    elif form.validate():
+        try:
+            check_version(store, node_id, int(form.version.data or -1))
+        except (StaleEdit, ValueError) as exc:
+            status = 409
+            newer = getattr(exc, "changes", [])
+            stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
+            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
+                                           "the form; compare it with what changed meanwhile, then save again.")]
+            form.version.data = str(version_of(store, node_id))
+        else:
+            profile = Profile(form.offers.data or [], form.seeks.data or [], form.sdgs.data or [],
+                              form.languages.data or [],
+                              {c: (form[f"contact_{c}"].data or "").strip() for c in LANGUAGES},
+                              bool(form.profile_public.data))
+            save_profile(store, node, profile, ChangeNote(account.actor, (form.reason.data or "").strip()
+                                                          or "profile"))
+            if fmt == "json":
+                saved = read_profile(store, store.get_node(node_id))
+                return {"saved": True, "profile": vars(saved), "version": version_of(store, node_id)}
+            return redirect(present.node_url(node_id), 303)
+    else:
+        status = 400
+    context = {
+        "title": gettext("Profile of %(name)s", name=node.label(lang)), "node": present.ref(node, lang),
+        "choices": {name: [{"value": v, "label": str(label)} for v, label in form[name].choices]
+                    for name in ("offers", "seeks", "sdgs", "languages")},
+        "values": {name: form[name].data for name in form._fields if name != "csrf_token"},
+        "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
+        "csrf_token": generate_csrf(), "stale": stale, "contact_fields": [f"contact_{c}" for c in LANGUAGES],
+    }
+    return render("profile.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
