@@ -236,3 +236,15 @@ def test_every_page_links_the_favicon(client):
     icon = client.get("/static/favicon.svg")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml" and b"<svg" in icon.data
     assert client.get("/favicon.ico").headers["Location"] == "/static/favicon.svg"
+
+
+@pytest.mark.parametrize("lang, province, region, left", [
+    ("nl", "Vlaams-Brabant", "Vlaanderen", "Stapte uit het vernieuwingstraject"),
+    ("es", "Brabante Flamenco", "Flandes", "Abandonó el proceso de renovación"),
+])
+def test_codes_and_keys_are_shown_in_the_page_language(client, lang, province, region, left):
+    """A province is named, not given as its NIS code; region values and property keys are translated."""
+    herent = client.get(f"/{lang}/municipalities/herent-belgium").get_data(as_text=True)
+    assert province in herent and region in herent and ">20001<" not in herent
+    edegem = client.get(f"/{lang}/partnerships/edegem-san-jeronimo").get_data(as_text=True)
+    assert left in edegem and "left renewal process" not in edegem

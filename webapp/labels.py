@@ -101,6 +101,8 @@ PROPERTIES = {
     "notion_count": _l("Number of notions"),
     "nis_code": _l("NIS code"),
     "province": _l("Province"),
+    "left_renewal_process": _l("Left the renewal process"),
+    "symbolic_fraternity_remains": _l("The symbolic bond remains"),
 }
 
 # Belgian provinces by their NIS (REFNIS) code, as graph/members.py stores them.
@@ -125,6 +127,7 @@ def province_name(code: str) -> str:
     return str(label) if label else code
 
 VALUES = {
+    "Flanders": _l("Flanders"),
     "active": _l("active"),
     "ended": _l("ended"),
     "dormant": _l("dormant"),

@@ -17,7 +17,7 @@ from graph.schema import KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
 from .i18n import current_language as current_lang
-from .labels import kind_name, language_name, property_name, relation_name, value_name
+from .labels import kind_name, language_name, property_name, province_name, relation_name, value_name
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
                      "merged_provenance", "original_lang", "former_ids",
@@ -125,6 +125,8 @@ def display_value(key: str, value) -> str:
         return format_decimal(value)
     if isinstance(value, str) and key.endswith("date"):
         return _format_partial_date(value)
+    if isinstance(value, str) and key == "province":
+        return province_name(value)
     return value_name(value)
 
 
