@@ -417,8 +417,10 @@ def summarise(net: Network, graph: nx.Graph | None = None) -> dict:
     country_links = Counter(c for p in pids for c in net.countries_of[p])
     degree, betweenness = centrality(graph)
     actor_ids = [n for n in graph if graph.nodes[n]["kind"] != "Partnership"]
-    bridges = sorted(actor_ids, key=lambda n: (-betweenness.get(n, 0), -graph.degree(n), n))[:BRIDGES_SHOWN]
-    connected = sorted(actor_ids, key=lambda n: (-graph.degree(n), n))[:BRIDGES_SHOWN]
+    # Only those that do bridge or connect: a list padded with zeros says nothing.
+    bridges = sorted((n for n in actor_ids if betweenness.get(n, 0) > 0),
+                     key=lambda n: (-betweenness.get(n, 0), -graph.degree(n), n))[:BRIDGES_SHOWN]
+    connected = sorted((n for n in actor_ids if graph.degree(n) > 0), key=lambda n: (-graph.degree(n), n))[:BRIDGES_SHOWN]
 
     def actor(n):
         return {"id": n, "kind": graph.nodes[n]["kind"], "member": n in net.members,

@@ -76,7 +76,9 @@
       } else { return; }
       event.preventDefault();
     });
-    say(box.getAttribute("aria-label") + ": " + data.nodes.length + " / " + data.edges.length);
+    // The sentence comes translated from the page, with placeholders for the figures.
+    say(box.getAttribute("data-label-drawn").replace("{name}", box.getAttribute("aria-label"))
+      .replace("{nodes}", data.nodes.length).replace("{links}", data.edges.length));
   }
 
   function svg(name, attrs, parent) {
