@@ -79,3 +79,13 @@ def test_the_coverage_check_names_what_is_missing(tmp_path):
         "nodes[0] (lesson:x) description: nl, fr, es, en",
         "nodes[1] (lesson:y) section 'T': not translated in 'sections'",
     ]
+
+
+def test_spanish_says_hermanamiento_only_for_twinnings():
+    """The glossary: a partnership is an asociación; hermanamiento is town twinning only (docs/glossary.md)."""
+    from graph.seeds import read_seeds
+
+    wrong = [n.id for n in read_seeds().nodes
+             if n.kind == "Partnership" and n.props.get("partnership_type") != "twinning"
+             and any("ermanamiento" in str(v) for k, v in n.props.items() if k.endswith("_es"))]
+    assert wrong == []

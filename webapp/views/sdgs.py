@@ -71,10 +71,19 @@ def lessons(fmt: str):
                  description=present.text(v.lesson.props, "description", lang),
                  challenges=block(v.challenges), opportunities=block(v.opportunities),
                  experiences=block(v.experiences), projects=[present.ref(p, lang) for p in v.projects],
-                 subjects=[present.ref(s, lang) for s in v.subjects])
+                 subjects=[_tag(s, lang) for s in v.subjects])
             for v in views
         ],
         # Where to look further: the projects about the chosen goals, lessons or not.
         "projects": [present.ref(p, lang) for p in goal_projects(store, sdgs)] if sdgs else [],
     }
     return render("lessons.html", context, fmt)
+
+
+def _tag(node, lang: str) -> dict:
+    """A subject as a short tag: a target by its number (its full title is a paragraph), a goal by its name."""
+    tag = present.ref(node, lang)
+    if node.kind == "SDGTarget" and node.props.get("number"):
+        tag["title"] = tag["label"]
+        tag["label"] = gettext("Target %(number)s", number=node.props["number"])
+    return tag
