@@ -9,13 +9,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from .errors import DataError, GraphError, NotFound, SchemaError, StoreConflict, StoreUnavailable
+from .errors import DataError, GraphError, NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page
 from .store import GraphStore
 
 __all__ = [
     "DataError", "Edge", "GraphError", "GraphStore", "ListQuery", "Node", "NotFound", "Page",
-    "SchemaError", "StoreConflict", "StoreUnavailable", "default_data_dir", "open_store",
+    "SchemaError", "StaleWrite", "StoreConflict", "StoreUnavailable", "default_data_dir", "open_store",
 ]
 
 

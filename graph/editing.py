@@ -115,8 +115,8 @@ def may_link(store, account, source: str, target: str) -> bool:
 
 
 # Checking an edit's version and writing it must not interleave with another edit in this process
-# (threaded workers).  Between processes a window of one write remains: each store write is atomic,
-# but the check and the write are two steps.
+# (threaded workers).  Between processes the store closes the window: the views pass the version to
+# store.write(expect=...), which checks it again inside the write's own transaction.
 EDIT_LOCK = threading.RLock()
 
 

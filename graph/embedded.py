@@ -28,12 +28,12 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
 from . import schema, text
-from .errors import DataError, NotFound, SchemaError, StoreUnavailable
+from .errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
@@ -251,10 +251,12 @@ class EmbeddedStore(GraphStore):
 
     # -- writing -------------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = (),
+              expect: Mapping[str, int] | None = None) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         doomed = sorted(set(delete))
         with self._write() as conn:
+            _check_expected(conn, expect)
             big = len(nodes) + len(edges) >= BULK_ROWS
             if big:  # a large write touches index pages all over each table: keep them in memory meanwhile
                 conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
@@ -267,9 +269,10 @@ class EmbeddedStore(GraphStore):
                     conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
-               change: ChangeNote | None = None) -> Change | None:
+               change: ChangeNote | None = None, expect: Mapping[str, int] | None = None) -> Change | None:
         node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
         with self._write() as conn:
+            _check_expected(conn, expect)
             return _record(conn, _delete_items(conn, node_ids, edge_keys), change)
 
     def clear(self) -> None:
@@ -544,6 +547,14 @@ def _edges_of(conn, node_id: str) -> list[Edge]:
 
 def _bump(conn) -> None:
     conn.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'")
+
+
+def _check_expected(conn, expect: Mapping[str, int] | None) -> None:
+    """Refuse the write if a node changed after the change its caller saw (inside the write lock)."""
+    for node_id, seen in sorted((expect or {}).items()):
+        latest = conn.execute("SELECT coalesce(max(seq), 0) FROM change_ends WHERE node = ?", (node_id,)).fetchone()[0]
+        if latest > seen:
+            raise StaleWrite(node_id, seen, latest)
 
 
 def _delete_items(conn, node_ids: list[str], edge_keys: list[tuple]) -> list[tuple]:

@@ -49,3 +49,11 @@ class StoreUnavailable(GraphError, ConnectionError):
 
 class StoreConflict(GraphError):
     """A write that would break an invariant, such as loading into a non-empty store."""
+
+
+class StaleWrite(StoreConflict):
+    """A write based on a version of a node that another change has since replaced."""
+
+    def __init__(self, node_id: str, expected: int, latest: int):
+        super().__init__(f"{node_id} changed after change {expected} (now at {latest})")
+        self.node_id, self.expected, self.latest = node_id, expected, latest

@@ -11,7 +11,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 import neo4j
 from neo4j.exceptions import (
@@ -27,7 +27,7 @@ from neo4j.exceptions import (
 )
 
 from . import schema, text
-from .errors import NotFound, SchemaError, StoreConflict, StoreUnavailable
+from .errors import NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
 from .store import GraphStore
 
@@ -196,21 +196,23 @@ class Neo4jStore(GraphStore):
 
     # -- writing -----------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = (),
+              expect: Mapping[str, int] | None = None) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         doomed = sorted(set(delete))
         if len(nodes) + len(edges) > BULK_THRESHOLD:
-            if doomed:
+            if doomed or expect:
                 raise SchemaError("a write that deletes must stay below BULK_THRESHOLD items to be atomic")
             from .neo4j_bulk import bulk_write
 
             return bulk_write(self, nodes, edges, change or ChangeNote())
-        return self._execute(_write_batch, nodes, edges, change or ChangeNote(), doomed, write=True)
+        return self._execute(_write_batch, nodes, edges, change or ChangeNote(), doomed, dict(expect or {}),
+                             write=True)
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
-               change: ChangeNote | None = None) -> Change | None:
+               change: ChangeNote | None = None, expect: Mapping[str, int] | None = None) -> Change | None:
         node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
-        return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), write=True)
+        return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), dict(expect or {}), write=True)
 
     def clear(self) -> None:
         def delete_some(tx):
@@ -407,9 +409,27 @@ class Neo4jStore(GraphStore):
         return [list(p) for p in ordered[:limit]]
 
 
+def _check_expected(tx, expect: dict[str, int]) -> None:
+    """Lock each expected node, then refuse the write if it changed after the change its caller saw.
+
+    The lock (a property write) is held to commit, so a concurrent editor of the
+    same node waits here and then sees this write's change.
+    """
+    if not expect:
+        return
+    tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock",
+           ids=sorted(expect)).consume()
+    for node_id, seen in sorted(expect.items()):
+        latest = tx.run("MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes AND i.seq > 0 "
+                        "RETURN coalesce(max(i.seq), 0) AS s", id=node_id).single()["s"]
+        if latest > seen:
+            raise StaleWrite(node_id, seen, latest)
+
+
 def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
-                 delete: list[str] = ()) -> Change | None:
+                 delete: list[str] = (), expect: dict | None = None) -> Change | None:
     """Upsert a batch in one transaction: check endpoints, merge nodes and edges, record the change."""
+    _check_expected(tx, expect or {})
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
     if ends:
@@ -528,7 +548,9 @@ def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, e
            "nodes: row.nodes, items: row.items}) SET i += $extra", seq=seq, rows=rows, extra=extra or {}).consume()
 
 
-def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote) -> Change | None:
+def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote,
+            expect: dict | None = None) -> Change | None:
+    _check_expected(tx, expect or {})
     return record_change(tx, _delete_items(tx, node_ids, edge_keys), change)
 
 

@@ -9,7 +9,7 @@ what lets one contract suite run unchanged against every backend.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from .errors import SchemaError
 from .model import Change, ChangeNote, Edge, ListQuery, Node, Page
@@ -26,8 +26,15 @@ class GraphStore(ABC):
     # -- writing -----------------------------------------------------------
     @abstractmethod
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
-              change: ChangeNote | None = None, delete: Iterable[str] = ()) -> Change | None:
+              change: ChangeNote | None = None, delete: Iterable[str] = (),
+              expect: Mapping[str, int] | None = None) -> Change | None:
         """Upsert nodes (by id) and edges (by source, type, target) all or nothing.
+
+        ``expect`` maps node ids to the newest change seq the caller saw for
+        each; if any of them has a newer change, nothing is written and
+        :class:`~graph.errors.StaleWrite` is raised.  The check runs in the
+        write's own transaction, so two editors in two processes cannot both
+        win (no lost updates).
 
         Nodes named in ``delete`` are deleted with their edges in the same
         transaction, after the upserts (so that, say, folding one node into
@@ -46,7 +53,7 @@ class GraphStore(ABC):
 
     @abstractmethod
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
-               change: ChangeNote | None = None) -> Change | None:
+               change: ChangeNote | None = None, expect: Mapping[str, int] | None = None) -> Change | None:
         """Delete nodes (with every edge they have) and edges by key, all or nothing.
 
         A node id that is not in the store raises :class:`~graph.errors.NotFound`

@@ -202,3 +202,52 @@ def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
     assert neo4j_store.search("nimlahakok") == []
     with open_store({"NEO4J_URI": neo4j_store.uri}) as again:
         assert [n.id for n in again.search("nimlahakok")] == ["municipality:nimlahakok"]
+
+
+def test_a_write_based_on_an_old_version_is_refused(store):
+    """No lost updates: ``expect`` names the change an editor saw; a newer one refuses the write whole."""
+    from graph import StaleWrite
+
+    store.write([theme("water", en="Water")], change=ChangeNote("user:ana", "create"))
+    seen = store.changes(node_id="theme:water", limit=1)[0].seq
+    store.write([make_node("theme:water", {"name": {"nl": "Water"}})], change=ChangeNote("user:luis", "nl"),
+                expect={"theme:water": seen})
+    version = store.version()
+    with pytest.raises(StaleWrite) as info:  # Ana still has the form she opened before Luis saved
+        store.write([make_node("theme:water", {"name": {"en": "Waters"}})], [], ChangeNote("user:ana", "en"),
+                    expect={"theme:water": seen})
+    assert info.value.node_id == "theme:water" and info.value.latest > seen
+    assert store.version() == version and store.get_node("theme:water").props["name_en"] == "Water"
+    with pytest.raises(StaleWrite):
+        store.delete(["theme:water"], change=ChangeNote("user:ana", "delete"), expect={"theme:water": seen})
+    assert store.get_node("theme:water") is not None
+
+
+def test_of_two_editors_racing_on_one_version_exactly_one_wins(store):
+    """Two editors save at the same moment from the same version: one write lands, the other is refused."""
+    import threading
+
+    from graph import StaleWrite, open_store
+
+    store.write([theme("water", en="Water")])
+    seen = store.changes(node_id="theme:water", limit=1)[0].seq
+    config = ({"NEO4J_URI": store.uri} if store.backend == "neo4j" else
+              {"KB_DATA_DIR": str(store.dir), "NEO4J_URI": None})
+    results, start = [], threading.Barrier(2)
+
+    def edit(text):
+        with open_store(config) as own:  # each editor has its own connection, as two workers do
+            start.wait()
+            try:
+                own.write([make_node("theme:water", {"name": {"en": text}})], expect={"theme:water": seen})
+                results.append(text)
+            except StaleWrite:
+                results.append("refused")
+
+    editors = [threading.Thread(target=edit, args=(t,)) for t in ("A", "B")]
+    for e in editors:
+        e.start()
+    for e in editors:
+        e.join()
+    assert sorted(results) in (["A", "refused"], ["B", "refused"])
+    assert store.get_node("theme:water").props["name_en"] == next(r for r in results if r != "refused")

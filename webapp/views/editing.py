@@ -17,7 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import InputRequired, Length
 
-from graph import NotFound, SchemaError
+from graph import NotFound, SchemaError, StaleWrite
 from graph import search as finder
 from graph.editing import (
     EDIT_LOCK,
@@ -194,7 +194,14 @@ def _save(store, kind: str, node, form) -> int:
         return _field_error(form, exc)
     # Only what changed (and the keys the schema derives from it) is written.
     derived = {k: v for k, v in built.props.items() if k in changes or node.props.get(k) != v}
-    store.write([built.__class__(node.id, kind, derived)], change=_note(form.reason.data, "edit"))
+    try:
+        # The store checks the version again inside the write: another worker may have saved meanwhile.
+        store.write([built.__class__(node.id, kind, derived)], change=_note(form.reason.data, "edit"),
+                    expect={node.id: based_on})
+    except StaleWrite:
+        form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
+                                       "the form; compare it with what changed meanwhile, then save again.")]
+        return 409
     return 303
 
 

@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from graph import SchemaError
 from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph.errors import StaleWrite
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NODE_KINDS, check_value, editable_fields, kind_of_id
 from graph.text import localized
@@ -99,11 +100,14 @@ def _save(store, account, to: str) -> str:
         check_value(f"{field}_{to}", value)
     except SchemaError as exc:
         abort(400, description=gettext("This value cannot be stored: %(reason)s", reason=str(exc)))
+    stale = gettext("Someone else changed this after you opened it. Your text is still in "
+                    "the form; compare it with what changed meanwhile, then save again.")
     try:
-        check_version(store, node_id, int(data.get("version") or -1))
-    except (StaleEdit, ValueError):
-        abort(409, description=gettext("Someone else changed this after you opened it. Your text is still in "
-                                       "the form; compare it with what changed meanwhile, then save again."))
-    store.write([node.__class__(node_id, kind, {f"{field}_{to}": value})],
-                change=ChangeNote(account.actor, f"translate {field} into {to}"))
+        based_on = int(data.get("version") or -1)
+        check_version(store, node_id, based_on)
+        # Checked again inside the write: another worker may have saved meanwhile.
+        store.write([node.__class__(node_id, kind, {f"{field}_{to}": value})],
+                    change=ChangeNote(account.actor, f"translate {field} into {to}"), expect={node_id: based_on})
+    except (StaleEdit, StaleWrite, ValueError):
+        abort(409, description=stale)
     return node_id
