@@ -47,7 +47,11 @@
     if (!Sigma || !window.graphology || !data.nodes.length) { return; }
     var Graph = window.graphology.Graph || window.graphology;
     var graph = new Graph({type: "undirected", multi: false});
-    data.nodes.forEach(function (n) {
+    // Members without a partnership would fill the drawing with lone dots around the few
+    // clusters that matter; the "gaps" table lists them.  Only linked nodes are drawn.
+    var linked = {};
+    data.edges.forEach(function (e) { linked[e[0]] = true; linked[e[1]] = true; });
+    data.nodes.filter(function (n) { return linked[n.id]; }).forEach(function (n) {
       var colour = n.kind === "Partnership" ? PARTNERSHIP_COLOUR
         : (n.community ? PALETTE[(n.community - 1) % PALETTE.length] : "#555555");
       graph.addNode(n.id, {x: n.x, y: n.y, label: n.label, url: n.url,
@@ -78,7 +82,7 @@
     });
     // The sentence comes translated from the page, with placeholders for the figures.
     say(box.getAttribute("data-label-drawn").replace("{name}", box.getAttribute("aria-label"))
-      .replace("{nodes}", data.nodes.length).replace("{links}", data.edges.length));
+      .replace("{nodes}", graph.order).replace("{links}", graph.size));
   }
 
   function svg(name, attrs, parent) {
