@@ -156,6 +156,8 @@ def test_a_stale_edit_is_refused_with_what_changed(ana, client, accounts, seeded
         change["items"][0]["diff"]
     region = next(g for g in body["fields"] if g["key"] == "region")
     assert region["inputs"][0]["value"] == "Leuven"  # the editor's text is kept
+    page = ana.post(EDIT_HERENT, data=dict(values, region="Leuven")).get_data(as_text=True)
+    assert 'id="stale-heading"' in page and "Vlaams-Brabant" in page and 'value="Leuven"' in page
     again = ana.post(EDIT_HERENT, data=dict(values, region="Leuven", version=body["version"]))
     assert again.status_code == 303 and seeded_store.get_node(HERENT).props["region"] == "Leuven"
 
