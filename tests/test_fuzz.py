@@ -63,7 +63,9 @@ def test_generated_requests_get_documented_answers_and_never_a_5xx(served, tmp_p
         st = shutil.which("st")
     assert st, "schemathesis is a test dependency: pip install -e '.[test]'"
     command = [str(st), "run", f"http://127.0.0.1:{served}/openapi.json", "--checks", ",".join(CHECKS),
-               "--max-examples", str(MAX_EXAMPLES), "--workers", "2", "--request-timeout", "30", "--no-color",
+               # One worker: on Python 3.11, hypothesis parsing lambdas' source in two threads at once can hit
+               # CPython's "AST constructor recursion depth mismatch" SystemError (a tool crash, not a finding).
+               "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--request-timeout", "30", "--no-color",
                "--suppress-health-check", "all"]
     if os.environ.get("SCHEMATHESIS_SEED"):
         command += ["--seed", os.environ["SCHEMATHESIS_SEED"]]
