@@ -296,9 +296,9 @@ class Neo4jAccountStore(AccountStore):
 
     def _run(self, query: str, write: bool = False, **params) -> list:
         if not self._ready:
-            self.store._execute(lambda tx: tx.run(self.CONSTRAINT).consume(), write=True)
+            self.store.execute(lambda tx: tx.run(self.CONSTRAINT).consume(), write=True)
             self._ready = True
-        return self.store._execute(lambda tx: [r.data() for r in tx.run(query, **params)], write=write)
+        return self.store.execute(lambda tx: [r.data() for r in tx.run(query, **params)], write=write)
 
     def _get(self, account_id):
         rows = self._run("MATCH (a:CommonGroundAccount {id: $id}) RETURN a.data AS data", id=account_id)

@@ -182,6 +182,14 @@ class Neo4jStore(GraphStore):
         except UNAVAILABLE as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri}: {type(exc).__name__}: {exc}") from exc
 
+    def execute(self, work, *args, write: bool = False):
+        """Run ``work(tx, *args)`` as a managed transaction, with driver errors mapped to domain errors.
+
+        For other domain modules that keep their own data in this database
+        under labels no graph read matches (graph.accounts).
+        """
+        return self._execute(work, *args, write=write)
+
     def _read(self, query: str, **params) -> list:
         def work(tx):
             return list(tx.run(query, params))

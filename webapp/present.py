@@ -13,7 +13,7 @@ from flask_babel import format_date, format_decimal, gettext
 
 from graph import Edge, Node
 from graph.countries import country_code, country_name
-from graph.schema import KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
+from graph.schema import KIND_BY_PLURAL, KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
 from .i18n import current_language as current_lang
@@ -29,6 +29,11 @@ HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour",
 def url_parts(node_id: str) -> dict:
     prefix, local = node_id.split(":", 1)
     return {"plural": NODE_KINDS[KIND_BY_PREFIX[prefix]].plural, "local": local}
+
+
+def node_id_of(plural: str, local: str) -> str:
+    """Return the node id a page address names: the inverse of :func:`url_parts`."""
+    return f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
 
 
 def node_url(node_id: str) -> str:

@@ -9,7 +9,7 @@ from graph import ListQuery
 from graph import NotFound as NodeNotFound
 from graph.countries import country_code, country_name
 from graph.queries import connections, find_moved, goal_detail, neighbourhood, provenance
-from graph.schema import KIND_BY_PLURAL, NODE_KINDS, REL_TYPES
+from graph.schema import KIND_BY_PLURAL, REL_TYPES
 from graph.text import fold
 
 from .. import present
@@ -155,19 +155,15 @@ def _moved(store, node_id: str, endpoint: str, **values):
     return redirect(url_for(endpoint, lang=present.current_lang(), **present.url_parts(moved.id), **values), 301)
 
 
-def _node_id(plural: str, local: str) -> str:
-    return f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
-
-
 @page(bp, "/<lang:lang>/<kind:plural>/<local:local>")
 def node(plural: str, local: str, fmt: str):
     """Show one node: its texts, properties, provenance and connections."""
     store = get_store()
     lang = present.current_lang()
     try:
-        info = connections(store, _node_id(plural, local))
+        info = connections(store, present.node_id_of(plural, local))
     except NodeNotFound:
-        return _moved(store, _node_id(plural, local), "browse.node", fmt=fmt)
+        return _moved(store, present.node_id_of(plural, local), "browse.node", fmt=fmt)
     n = info.node
     origin = provenance(store, n)
     context = {
@@ -211,9 +207,9 @@ def node_graph(plural: str, local: str):
         _bad(gettext("Unknown relationship type: %(value)s", value=unknown[0]))
     lang = present.current_lang()
     try:
-        hood = neighbourhood(get_store(), _node_id(plural, local), types or None)
+        hood = neighbourhood(get_store(), present.node_id_of(plural, local), types or None)
     except NodeNotFound:
-        return _moved(get_store(), _node_id(plural, local), "browse.node_graph", type=types)
+        return _moved(get_store(), present.node_id_of(plural, local), "browse.node_graph", type=types)
     refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
     for r in refs.values():
         r["graph_url"] = present.graph_url(r["id"])

@@ -30,7 +30,7 @@ from graph.editing import (
     version_of,
 )
 from graph.model import ChangeNote, make_edge, make_node
-from graph.schema import ID_PATTERN, KIND_BY_PLURAL, NODE_KINDS, check_edge, kind_of_id, relations_of
+from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
 
 from .. import editforms, present
 from ..auth import current_account, signed_in
@@ -50,8 +50,13 @@ class LinkForm(FlaskForm):
     remove = HiddenField()
 
 
-def _node_id(plural: str, local: str) -> str:
-    return f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
+def _existing(store, plural: str, local: str):
+    """Return the node a page address names, or answer 404."""
+    node_id = present.node_id_of(plural, local)
+    node = store.get_node(node_id)
+    if node is None:
+        raise NotFound(node_id)
+    return node
 
 
 def _note(reason: str | None, default: str) -> ChangeNote:
@@ -116,10 +121,8 @@ def _link_form(kind: str) -> LinkForm:
 def edit(plural: str, local: str, fmt: str):
     """Edit a node's texts in four languages and its other declared properties."""
     store, account, lang = get_store(), current_account(), present.current_lang()
-    node_id = _node_id(plural, local)
-    node = store.get_node(node_id)
-    if node is None:
-        raise NotFound(node_id)
+    node = _existing(store, plural, local)
+    node_id = node.id
     if not may_edit(store, account, node_id):
         _refuse(_outside())
     kind = node.kind
@@ -335,10 +338,8 @@ def _find_other(store, given: str, allowed, link: LinkForm):
 def links(plural: str, local: str, fmt: str):
     """Add a relationship the schema allows, or remove one (``remove``: source|TYPE|target)."""
     store, account, lang = get_store(), current_account(), present.current_lang()
-    node_id = _node_id(plural, local)
-    node = store.get_node(node_id)
-    if node is None:
-        raise NotFound(node_id)
+    node = _existing(store, plural, local)
+    node_id = node.id
     link = _link_form(node.kind)
     if not link.is_submitted():
         abort(405)
@@ -371,9 +372,7 @@ def links(plural: str, local: str, fmt: str):
 def delete(plural: str, local: str, fmt: str):
     """Delete a node with its links; the change record keeps everything, so an admin can restore it."""
     store, account = get_store(), current_account()
-    node_id = _node_id(plural, local)
-    if store.get_node(node_id) is None:
-        raise NotFound(node_id)
+    node_id = _existing(store, plural, local).id
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)

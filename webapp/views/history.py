@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 
 from graph import NotFound
 from graph.editing import NotRevertible, get_change, may_edit, may_link, revert
-from graph.schema import KIND_BY_PLURAL, NODE_KINDS
 
 from .. import present
 from ..auth import current_account, signed_in
@@ -41,7 +40,7 @@ def _listing(changes, lang: str) -> dict:
 def node_history(plural: str, local: str, fmt: str):
     """Every change that touched a node or its links, newest first, with diffs."""
     store, lang = get_store(), present.current_lang()
-    node_id = f"{NODE_KINDS[KIND_BY_PLURAL[plural]].prefix}:{local}"
+    node_id = present.node_id_of(plural, local)
     node = store.get_node(node_id)
     changes = store.changes(node_id=node_id, limit=PAGE, before_seq=_before())
     if node is None and not changes:
