@@ -207,6 +207,15 @@ def relation_name(rel: str, direction: str) -> str:
     return _shown(names[0 if direction == "out" else 1]) if names else rel
 
 
+# Properties are shown in the order the table above lists them (start before end), unknown ones after.
+_PROPERTY_RANK = {key: rank for rank, key in enumerate(PROPERTIES)}
+
+
+def property_order(key: str) -> tuple[int, str]:
+    """Sort key that shows properties in a reader's order rather than alphabetically."""
+    return (_PROPERTY_RANK.get(key, len(_PROPERTY_RANK)), key)
+
+
 def property_name(key: str) -> str:
     """Return the translated label of a property key (the key itself if unknown)."""
     label = PROPERTIES.get(key)

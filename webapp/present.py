@@ -17,7 +17,15 @@ from graph.schema import KIND_BY_PLURAL, KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, 
 from graph.text import localized
 
 from .i18n import current_language as current_lang
-from .labels import kind_name, language_name, property_name, province_name, relation_name, value_name
+from .labels import (
+    kind_name,
+    language_name,
+    property_name,
+    property_order,
+    province_name,
+    relation_name,
+    value_name,
+)
 
 HIDDEN_PROPERTIES = {"source", "source_section", "match_key", "order", "colour", "explicit_list", "coordinates_source",
                      "merged_provenance", "original_lang", "former_ids",
@@ -159,7 +167,7 @@ def country(props: dict, lang: str) -> str | None:
 def properties(node: Node) -> list[dict]:
     """Return the node's non-text properties, labelled and formatted; the country in the page's language."""
     shown = []
-    for key in sorted(node.props):
+    for key in sorted(node.props, key=property_order):
         base, _, suffix = key.rpartition("_")
         if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
             continue
