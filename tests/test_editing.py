@@ -167,6 +167,8 @@ def test_history_and_revert(ana, seeded_store):
     ana.post(EDIT_HERENT, data=dict(values, region="Leuven", reason="regio"))
     history = ana.get("/en/history/municipalities/herent-belgium.json").get_json()
     newest = history["changes"][0]
+    assert (newest["actor"], newest["actor_name"]) == ("ana", "Ana")  # the history names people, not account ids
+    assert "Ana</span>" in ana.get("/en/history/municipalities/herent-belgium").text
     assert newest["reason"] == "regio" and newest["items"][0]["diff"] == [
         {"key": "region", "label": "Region", "before": "Flanders", "after": "Leuven"}]
     recent = ana.get("/en/changes.json").get_json()

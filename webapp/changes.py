@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import url_for
+from flask import g, url_for
 from flask_babel import format_datetime
 
 from graph.editing import diff
@@ -12,6 +12,7 @@ from graph.model import Change
 from graph.schema import kind_of_id
 
 from . import present
+from .auth import get_accounts
 from .labels import PROPERTIES, relation_name
 
 
@@ -36,8 +37,15 @@ def _value(value):
 
 
 def actor_name(actor: str) -> str:
-    """Show a change's actor: an account name for people, the process otherwise."""
-    return actor.removeprefix("user:")
+    """Show a change's actor: a person's display name (their account id if they gave none), the process otherwise."""
+    account_id = actor.removeprefix("user:")
+    if account_id == actor:
+        return actor  # a process such as "kb seed"
+    names = g.setdefault("actor_names", {})  # one lookup per account and request, however many changes
+    if account_id not in names:
+        account = get_accounts().get(account_id)
+        names[account_id] = account.display_name if account and account.display_name else account_id
+    return names[account_id]
 
 
 def present_change(change: Change, nodes: dict, lang: str) -> dict:
@@ -50,7 +58,8 @@ def present_change(change: Change, nodes: dict, lang: str) -> dict:
                 for r in diff(item.before, item.after)]
         items.append({"item": item.item, "kind": item.kind, "action": action,
                       "ref": _item_ref(item.item, item.kind, nodes, lang), "diff": rows})
-    return {"seq": change.seq, "at": change.at, "at_display": _when(change.at), "actor": actor_name(change.actor),
+    return {"seq": change.seq, "at": change.at, "at_display": _when(change.at), "actor": change.actor.removeprefix("user:"),
+            "actor_name": actor_name(change.actor),
             "reason": change.reason, "item_count": change.item_count, "items": items,
             "url": url_for("history.change", seq=change.seq)}
 
