@@ -1,12 +1,21 @@
-"""The publication's method as a shared workspace for a partnership (issue 12).
+"""The publication's method as a shared workspace for a partnership (issue 12, docs/workspace.md).
 
 Templates (``ExerciseTemplate``, seeded from ``seeds/exercises/``), dated runs
 of an exercise for a partnership (``ExerciseRun``) and one response per side
-(``ExerciseResponse``).  See docs/workspace.md.  No Flask here.
+(``ExerciseResponse``).  Answers a partnership gives become graph edges
+(themes, SDGs, stakeholders, ambitions) with the run as their ``source``, so
+matching and the network page use them.  No Flask here; refusals are
+:class:`WorkspaceError` with a ``code`` the web layer translates.
 """
 
 from __future__ import annotations
 
+from ..editing import version_of
 from .errors import CODES, WorkspaceError
+from .model import Item, Response, Role, Run, Template
+from .read import partners, role_keys, roles, run, runs_of, template, templates
 
-__all__ = ["CODES", "WorkspaceError"]
+__all__ = [
+    "CODES", "Item", "Response", "Role", "Run", "Template", "WorkspaceError", "partners", "role_keys", "roles",
+    "run", "runs_of", "template", "templates", "version_of",
+]
