@@ -11,11 +11,23 @@ matching and the network page use them.  No Flask here; refusals are
 from __future__ import annotations
 
 from ..editing import version_of
+from .compare import Comparison, Difference, Row, Series, compare
 from .errors import CODES, WorkspaceError
 from .model import Item, Response, Role, Run, Template
 from .read import partners, role_keys, roles, run, runs_of, template, templates
+from .write import (
+    adapt_template,
+    add_translation,
+    may_answer,
+    may_start,
+    may_translate,
+    response_id,
+    save_response,
+    start_run,
+)
 
 __all__ = [
-    "CODES", "Item", "Response", "Role", "Run", "Template", "WorkspaceError", "partners", "role_keys", "roles",
-    "run", "runs_of", "template", "templates", "version_of",
+    "CODES", "Comparison", "Difference", "Item", "Row", "Series", "compare", "Response", "Role", "Run", "Template", "WorkspaceError", "adapt_template", "add_translation",
+    "may_answer", "may_start", "may_translate", "partners", "response_id", "role_keys", "roles", "run", "runs_of",
+    "save_response", "start_run", "template", "templates", "version_of",
 ]

@@ -6,7 +6,7 @@ from ..errors import GraphError
 
 CODES = (
     "unknown_exercise", "unknown_partnership", "unknown_run", "unknown_response", "not_a_partner",
-    "not_an_editor", "bad_date", "score_out_of_range", "missing_score", "unknown_notion", "unknown_item",
+    "not_an_editor", "bad_date", "score_out_of_range", "unknown_notion", "unknown_item",
     "unknown_theme", "unknown_sdg", "unknown_role", "too_many_notions", "too_few_notions", "too_many_choices",
     "too_many_lines", "text_too_long", "bad_text", "unknown_language", "stale", "duplicate_notion",
     "wrong_exercise", "not_comparable",
