@@ -14,13 +14,11 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from graph.schema import LANGUAGES, MAX_TEXT_LENGTH
+from graph.schema import LANGUAGES
+from graph.workspace.write import MAX_PARTICIPANTS, MAX_TEXT
 
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
-
-MAX_PER_ROLE = 500
-MAX_LINES = 50
 
 # What each refusal of graph.workspace (WorkspaceError.code) tells the person who filled in the form.
 # The parameters come from the error; a message whose parameters are missing is shown without them.
@@ -60,6 +58,28 @@ ITEM_TYPES = {
     "themes": _l("a choice of themes"), "sdgs": _l("a choice of SDGs"),
     "stakeholders": _l("stakeholders, one per line"), "ambitions": _l("ambitions, one per line"),
 }
+# Where the same code means something more precise: (code, what was being done or the item key).
+PRECISE_REFUSALS = {
+    ("too_many_lines", "participants"): _l("Count at most %(max)s participants in all."),
+    ("unknown_language", "translation"): _l("The answer was written in this language; choose another language "
+                                            "to translate it into."),
+    ("unknown_language", "new_item"): _l("Give the new item a label in every language."),
+    ("bad_text", "new_item"): _l("Give the new item a label in every language, without control characters."),
+}
+# Sentences that name a language, one whole sentence per language so each catalog uses its own grammar
+# ("in het Spaans", "en espagnol"), as labels.TRANSLATED_FROM does.
+PHRASES = {
+    "translate_into": {"nl": _l("Add a translation into Dutch"), "fr": _l("Add a translation into French"),
+                       "es": _l("Add a translation into Spanish"), "en": _l("Add a translation into English")},
+    "written_in": {"nl": _l("Written in Dutch; not yet translated."),
+                   "fr": _l("Written in French; not yet translated."),
+                   "es": _l("Written in Spanish; not yet translated."),
+                   "en": _l("Written in English; not yet translated.")},
+    "no_translation": {"nl": _l("No translation into Dutch yet."), "fr": _l("No translation into French yet."),
+                       "es": _l("No translation into Spanish yet."), "en": _l("No translation into English yet.")},
+    "answered_in": {"nl": _l("answered in Dutch"), "fr": _l("answered in French"), "es": _l("answered in Spanish"),
+                    "en": _l("answered in English")},
+}
 GENERIC_REFUSAL = _l("This cannot be saved. Nothing was changed.")
 
 
@@ -70,11 +90,17 @@ class _Details(dict):
         return "–"
 
 
-def refusal_message(exc) -> str:
-    """Return the translated message for a WorkspaceError, its details filled in."""
-    template = REFUSALS.get(getattr(exc, "code", ""), GENERIC_REFUSAL)
+def refusal_message(exc, doing: str | None = None) -> str:
+    """Return the translated message for a WorkspaceError, its details filled in.
+
+    ``doing`` names what the form does (``translation``, ``new_item``) where a code needs a more
+    precise sentence there.
+    """
+    code, params = getattr(exc, "code", ""), getattr(exc, "params", None) or {}
+    template = (PRECISE_REFUSALS.get((code, doing)) or PRECISE_REFUSALS.get((code, params.get("key")))
+                or REFUSALS.get(code, GENERIC_REFUSAL))
     params = _Details({k: (", ".join(map(str, v)) if isinstance(v, (list, tuple, set)) else str(v))
-                       for k, v in (getattr(exc, "params", None) or {}).items()})
+                       for k, v in params.items() if k != "changes"})
     return str(template) % params
 
 
@@ -108,8 +134,8 @@ def answer_form_class(items, roles, lang: str, scale: tuple[int, int]) -> type[F
     for role in roles:
         setattr(AnswerForm, f"role_{role.key}", IntegerField(
             role.label(lang), default=0,
-            validators=[Optional(), NumberRange(0, MAX_PER_ROLE, _l("Give a number from %(min)s to %(max)s."))],
-            render_kw={"min": 0, "max": MAX_PER_ROLE, "inputmode": "numeric"}))
+            validators=[Optional(), NumberRange(0, MAX_PARTICIPANTS, _l("Give a number from %(min)s to %(max)s."))],
+            render_kw={"min": 0, "max": MAX_PARTICIPANTS, "inputmode": "numeric"}))
     low, high = scale
     for item in items:
         label = item.label_in(lang)[0]
@@ -118,12 +144,12 @@ def answer_form_class(items, roles, lang: str, scale: tuple[int, int]) -> type[F
                 label, choices=[(str(n), str(n)) for n in range(low, high + 1)], validators=[Optional()]))
         elif item.type == "text":
             setattr(AnswerForm, f"text_{item.key}", TextAreaField(label, validators=[
-                Optional(), Length(max=MAX_TEXT_LENGTH, message=_l("At most %(max)d characters, please."))]))
+                Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))]))
         elif item.type in ("themes", "sdgs"):
             setattr(AnswerForm, f"{item.type}_{item.key}", CheckboxList(label, validators=[Optional()]))
         elif item.type in ("stakeholders", "ambitions"):
             setattr(AnswerForm, f"lines_{item.key}", TextAreaField(label, validators=[
-                Optional(), Length(max=MAX_TEXT_LENGTH, message=_l("At most %(max)d characters, please."))],
+                Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))],
                 description=_l("One per line.")))
     return AnswerForm
 
@@ -152,7 +178,7 @@ class TranslationForm(FlaskForm):
     to = SelectField(_l("Into"), choices=language_choices(), validators=[InputRequired()])
     text = TextAreaField(_l("Translation"), validators=[
         InputRequired(_l("Give the translation.")),
-        Length(max=MAX_TEXT_LENGTH, message=_l("At most %(max)d characters, please."))])
+        Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))])
     version = HiddenField()
 
 
@@ -188,9 +214,9 @@ def refused_field(form, exc) -> str | None:
     return None
 
 
-def show_refusal(form, exc) -> None:
+def show_refusal(form, exc, doing: str | None = None) -> None:
     """Put a refusal's message on the field it is about, or on the form's version field (shown on top)."""
-    message = refusal_message(exc)
+    message = refusal_message(exc, doing)
     name = refused_field(form, exc) or "version"
     form[name].errors = [*list(form[name].errors or []), message]
 

@@ -124,3 +124,60 @@ def workspace_links(store, node) -> dict | None:
     if node.kind == "ExerciseRun" and str(node.props.get("partnership", "")).startswith("partnership:"):
         return {"url": run_url(node.props["partnership"], node.id), "label": gettext("Open this session")}
     return None
+
+
+def comparison(found, partners: dict, name: str, lang: str) -> dict:
+    """A ws.compare() result as a page: the radar of every series, and per notion each score and each
+    difference, the highlighted ones marked in words (not by colour alone)."""
+    by_date = found.mode == "dates"
+    sides = {s: present.ref(partners[s], lang)["label"] if s in partners else s for s in {x.side for x in found.series}}
+
+    def series_name(s) -> str:
+        return series_label({"label": sides[s.side]}, s.held_on if by_date else None)
+
+    labels = {s.key: series_name(s) for s in found.series}
+    scored = [row for row in found.rows if row.item.type == "score"]
+    axes = [Axis(row.key, *_axis_label(row.item, lang)) for row in scored]
+    series = [Series(labels[s.key], {row.key: row.scores.get(s.key) for row in scored}) for s in found.series]
+    dates = {r.id: date_display(r.held_on) for r in found.runs}
+    rows = []
+    for row in found.rows:
+        differences = [{
+            "from": d.from_series, "to": d.to_series, "value": d.value, "highlighted": d.highlighted,
+            "display": f"{d.value:+d}" if d.value else "0",
+            "label": _difference_label(d, found, sides, dates)} for d in row.differences]
+        rows.append({"key": row.key, "type": row.item.type, "label": label(row.item, lang),
+                     "scores": [row.scores.get(s.key) for s in found.series],
+                     "texts": [{"text": row.texts[s.key][0], "lang": row.texts[s.key][1]} if s.key in row.texts
+                               else None for s in found.series],
+                     "differences": differences, "highlighted": row.highlighted,
+                     "only_in": dates.get(row.only_in) if row.only_in else None})
+    title = gettext("%(exercise)s: %(first)s and %(second)s", exercise=name, first=dates[found.runs[0].id],
+                    second=dates[found.runs[-1].id]) if by_date else gettext(
+        "%(exercise)s, %(date)s: the two sides", exercise=name, date=dates[found.runs[0].id])
+    low, high = found.scale or (1, 5)
+    description = gettext("Scores from %(low)s to %(high)s on %(count)s notions. The same numbers are in the "
+                          "table below the chart.", low=low, high=high, count=len(scored))
+    return {
+        "title": title, "mode": found.mode, "highlight": found.highlight,
+        "runs": [{"id": r.id, "held_on": iso(r.held_on), "held_on_display": dates[r.id],
+                  "url": run_url(r.partnership, r.id)} for r in found.runs],
+        "series": [{"key": s.key, "label": labels[s.key], "symbol": symbol(i), "answered": s.answered}
+                   for i, s in enumerate(found.series)],
+        "radar": {"rows": [r for r in rows if r["type"] == "score"], "description": description,
+                  "svg": str(radar_svg(title, description, axes, series, scale=(low, high),
+                                       chart_id="compare")) if axes else None},
+        "prompts": [r for r in rows if r["type"] == "text"],
+        "highlighted": [r["label"]["text"] for r in rows if r["highlighted"]],
+    }
+
+
+def _difference_label(difference, found, sides: dict, dates: dict) -> str:
+    """Say what a difference compares: one side between two dates, or the two sides on one date."""
+    a = next(s for s in found.series if s.key == difference.from_series)
+    b = next(s for s in found.series if s.key == difference.to_series)
+    if a.side == b.side:
+        return gettext("%(side)s from %(first)s to %(second)s", side=sides[a.side], first=dates[a.run_id],
+                       second=dates[b.run_id])
+    return gettext("%(second)s compared with %(first)s, %(date)s", first=sides[a.side], second=sides[b.side],
+                   date=dates[a.run_id])

@@ -13,7 +13,7 @@ from flask_wtf.csrf import generate_csrf
 
 from graph import NotFound
 from graph import workspace as ws
-from graph.editing import EDIT_LOCK, may_edit
+from graph.editing import EDIT_LOCK
 from graph.schema import LANGUAGES
 
 from .. import present
@@ -29,6 +29,12 @@ bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
 # Refusals that are about who asks, not what they wrote.
 FORBIDDEN = {"not_an_editor"}
+
+
+@bp.context_processor
+def phrases() -> dict:
+    """The sentences that name a language, for the workspace's templates."""
+    return {"ws_phrases": forms.PHRASES}
 
 
 def _partnership(store, local: str):
@@ -65,7 +71,7 @@ def _templates(store) -> dict:
 
 
 def _may_answer(store, account, municipality_id: str) -> bool:
-    return account is not None and may_edit(store, account, municipality_id)
+    return ws.may_answer(account, municipality_id)
 
 
 def _base(partnership, lang: str) -> dict:
@@ -82,7 +88,7 @@ def workspace(local: str, fmt: str):
     partnership = _partnership(store, local)
     partners, roles = _partners(store, partnership.id), _roles()
     runs = ws.runs_of(store, partnership.id)
-    may_start = account is not None and may_edit(store, account, partnership.id)
+    may_start = account is not None and ws.may_start(store, account, partnership.id)
     exercises = []
     for template in ws.templates(store):
         mine = [r for r in runs if r.template_id == template.id]
@@ -114,7 +120,7 @@ def start(local: str, exercise: str, fmt: str):
     template = _templates(store).get(f"exercise:{exercise}")
     if template is None:
         abort(404)
-    if not may_edit(store, account, partnership.id):
+    if not ws.may_start(store, account, partnership.id):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     form = forms.StartRunForm()
     scores = [item for item in template.items if item.type == "score"]
@@ -237,8 +243,8 @@ def _answer(store, found, item, response, municipality_id: str, lang: str, other
 
 
 def _may_translate(store, account, found) -> bool:
-    """Anyone who may edit the partnership (either side) may add a translation of an answer."""
-    return account is not None and may_edit(store, account, found.partnership)
+    """Anyone who may work on the session (either side) may add a translation of an answer."""
+    return account is not None and ws.may_translate(store, account, found.id)
 
 
 @page(bp, BASE + "/runs/<local:run>/answer/<local:municipality>", methods=["GET", "POST"], cache=False)
@@ -271,7 +277,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                 forms.show_refusal(form, exc)
                 status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
                 if exc.code == "stale":
-                    newer = exc.params.get("changes") or getattr(exc, "changes", None) or []
+                    newer = exc.params.get("changes") or []
                     stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
                     fresh = ws.run(store, found.id).responses.get(side)
                     form.version.data = str(fresh.version if fresh else 0)
@@ -381,7 +387,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
     item = next((i for i in found.items if i.key == key and i.type == "text"), None)
     if response is None or item is None or not response.texts.get(key):
         abort(404)
-    if not may_edit(store, account, partnership.id):
+    if not _may_translate(store, account, found):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     to = request.args.get("to") or lang
     if to not in LANGUAGES:
@@ -400,7 +406,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                     ws.add_translation(store, account, response.id, key, form.to.data,
                                        form.text.data.replace("\r\n", "\n").strip(), _int(form.version.data))
             except ws.WorkspaceError as exc:
-                forms.show_refusal(form, exc)
+                forms.show_refusal(form, exc, "translation")
                 status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
                 if exc.code == "stale":
                     newer = exc.params.get("changes") or []
@@ -436,10 +442,9 @@ def compare(local: str, fmt: str):
         abort(400, description=forms.refusal_message(exc))
     template = _templates(store).get(first.template_id)
     name = template.name(lang) if template else first.template_id
-    context = {**_base(partnership, lang),
-               **shown.comparison(comparison, first, second, partners, name, lang)}
+    context = {**_base(partnership, lang), **shown.comparison(comparison, partners, name, lang)}
     if fmt == "json":
-        context["radar"].pop("svg", None)
+        context["radar"].pop("svg")
     return render("workspace_compare.html", context, fmt)
 
 
@@ -498,7 +503,8 @@ def adapt(local: str, fmt: str):
                 with EDIT_LOCK:
                     ws.adapt_template(store, account, template.id, **_adaptation(template, values))
             except ws.WorkspaceError as exc:
-                errors.append(forms.refusal_message(exc))
+                errors.append(forms.refusal_message(exc, "new_item" if exc.params.get("key") == (
+                    values.get("new_key") or "").strip() else None))
                 status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
                 if exc.code == "stale":
                     newer = exc.params.get("changes") or []
