@@ -9,7 +9,7 @@ CODES = (
     "not_an_editor", "bad_date", "score_out_of_range", "unknown_notion", "unknown_item",
     "unknown_theme", "unknown_sdg", "unknown_role", "too_many_notions", "too_few_notions", "too_many_choices",
     "too_many_lines", "text_too_long", "bad_text", "unknown_language", "stale", "duplicate_notion",
-    "wrong_exercise", "not_comparable",
+    "not_comparable",
 )
 
 
