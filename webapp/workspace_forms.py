@@ -77,6 +77,8 @@ PHRASES = {
                    "en": _l("Written in English; not yet translated.")},
     "no_translation": {"nl": _l("No translation into Dutch yet."), "fr": _l("No translation into French yet."),
                        "es": _l("No translation into Spanish yet."), "en": _l("No translation into English yet.")},
+    "original_in": {"nl": _l("Original in Dutch"), "fr": _l("Original in French"), "es": _l("Original in Spanish"),
+                    "en": _l("Original in English")},
     "answered_in": {"nl": _l("answered in Dutch"), "fr": _l("answered in French"), "es": _l("answered in Spanish"),
                     "en": _l("answered in English")},
 }

@@ -23,6 +23,7 @@ from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..i18n import NATIVE_NAMES
+from ..labels import language_name
 from ..render import page, render
 
 bp = Blueprint("workspace", __name__)
@@ -294,6 +295,8 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "run_url": shown.run_url(partnership.id, found.id),
                "municipality": present.ref(partners[side], lang),
                "fields": _describe(form, found.items, roles, lang),
+               "scale_hint": gettext("Score each notion from %(low)s (weak) to %(high)s (strong).",
+                                     low=found.scale[0], high=found.scale[1]) if found.scale else None,
                "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
                "version": form.version.data, "errors": _errors(form), "stale": stale,
                "csrf_token": generate_csrf()}
@@ -478,6 +481,9 @@ def report(local: str, fmt: str):
     context = {**_base(partnership, lang),
                "title": gettext("Workspace report: %(name)s", name=partnership.label(lang)),
                "lang": lang, "other": other, "language": NATIVE_NAMES[lang], "other_language": NATIVE_NAMES[other],
+               "intro": gettext("Every answer is given here in %(first)s and in %(second)s; the language it was "
+                                "written in is marked “original”.", first=language_name(lang, lang),
+                                second=language_name(other, lang)),
                "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES if c != lang],
                "partners": [present.ref(m, lang) for m in partners.values()], "runs": runs}
     return render("workspace_report.html", context, fmt)
