@@ -48,7 +48,6 @@ REFUSALS = {
     "missing_score": _l("Give a score for every notion."),
     "too_many_lines": _l("Give at most %(max)s lines."),
     "bad_text": _l("This text holds characters that cannot be stored (control characters)."),
-    "wrong_exercise": _l("These two sessions are of different exercises, so they cannot be compared."),
     "not_comparable": _l("These two sessions cannot be compared: they belong to different partnerships or "
                          "exercises."),
 }
