@@ -45,7 +45,6 @@ REFUSALS = {
     "duplicate_notion": _l("Each notion may appear only once: %(value)s."),
     "unknown_run": _l("This exercise session does not exist (any more)."),
     "unknown_response": _l("These answers do not exist (any more)."),
-    "missing_score": _l("Give a score for every notion."),
     "too_many_lines": _l("Give at most %(max)s lines."),
     "bad_text": _l("This text holds characters that cannot be stored (control characters)."),
     "not_comparable": _l("These two sessions cannot be compared: they belong to different partnerships or "
