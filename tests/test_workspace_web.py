@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from webhelpers import PASSWORD, csrf_token, sign_in
+from webhelpers import PASSWORD, csrf_token, post_json, sign_in
 
 from graph import workspace as ws
 from graph.accounts import open_accounts
@@ -221,6 +221,23 @@ def test_staff_adapt_an_exercise_and_past_sessions_keep_theirs(ana, app, account
     template = ws.template(seeded_store, "exercise:participation-radar")
     assert template.item("inclusion").label["en"] == "Inclusion of everyone" and template.item("trust")
     assert ws.run(seeded_store, "run:" + run_path.rsplit("/", 1)[1]).item("trust") is None
+    # The same form sent again is based on the version before that save: refused, with what changed.
+    late = unchanged(seeded_store, lambda: vera.post("/en/exercises/participation-radar/adapt", data=dict(
+        data, new_key="", label_inclusion_en="Inclusion")))
+    assert late.status_code == 409 and "Changed meanwhile" in late.text
+    assert f'name="version" value="{ws.version_of(seeded_store, template.id)}"' in late.text
+
+
+def test_json_clients_answer_with_the_same_fields(ana, seeded_store):
+    run_path = started(ana, "mental-photos", "2024-11-01")
+    saved = post_json(ana, run_path + "/answer/herent-belgium.json", {
+        "answer_lang": "nl", "version": "0", "text_now": "Een gelijkwaardige relatie.", "role_citizen": 2})
+    assert saved.status_code == 200 and saved.get_json()["saved"]
+    response = ws.run(seeded_store, "run:" + run_path.rsplit("/", 1)[1]).responses[HERENT]
+    assert response.texts["now"] == "Een gelijkwaardige relatie." and response.participants == ("citizen", "citizen")
+    refused = unchanged(seeded_store, lambda: post_json(ana, run_path + "/answer/herent-belgium.json", {
+        "answer_lang": "nl", "version": "0", "text_now": "Te laat."}))
+    assert refused.status_code == 409 and refused.get_json()["stale"]
 
 
 def test_compare_two_dated_sessions_highlights_the_difference(ana, rosa, seeded_store):

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
 
 from graph import NotFound
 from graph import workspace as ws
@@ -76,7 +77,7 @@ def _may_answer(store, account, municipality_id: str) -> bool:
 
 
 def _base(partnership, lang: str) -> dict:
-    local = partnership.id.split(":", 1)[1]
+    local = _local(partnership.id)
     return {"partnership": present.ref(partnership, lang),
             "workspace_url": url_for("workspace.workspace", local=local),
             "report_url": url_for("workspace.report", local=local)}
@@ -96,13 +97,13 @@ def workspace(local: str, fmt: str):
         exercises.append({
             "id": template.id, "kind": template.kind, "name": template.name(lang),
             "description": template.description(lang),
-            "start_url": url_for("workspace.start", local=local, exercise=template.id.split(":", 1)[1])
+            "start_url": url_for("workspace.start", local=local, exercise=_local(template.id))
             if may_start else None,
-            "adapt_url": url_for("workspace.adapt", local=template.id.split(":", 1)[1])
+            "adapt_url": url_for("workspace.adapt", local=_local(template.id))
             if account is not None and account.edits_everything else None,
             "runs": [shown.run_summary(r, partners, roles, lang) for r in mine],
-            "compare_url": url_for("workspace.compare", local=local, a=mine[1].id.split(":", 1)[1],
-                                   b=mine[0].id.split(":", 1)[1]) if template.kind == "radar" and len(mine) > 1
+            "compare_url": url_for("workspace.compare", local=local, a=_local(mine[1].id),
+                                   b=_local(mine[0].id)) if template.kind == "radar" and len(mine) > 1
             else None,
         })
     context = {**_base(partnership, lang),
@@ -139,8 +140,7 @@ def start(local: str, exercise: str, fmt: str):
                                        notions=tuple(form.notions.data or ()), own_notions=own,
                                        actor=account.actor)
             except ws.WorkspaceError as exc:
-                forms.show_refusal(form, exc)
-                status = 403 if exc.code in FORBIDDEN else 400
+                status, _ = _refused(store, form, exc, lang)
             else:
                 url = shown.run_url(partnership.id, run.id)
                 if fmt == "json":
@@ -156,6 +156,21 @@ def start(local: str, exercise: str, fmt: str):
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
                "errors": _errors(form), "csrf_token": generate_csrf()}
     return render("workspace_start.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+
+
+def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
+    """Show a refusal on the form (if any); return the status to answer with and, when stale, what changed."""
+    if form is not None:
+        forms.show_refusal(form, exc, doing)
+    if exc.code != "stale":
+        return (403 if exc.code in FORBIDDEN else 400), None
+    newer = exc.params.get("changes") or []
+    return 409, [present_change(c, nodes_of(store, newer), lang) for c in newer]
+
+
+def _local(node_id: str) -> str:
+    """The part of an id after its kind's prefix, as addresses use it."""
+    return node_id.split(":", 1)[1]
 
 
 def _errors(form) -> dict:
@@ -190,7 +205,7 @@ def _run_context(store, found, template, partners: dict, roles: dict, lang: str,
             "language": NATIVE_NAMES.get(response.lang) if response else None,
             "participants": shown.participants(response, roles, lang) if response else [],
             "answer_url": shown.run_url(found.partnership, found.id, "workspace.answer",
-                                        municipality=municipality_id.split(":", 1)[1])
+                                        municipality=_local(municipality_id))
             if _may_answer(store, account, municipality_id) else None,
         })
     items = []
@@ -209,15 +224,15 @@ def _run_context(store, found, template, partners: dict, roles: dict, lang: str,
         series = [(present.ref(partners[m], lang)["label"], found.responses.get(m)) for m in partners]
         radar = shown.radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name,
                                                                  date=held),
-                            chart_id=f"radar-{found.id.split(':', 1)[1]}", lang=lang, highlight=found.highlight)
+                            chart_id=f"radar-{_local(found.id)}", lang=lang, highlight=found.highlight)
     return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
             "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
                     "held_on": shown.iso(found.held_on), "held_on_display": held,
                     "url": shown.run_url(found.partnership, found.id),
                     "node_url": present.node_url(found.id)},
             "sides": sides, "items": items, "radar": radar,
-            "compare_url": url_for("workspace.compare", local=found.partnership.split(":", 1)[1],
-                                   a=found.id.split(":", 1)[1]) if scores else None}
+            "compare_url": url_for("workspace.compare", local=_local(found.partnership),
+                                   a=_local(found.id)) if scores else None}
 
 
 def _answer(store, found, item, response, municipality_id: str, lang: str, other: str | None, account) -> dict:
@@ -232,8 +247,7 @@ def _answer(store, found, item, response, municipality_id: str, lang: str, other
             answer["other"] = shown.answer_text(response, item.key, other)
         if answer["text"] and answer["text"]["fallback"] and _may_translate(store, account, found):
             answer["translate_url"] = shown.run_url(found.partnership, found.id, "workspace.translate",
-                                                    municipality=municipality_id.split(":", 1)[1]) \
-                + f"?key={item.key}&to={lang}"
+                                                    municipality=_local(municipality_id), key=item.key, to=lang)
     elif item.type in ("themes", "sdgs"):
         ids = response.choices.get(item.key, [])
         nodes = store.get_nodes(ids)
@@ -275,11 +289,8 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                     ws.save_response(store, account, found.id, side, **_answers(form, found.items, roles,
                                                                                 existing))
             except ws.WorkspaceError as exc:
-                forms.show_refusal(form, exc)
-                status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
-                if exc.code == "stale":
-                    newer = exc.params.get("changes") or []
-                    stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
+                status, stale = _refused(store, form, exc, lang)
+                if stale is not None:  # saving again is based on what is there now
                     fresh = ws.run(store, found.id).responses.get(side)
                     form.version.data = str(fresh.version if fresh else 0)
             else:
@@ -409,11 +420,8 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                     ws.add_translation(store, account, response.id, key, form.to.data,
                                        form.text.data.replace("\r\n", "\n").strip(), _int(form.version.data))
             except ws.WorkspaceError as exc:
-                forms.show_refusal(form, exc, "translation")
-                status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
-                if exc.code == "stale":
-                    newer = exc.params.get("changes") or []
-                    stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
+                status, stale = _refused(store, form, exc, lang, "translation")
+                if stale is not None:
                     form.version.data = str(ws.run(store, found.id).responses[side].version)
             else:
                 url = shown.run_url(partnership.id, found.id)
@@ -501,36 +509,37 @@ def adapt(local: str, fmt: str):
         abort(403, description=gettext("Only the association's staff and administrators adapt the exercises."))
     form = FlaskForm()
     status, stale, errors = 200, None, []
-    values = request.form if request.method == "POST" else {}
+    # JSON clients send the same fields as the form (hide: a list).
+    values = MultiDict(request.get_json(silent=True) or {}) if request.is_json else request.form
+    version = values.get("version") if request.method == "POST" else ws.version_of(store, template.id)
     if request.method == "POST":
         status = 400
-        if form.validate():
+        if not form.validate():
+            errors += [str(m) for v in form.errors.values() for m in v]
+        else:
             try:
                 with EDIT_LOCK:
                     ws.adapt_template(store, account, template.id, **_adaptation(template, values))
             except ws.WorkspaceError as exc:
-                errors.append(forms.refusal_message(exc, "new_item" if exc.params.get("key") == (
-                    values.get("new_key") or "").strip() else None))
-                status = 409 if exc.code == "stale" else 403 if exc.code in FORBIDDEN else 400
-                if exc.code == "stale":
-                    newer = exc.params.get("changes") or []
-                    stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
+                new_item = exc.params.get("key") == (values.get("new_key") or "").strip()
+                errors.append(forms.refusal_message(exc, "new_item" if new_item else None))
+                status, stale = _refused(store, None, exc, lang)
+                if stale is not None:
+                    version = ws.version_of(store, template.id)
             else:
                 if fmt == "json":
-                    return {"saved": True, "exercise": template.id}
+                    return {"saved": True, "exercise": template.id, "version": ws.version_of(store, template.id)}
                 return redirect(url_for("workspace.adapt", local=local), 303)
-        else:
-            errors += [str(m) for v in form.errors.values() for m in v]
     context = {"title": gettext("Adapt the exercise: %(name)s", name=template.name(lang)),
                "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
                             "url": present.node_url(template.id)},
                "items": [{"key": i.key, "type": i.type, "labels": {c: i.label.get(c, "") for c in LANGUAGES},
-                          "hidden": i.key in (values.getlist("hide") if values else [])}
+                          "hidden": i.key in values.getlist("hide")}
                          for i in template.items],
                "types": ["score", "text"] if template.kind == "radar" else ["text"],
-               "vals": {k: values.get(k) for k in values if k != "csrf_token"} if values else {},
+               "vals": {k: values.get(k) for k in values if k not in ("csrf_token", "hide")},
                "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()},
-               "version": values.get("version") if values else ws.version_of(store, template.id),
+               "version": version,
                "errors": errors, "stale": stale, "csrf_token": generate_csrf()}
     return render("workspace_adapt.html", context, fmt, status)
 
