@@ -209,6 +209,7 @@ def test_staff_adapt_an_exercise_and_past_sessions_keep_theirs(ana, app, account
     sign_in(vera, "vera")
     form = vera.get("/en/exercises/participation-radar/adapt.json").get_json()
     data = {"csrf_token": form["csrf_token"], "version": form["version"],
+            "name_es": "Radar de la participación ciudadana",
             "label_inclusion_en": "Inclusion of everyone", "new_key": "trust", "new_type": "score",
             "new_label_nl": "Vertrouwen", "new_label_fr": "Confiance", "new_label_es": "Confianza",
             "new_label_en": "Trust"}
@@ -220,6 +221,7 @@ def test_staff_adapt_an_exercise_and_past_sessions_keep_theirs(ana, app, account
     assert saved.status_code == 303, saved.text
     template = ws.template(seeded_store, "exercise:participation-radar")
     assert template.item("inclusion").label["en"] == "Inclusion of everyone" and template.item("trust")
+    assert template.name("es") == "Radar de la participación ciudadana" and template.name("nl") == "Participatieradar"
     assert ws.run(seeded_store, "run:" + run_path.rsplit("/", 1)[1]).item("trust") is None
     # The same form sent again is based on the version before that save: refused, with what changed.
     late = unchanged(seeded_store, lambda: vera.post("/en/exercises/participation-radar/adapt", data=dict(

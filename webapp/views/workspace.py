@@ -16,6 +16,7 @@ from graph import NotFound
 from graph import workspace as ws
 from graph.editing import EDIT_LOCK
 from graph.schema import LANGUAGES
+from graph.workspace.write import MAX_LABEL
 
 from .. import present
 from .. import workspace_forms as forms
@@ -532,13 +533,14 @@ def adapt(local: str, fmt: str):
                 return redirect(url_for("workspace.adapt", local=local), 303)
     context = {"title": gettext("Adapt the exercise: %(name)s", name=template.name(lang)),
                "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
+                            "names": {c: template.names.get(c, "") for c in LANGUAGES},
                             "url": present.node_url(template.id)},
                "items": [{"key": i.key, "type": i.type, "labels": {c: i.label.get(c, "") for c in LANGUAGES},
                           "hidden": i.key in values.getlist("hide")}
                          for i in template.items],
                "types": ["score", "text"] if template.kind == "radar" else ["text"],
                "vals": {k: values.get(k) for k in values if k not in ("csrf_token", "hide")},
-               "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()},
+               "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()}, "max_label": MAX_LABEL,
                "version": version,
                "errors": errors, "stale": stale, "csrf_token": generate_csrf()}
     return render("workspace_adapt.html", context, fmt, status)
@@ -547,6 +549,10 @@ def adapt(local: str, fmt: str):
 def _adaptation(template, values) -> dict:
     """The keyword arguments of ws.adapt_template from the adapt form."""
     labels = {}
+    for code in LANGUAGES:
+        given = (values.get(f"name_{code}") or "").strip()
+        if given and given != template.names.get(code, ""):
+            labels[("name", code)] = given
     for item in template.items:
         for code in LANGUAGES:
             given = (values.get(f"label_{item.key}_{code}") or "").strip()
