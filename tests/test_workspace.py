@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -442,3 +443,22 @@ def test_a_response_save_is_revertible(seeded_store):
     assert ws.run(store, run.id).responses == {}
     assert store.get_node("organisation:jeugdraad-herent") is None
     assert store.edges_of(run.id, ["YIELDED"]) == []
+
+
+def test_every_refusal_code_is_documented():
+    docs = (Path(__file__).parents[1] / "docs" / "workspace.md").read_text(encoding="utf-8")
+    assert [code for code in ws.CODES if f"`{code}`" not in docs] == []
+
+
+def test_the_network_page_shows_a_runs_themes_and_stakeholders(seeded_store):
+    from graph.network import default_association, network_filter, read_network
+
+    store = seeded_store
+    run = ws.start_run(store, ANA, PARTNERSHIP, "exercise:six-base-tools", SPRING)
+    ws.save_response(store, ANA, run.id, HERENT, lang="nl", lines={"stakeholders": ["Jeugdraad Herent"]})
+    circle = ws.start_run(store, ANA, PARTNERSHIP, "exercise:sdg-circle", SPRING)
+    ws.save_response(store, ANA, circle.id, HERENT, lang="nl", choices={"central_theme": ["theme:child-rights"]})
+    net = read_network(store, network_filter(store, association=default_association(store)))
+    assert "theme:child-rights" in net.themes_of[PARTNERSHIP]
+    assert ("organisation:jeugdraad-herent", "STAKEHOLDER_IN", PARTNERSHIP) in {e.key for e in net.links}
+    assert "organisation:jeugdraad-herent" in net.actors

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from .. import editing
 from ..model import Edge, Node, make_edge, make_node
+from ..schema import is_name
 from ..text import fold
 from .model import Response, Run
 
@@ -96,7 +97,7 @@ def _organisation_names(store) -> dict[str, str]:
     names: dict[str, str] = {}
     for node in store.nodes("Organisation"):
         for key, value in sorted(node.props.items()):
-            if isinstance(value, str) and value and (editing.schema.is_name(key) or key == "full_name"):
+            if isinstance(value, str) and value and (is_name(key) or key == "full_name"):
                 names.setdefault(fold(value), node.id)
     return names
 
@@ -116,7 +117,7 @@ def _ambition(store, run: Run, key: str, line: str, lang: str, yielded: dict, re
     mine = [n for n in store.get_nodes([t for t in yielded if t.startswith("objective:")]).values()] + [
         n for n in out.nodes if n.kind == "Objective"]
     for node in mine:
-        if any(fold(v) == folded for k, v in node.props.items() if editing.schema.is_name(k) and isinstance(v, str)):
+        if any(fold(v) == folded for k, v in node.props.items() if is_name(k) and isinstance(v, str)):
             return node.id
     node_id = _new_id(store, "Objective", line, reserved)
     out.nodes.append(make_node(node_id, {f"name_{lang}": line, "original_lang": lang, "objective_type": "ambition",
