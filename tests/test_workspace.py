@@ -462,3 +462,27 @@ def test_the_network_page_shows_a_runs_themes_and_stakeholders(seeded_store):
     assert "theme:child-rights" in net.themes_of[PARTNERSHIP]
     assert ("organisation:jeugdraad-herent", "STAKEHOLDER_IN", PARTNERSHIP) in {e.key for e in net.links}
     assert "organisation:jeugdraad-herent" in net.actors
+
+
+def test_both_sides_saving_at_once_keep_both_sides_themes(seeded_store):
+    import threading
+
+    store = seeded_store
+    run = ws.start_run(store, ANA, PARTNERSHIP, EXPECTATIONS, SPRING)
+    errors = []
+
+    def save(account, side, lang, theme):
+        try:
+            ws.save_response(store, account, run.id, side, lang=lang, choices={"themes": [theme]})
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(ANA, HERENT, "nl", "theme:child-rights")),
+               threading.Thread(target=save, args=(LUIS, NIMLAHAKOK, "es", "theme:water"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert {e.target for e in store.edges_of(run.id, ["YIELDED"])} == {"theme:child-rights", "theme:water"}
+    assert concerns(store, "theme:child-rights") and concerns(store, "theme:water")

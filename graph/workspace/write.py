@@ -228,6 +228,7 @@ def save_response(store, account, run_id: str, municipality_id: str, *, lang: st
 def _save(store, account, current_run: Run, municipality_id: str, lang: str, participants, scores, texts,
           translations, choices, lines, based_on: int, actor: str | None) -> Response:
     run_id = current_run.id
+    current_run = read_run(store, run_id)  # again under the lock: the other side may have saved meanwhile
     answers = _answers(store, current_run, lang, list(participants or ()), dict(scores or {}), dict(texts or {}),
                        dict(choices or {}), dict(lines or {}))
     rid = response_id(run_id, municipality_id)
