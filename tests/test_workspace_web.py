@@ -273,6 +273,8 @@ def test_the_report_gives_every_answer_in_two_languages_for_print(ana, rosa, see
     css = ana.get("/static/workspace.css").text
     assert "@media print" in css and "header.site" in css
     assert ana.get(url("nl", "/report?other=xx")).status_code == 400
+    assert ana.get(url("nl", "/report?other=nl")).status_code == 400
+    assert ana.get(url("nl", "/report.json")).get_json()["other"] == "es"  # the language the partner wrote in
     twin = ana.get(url("nl", "/report.json?other=es")).get_json()
     [run] = twin["runs"]
     bring = next(i for i in run["items"] if i["key"] == "bring")

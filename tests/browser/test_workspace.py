@@ -99,6 +99,10 @@ def answer(page, link_name: str, scores: dict[str, int] | None = None, texts: di
 
 def test_two_editors_run_the_exercises_in_two_languages(served, problems):
     dutch, spanish, store = served
+    # A reader sees the exercises, and is told who can start a session.
+    spanish.goto(WORKSPACE.format(lang="es"))
+    assert_accessible(spanish)
+    assert spanish.locator("a.button").count() == 0 and spanish.locator("ul.exercises > li").count() == 5
     sign_in(dutch, "herent-editor", "nl")
     sign_in(spanish, "nimlahakok-editor", "es")
 

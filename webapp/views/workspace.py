@@ -479,11 +479,11 @@ def report(local: str, fmt: str):
     store, lang = get_store(), present.current_lang()
     partnership = _partnership(store, local)
     partners, roles, templates = _partners(store, partnership.id), _roles(), _templates(store)
-    other = request.args.get("other") or next((code for code in LANGUAGES if code != lang), lang)
-    if other not in LANGUAGES:
+    found = ws.runs_of(store, partnership.id)
+    other = request.args.get("other") or _other_language(found, lang)
+    if other not in LANGUAGES or other == lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
-    runs = [_run_context(store, r, templates.get(r.template_id), partners, roles, lang, None, other)
-            for r in ws.runs_of(store, partnership.id)]
+    runs = [_run_context(store, r, templates.get(r.template_id), partners, roles, lang, None, other) for r in found]
     for r in runs if fmt == "json" else ():
         if r["radar"]:
             r["radar"].pop("svg")
@@ -496,6 +496,14 @@ def report(local: str, fmt: str):
                "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES if c != lang],
                "partners": [present.ref(m, lang) for m in partners.values()], "runs": runs}
     return render("workspace_report.html", context, fmt)
+
+
+def _other_language(runs, lang: str) -> str:
+    """The report's second language by default: the one most answers were written in, besides the page's."""
+    written = [r.lang for run in runs for r in run.responses.values() if r.lang != lang]
+    if written:
+        return max(sorted(set(written)), key=written.count)
+    return next(code for code in LANGUAGES if code != lang)
 
 
 @page(bp, "/<lang:lang>/exercises/<local:local>/adapt", methods=["GET", "POST"], cache=False)
