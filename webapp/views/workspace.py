@@ -73,10 +73,6 @@ def _templates(store) -> dict:
     return {t.id: t for t in ws.templates(store)}
 
 
-def _may_answer(store, account, municipality_id: str) -> bool:
-    return ws.may_answer(account, municipality_id)
-
-
 def _base(partnership, lang: str) -> dict:
     local = _local(partnership.id)
     return {"partnership": present.ref(partnership, lang),
@@ -207,7 +203,7 @@ def _run_context(store, found, template, partners: dict, roles: dict, lang: str,
             "participants": shown.participants(response, roles, lang) if response else [],
             "answer_url": shown.run_url(found.partnership, found.id, "workspace.answer",
                                         municipality=_local(municipality_id))
-            if _may_answer(store, account, municipality_id) else None,
+            if ws.may_answer(account, municipality_id) else None,
         })
     items = []
     for item in found.items:
@@ -274,7 +270,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
     side = f"municipality:{municipality}"
     if side not in partners:
         abort(404)
-    if not _may_answer(store, account, side):
+    if not ws.may_answer(account, side):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     existing = found.responses.get(side)
     form = forms.answer_form_class(found.items, list(roles.values()), lang, found.scale or (1, 5))()
