@@ -486,3 +486,33 @@ def test_both_sides_saving_at_once_keep_both_sides_themes(seeded_store):
     assert errors == []
     assert {e.target for e in store.edges_of(run.id, ["YIELDED"])} == {"theme:child-rights", "theme:water"}
     assert concerns(store, "theme:child-rights") and concerns(store, "theme:water")
+
+
+def test_a_save_planned_before_the_other_sides_save_is_planned_again(seeded_dir, tmp_path):
+    """Two workers (two handles on one embedded store): Herent drops a theme while Nimlaha'kok, in another
+    process, names it. Herent's save was planned before Nimlaha'kok's landed; it must not remove the edge."""
+    import shutil
+
+    from graph.embedded import EmbeddedStore
+
+    shutil.copytree(seeded_dir, tmp_path / "kb")
+    herent_worker, nimlahakok_worker = EmbeddedStore(tmp_path / "kb"), EmbeddedStore(tmp_path / "kb")
+    run = ws.start_run(herent_worker, ANA, PARTNERSHIP, EXPECTATIONS, SPRING)
+    ws.save_response(herent_worker, ANA, run.id, HERENT, lang="nl", choices={"themes": ["theme:water"]})
+    based_on = editing.version_of(herent_worker, ws.response_id(run.id, HERENT))
+    write, raced = herent_worker.write, []
+
+    def write_after_the_other_side(*args, **kwargs):
+        if not raced:  # the other worker's save commits between this save's plan and its write
+            raced.append(ws.save_response(nimlahakok_worker, LUIS, run.id, NIMLAHAKOK, lang="es",
+                                          choices={"themes": ["theme:water"]}))
+        return write(*args, **kwargs)
+
+    herent_worker.write = write_after_the_other_side
+    saved = ws.save_response(herent_worker, ANA, run.id, HERENT, lang="nl", choices={"themes": []},
+                             based_on=based_on)
+    assert raced and saved.choices.get("themes", ()) == ()
+    assert concerns(nimlahakok_worker, "theme:water")  # Nimlaha'kok still names it: the edge stays
+    assert "theme:water" in {e.target for e in nimlahakok_worker.edges_of(run.id, ["YIELDED"])}
+    herent_worker.close()
+    nimlahakok_worker.close()

@@ -30,6 +30,8 @@ MAX_LINE = 200             # characters in one stakeholder or ambition line
 MAX_LINES = 30             # lines in one stakeholders or ambitions answer
 MAX_CHOICES = 20           # themes or SDGs in one answer, unless the item says fewer
 MAX_PARTICIPANTS = 500
+# Saves planned again when the other side saved in between (see _save).
+SAVE_TRIES = 5
 EARLIEST, LATEST_YEARS_AHEAD = dt.date(1950, 1, 1), 5
 
 
@@ -228,12 +230,37 @@ def save_response(store, account, run_id: str, municipality_id: str, *, lang: st
 def _save(store, account, current_run: Run, municipality_id: str, lang: str, participants, scores, texts,
           translations, choices, lines, based_on: int, actor: str | None) -> Response:
     run_id = current_run.id
-    current_run = read_run(store, run_id)  # again under the lock: the other side may have saved meanwhile
+    rid = response_id(run_id, municipality_id)
+    _stale(store, rid, based_on)
+    for _ in range(SAVE_TRIES):
+        # What the save yields depends on the other side's answers, so it is planned from the run as it is now
+        # and written only if the run is still so: every save touches the run (``answer_saves``) and expects
+        # the run's version, which orders the two sides' saves across processes as EDIT_LOCK does within one.
+        run_seen = editing.version_of(store, run_id)
+        current_run = read_run(store, run_id)
+        write = _planned_save(store, account, current_run, municipality_id, lang, participants, scores, texts,
+                              translations, choices, lines, actor)
+        try:
+            store.write(**write, expect={rid: based_on, run_id: run_seen})
+        except StaleWrite:
+            newer = [c for c in store.changes(node_id=rid, limit=20) if c.seq > based_on]
+            if newer:  # the side's own answers changed: the editor must see what changed
+                _refuse("stale", f"{rid} changed meanwhile", changes=newer, value=rid)
+            continue   # only the other side saved meanwhile: plan again from what the run yields now
+        return read_run(store, run_id).responses[municipality_id]
+    # The run kept changing under this save (many saves at once): say so as for any save in between.
+    _refuse("stale", f"{run_id} kept changing while saving", value=rid,
+            changes=[c for c in store.changes(node_id=run_id, limit=20) if c.seq > run_seen])
+
+
+def _planned_save(store, account, current_run: Run, municipality_id: str, lang: str, participants, scores, texts,
+                  translations, choices, lines, actor: str | None) -> dict:
+    """Return the one write that saves the side's answers with what they yield (see :mod:`.derive`)."""
+    run_id = current_run.id
     answers = _answers(store, current_run, lang, list(participants or ()), dict(scores or {}), dict(texts or {}),
                        dict(choices or {}), dict(lines or {}))
     rid = response_id(run_id, municipality_id)
     existing = store.get_node(rid)
-    _stale(store, rid, based_on)
     previous = Response.from_node(existing, current_run) if existing else None
     answers.update(_translations(current_run, lang, answers, dict(translations or {}), previous))
     props = {"run": run_id, "side": municipality_id, "lang": lang, **answers}
@@ -244,12 +271,13 @@ def _save(store, account, current_run: Run, municipality_id: str, lang: str, par
                                current_run)
     plan = derive.plan(store, current_run, after)
     edges = [make_edge(rid, "RESPONSE_TO", run_id), make_edge(rid, "RESPONSE_BY", municipality_id)]
+    run_node = store.get_node(run_id)
+    saves = Node(run_id, "ExerciseRun", {"answer_saves": int(run_node.props.get("answer_saves") or 0) + 1})
     side = store.get_node(municipality_id)
     reason = f"{current_run.template_id.split(':', 1)[1]} {current_run.held_on}: answers of {side.label('en')}"
-    _write(store, rid, based_on, nodes=[node, *plan.nodes], edges=[*edges, *plan.edges],
-           change=ChangeNote(actor or account.actor, reason), delete=plan.delete_nodes,
-           delete_edges=plan.delete_edges)
-    return read_run(store, run_id).responses[municipality_id]
+    return {"nodes": [node, saves, *plan.nodes], "edges": [*edges, *plan.edges],
+            "change": ChangeNote(actor or account.actor, reason), "delete": plan.delete_nodes,
+            "delete_edges": plan.delete_edges}
 
 
 def _answers(store, run: Run, lang: str, participants: list, scores: dict, texts: dict, choices: dict,
