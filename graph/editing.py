@@ -16,8 +16,11 @@ An editor works for one or more municipalities or organisations (their
   was lived in Herent's partnership) belongs to Herent's editors, and a joint
   project of three partnerships belongs to the editors of each.
 
-Shared nodes (SDGs, targets, themes, sources) belong to no editor: anyone may
-link to them.  An editor may add or remove an edge when either end belongs to
+Shared nodes (SDGs, targets, themes, sources, exercise templates) belong to no
+editor: anyone may link to them.  A workspace run (``ExerciseRun``) belongs to its
+partnership and a response (``ExerciseResponse``) to the municipality that gave
+it, whatever else they are linked to (a run yields organisations, which must not
+make it theirs).  An editor may add or remove an edge when either end belongs to
 them.  Staff and admins may change everything.
 
 Empty values
@@ -37,7 +40,9 @@ from .errors import GraphError, NotFound
 from .model import Change, ChangeItem, ChangeNote, Edge, Node, make_node
 
 # Kinds no editor owns, and through which ownership never passes.
-SHARED_KINDS = frozenset({"SDG", "SDGTarget", "Theme", "Source"})
+SHARED_KINDS = frozenset({"SDG", "SDGTarget", "Theme", "Source", "ExerciseTemplate"})
+# Kinds that belong to whoever owns the node at the end of one relationship, and only to them.
+OWNED_THROUGH = {"ExerciseRun": "RUN_FOR", "ExerciseResponse": "RESPONSE_BY"}
 ANCHOR_KINDS = frozenset({"Partnership", "Municipality", "Organisation"})
 # The relationships that make a partnership an actor's own.
 OWNING_LINKS = ("PARTNER_IN", "FACILITATES")
@@ -98,6 +103,10 @@ def belongs_to(store, node_id: str, scopes) -> bool:
         return False
     if kind == "Partnership":
         return _partnership_of(store, node_id, scopes)
+    if kind in OWNED_THROUGH:
+        owners = [e.target for e in store.edges_of(node_id, [OWNED_THROUGH[kind]]) if e.source == node_id]
+        return any(o in scopes or (schema.kind_of_id(o) == "Partnership" and _partnership_of(store, o, scopes))
+                   for o in owners)
     return any(a in scopes or (schema.kind_of_id(a) == "Partnership" and _partnership_of(store, a, scopes))
                for a in nearest_anchors(store, node_id))
 

@@ -252,9 +252,11 @@ class EmbeddedStore(GraphStore):
     # -- writing -------------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
               change: ChangeNote | None = None, delete: Iterable[str] = (),
-              expect: Mapping[str, int] | None = None) -> Change | None:
+              expect: Mapping[str, int] | None = None,
+              delete_edges: Iterable[tuple[str, str, str]] = ()) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         doomed = sorted(set(delete))
+        doomed_edges = sorted({tuple(k) for k in delete_edges})
         with self._write() as conn:
             _check_expected(conn, expect)
             big = len(nodes) + len(edges) >= BULK_ROWS
@@ -262,7 +264,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
             try:
                 items, encoded = _upsert(conn, nodes, edges)
-                items += _delete_items(conn, doomed, [])
+                items += _delete_items(conn, doomed, doomed_edges)
                 return _record(conn, items, change, encoded)
             finally:
                 if big:

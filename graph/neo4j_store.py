@@ -205,17 +205,19 @@ class Neo4jStore(GraphStore):
     # -- writing -----------------------------------------------------------------
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
               change: ChangeNote | None = None, delete: Iterable[str] = (),
-              expect: Mapping[str, int] | None = None) -> Change | None:
+              expect: Mapping[str, int] | None = None,
+              delete_edges: Iterable[tuple[str, str, str]] = ()) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         doomed = sorted(set(delete))
+        doomed_edges = sorted({tuple(k) for k in delete_edges})
         if len(nodes) + len(edges) > BULK_THRESHOLD:
-            if doomed or expect:
+            if doomed or doomed_edges or expect:
                 raise SchemaError("a write that deletes must stay below BULK_THRESHOLD items to be atomic")
             from .neo4j_bulk import bulk_write
 
             return bulk_write(self, nodes, edges, change or ChangeNote())
         return self._execute(_write_batch, nodes, edges, change or ChangeNote(), doomed, dict(expect or {}),
-                             write=True)
+                             doomed_edges, write=True)
 
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
                change: ChangeNote | None = None, expect: Mapping[str, int] | None = None) -> Change | None:
@@ -435,7 +437,8 @@ def _check_expected(tx, expect: dict[str, int]) -> None:
 
 
 def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
-                 delete: list[str] = (), expect: dict | None = None) -> Change | None:
+                 delete: list[str] = (), expect: dict | None = None,
+                 delete_edges: list[tuple] = ()) -> Change | None:
     """Upsert a batch in one transaction: check endpoints, merge nodes and edges, record the change."""
     _check_expected(tx, expect or {})
     new_ids = {n.id for n in nodes}
@@ -474,7 +477,7 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
                  f"{verb} (a)-[r:{rel}]->(b) SET r = row.props")
         for i in range(0, len(rows), BATCH):
             tx.run(query, rows=rows[i : i + BATCH]).consume()
-    deleted = _delete_items(tx, list(delete), []) if delete else []
+    deleted = _delete_items(tx, list(delete), list(delete_edges)) if delete or delete_edges else []
     return record_change(tx, items + edge_items + deleted, change)
 
 

@@ -45,8 +45,9 @@ from .model import Edge, Node
 from .queries import goal_of
 from .regions import REGIONS, regions_of
 
-# Relationship types that make an organisation an actor of a partnership.
-ORGANISATION_ROLES = ("FACILITATES", "OBSERVES", "FUNDS")
+# Relationship types that make an organisation an actor of a partnership (STAKEHOLDER_IN: named as a
+# stakeholder in one of the partnership's workspace exercises, see docs/workspace.md).
+ORGANISATION_ROLES = ("FACILITATES", "OBSERVES", "FUNDS", "STAKEHOLDER_IN")
 ACTOR_ROLES = ("PARTNER_IN",) + ORGANISATION_ROLES
 # What a partnership is about: its own subjects and those of its projects.
 SUBJECT_TYPES = ("CONCERNS", "CONTRIBUTES_TO")

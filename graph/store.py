@@ -27,7 +27,8 @@ class GraphStore(ABC):
     @abstractmethod
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
               change: ChangeNote | None = None, delete: Iterable[str] = (),
-              expect: Mapping[str, int] | None = None) -> Change | None:
+              expect: Mapping[str, int] | None = None,
+              delete_edges: Iterable[tuple[str, str, str]] = ()) -> Change | None:
         """Upsert nodes (by id) and edges (by source, type, target) all or nothing.
 
         ``expect`` maps node ids to the newest change seq the caller saw for
@@ -38,7 +39,9 @@ class GraphStore(ABC):
 
         Nodes named in ``delete`` are deleted with their edges in the same
         transaction, after the upserts (so that, say, folding one node into
-        another never shows both or neither).
+        another never shows both or neither).  Edges named by key in
+        ``delete_edges`` are deleted there too (one that is not there is
+        ignored), so a save can add some edges and remove others at once.
 
         Properties given replace those of the same name; others are kept.
         Every edge endpoint must exist in the store or among ``nodes``;

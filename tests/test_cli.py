@@ -81,7 +81,7 @@ def test_check_passes_on_a_good_store_and_names_what_is_wrong(kb, tmp_path):
 
     kb("seed")
     result = kb("check")
-    assert result.exit_code == 0 and "ok: 651 nodes and 954 edges" in result.output
+    assert result.exit_code == 0 and "ok: 656 nodes and 968 edges" in result.output
     # Values written before the schema refused them (stores trust their callers).
     store = EmbeddedStore(tmp_path / "data")
     store.write([Node("project:legacy", "Project", {"name": "Legacy\x00", "budget": 10**30})])
@@ -89,7 +89,7 @@ def test_check_passes_on_a_good_store_and_names_what_is_wrong(kb, tmp_path):
     result = kb("check")
     assert result.exit_code == 1
     assert "node project:legacy: property 'budget'" in result.output or "property 'name'" in result.output
-    assert "1 problem in 652 nodes" in result.output
+    assert "1 problem in 657 nodes" in result.output
 
 
 def test_check_reports_a_damaged_database_with_the_way_back(kb, tmp_path):

@@ -11,9 +11,11 @@ import pytest
 import yaml
 
 from graph.schema import LANGUAGES, TEXT_FIELDS
-from graph.seeds import SEEDS_DIR, read_sdgs
+from graph.seeds import EXERCISES, SEEDS_DIR, read_sdgs, record_files
+from graph.workspace.files import ROLES_FILE, template_files
 
-RECORD_FILES = sorted(SEEDS_DIR.rglob("*.yaml"))
+RECORD_FILES = record_files(SEEDS_DIR)
+EXERCISE_FILES = template_files(SEEDS_DIR / EXERCISES)
 
 
 def _missing(value, field: str) -> list[str]:
@@ -88,4 +90,52 @@ def test_spanish_says_hermanamiento_only_for_twinnings():
     wrong = [n.id for n in read_seeds().nodes
              if n.kind == "Partnership" and n.props.get("partnership_type") != "twinning"
              and any("ermanamiento" in str(v) for k, v in n.props.items() if k.endswith("_es"))]
+    assert wrong == []
+
+
+def exercise_file_gaps(path) -> list[str]:
+    """Return one line per text of an exercise template or the roles file that lacks a language."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    texts = [(f"roles[{i}] ({r.get('key')}) label", r.get("label")) for i, r in enumerate(data.get("roles") or [])]
+    texts += [(field, data.get(field)) for field in ("name", "description", "section") if "roles" not in data]
+    for i, item in enumerate(data.get("items") or []):
+        texts += [(f"items[{i}] ({item.get('key')}) {field}", item.get(field))
+                  for field in ("label", "help") if field == "label" or field in item]
+    gaps = []
+    for where, value in texts:
+        lacking = _missing(value, "text")
+        if lacking:
+            gaps.append(f"{where}: {', '.join(lacking)}")
+    return gaps
+
+
+def test_there_are_five_exercises_and_the_roles():
+    assert [p.stem for p in EXERCISE_FILES] == [
+        "mental-photos", "mutual-expectations", "participation-radar", "sdg-circle", "six-base-tools"]
+    assert (SEEDS_DIR / EXERCISES / ROLES_FILE).exists()
+
+
+@pytest.mark.parametrize("path", [*EXERCISE_FILES, SEEDS_DIR / EXERCISES / ROLES_FILE],
+                         ids=[p.name for p in [*EXERCISE_FILES, SEEDS_DIR / EXERCISES / ROLES_FILE]])
+def test_every_text_of_an_exercise_and_a_role_is_in_every_language(path):
+    gaps = exercise_file_gaps(path)
+    assert not gaps, f"{path.name} lacks {len(gaps)} translation(s):\n" + "\n".join(gaps)
+
+
+def test_the_exercise_coverage_check_names_what_is_missing(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text('name: {nl: "N", fr: "F", es: "E", en: "E"}\ndescription: {nl: "N"}\n'
+                    'items:\n  - {key: a, label: {nl: "A", fr: "A", es: "", en: "A"}, help: "one"}\n'
+                    '  - {key: b, label: {nl: "B", fr: "B", es: "B", en: "B"}}\n', encoding="utf-8")
+    assert exercise_file_gaps(path) == [
+        "description: fr, es, en", "section: nl, fr, es, en", "items[0] (a) label: es", "items[0] (a) help: nl, fr, es, en"]
+    roles = tmp_path / "roles.yaml"
+    roles.write_text('roles:\n  - {key: youth, label: {nl: "Jongere", fr: "Jeune", es: "Joven"}}\n', encoding="utf-8")
+    assert exercise_file_gaps(roles) == ["roles[0] (youth) label: en"]
+
+
+def test_spanish_exercises_say_asociacion_for_a_partnership():
+    """docs/glossary.md: never hermanamiento for a partnership, in the templates and roles too."""
+    wrong = [p.name for p in [*EXERCISE_FILES, SEEDS_DIR / EXERCISES / ROLES_FILE]
+             if "ermanamiento" in p.read_text(encoding="utf-8")]
     assert wrong == []

@@ -14,7 +14,8 @@ import pytest
 
 from webapp import create_app
 
-SAMPLE_PATH = {"lang": "nl", "plural": "partnerships", "local": "brasschaat-tarija", "seq": "1"}
+SAMPLE_PATH = {"lang": "nl", "plural": "partnerships", "local": "brasschaat-tarija", "seq": "1", "run": "x",
+               "municipality": "tarija-bolivia", "exercise": "participation-radar"}
 VALUES = ["", "x", "0", "-1", "99999999999999999999", "a" * 3000, "<script>alert(1)</script>", "%00",
           "\u0000", "Łódź", "sdg:13", "theme:water", "municipality:herent-belgium", "desc", "' OR 1=1 --"]
 

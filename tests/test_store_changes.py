@@ -89,6 +89,35 @@ def test_delete_an_edge_only(store):
     assert store.count_edges() == 0 and store.get_node("theme:water") is not None
 
 
+def test_a_write_adds_and_deletes_edges_in_one_change(store):
+    herent = make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})
+    store.write([herent, theme("water"), theme("youth")], [make_edge("municipality:herent", "SEEKS", "theme:water")])
+    change = store.write([make_node("theme:youth", {"name": {"nl": "Jeugd"}})],
+                         [make_edge("municipality:herent", "SEEKS", "theme:youth", {"source": "run:x"})],
+                         ChangeNote("user:ana", "swap"),
+                         delete_edges=[("municipality:herent", "SEEKS", "theme:water"),
+                                       ("municipality:herent", "OFFERS", "theme:water")])  # not there: ignored
+    assert [e.key for e in store.edges()] == [("municipality:herent", "SEEKS", "theme:youth")]
+    assert {(i.item, i.before is None, i.after is None) for i in change.items} == {
+        ("theme:youth", False, False), ("municipality:herent|SEEKS|theme:youth", True, False),
+        ("municipality:herent|SEEKS|theme:water", False, True)}
+    assert store.get_node("theme:water") is not None
+
+
+def test_a_write_that_deletes_edges_is_all_or_nothing(store):
+    herent = make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})
+    store.write([herent, theme("water")], [make_edge("municipality:herent", "SEEKS", "theme:water")])
+    seen = store.changes(limit=1)[0].seq
+    store.write([theme("water", en="Water!")])
+    with pytest.raises(StoreConflict):
+        store.write([theme("youth")], delete_edges=[("municipality:herent", "SEEKS", "theme:water")],
+                    expect={"theme:water": seen})
+    with pytest.raises(NotFound):
+        store.write(edges=[make_edge("municipality:herent", "OFFERS", "theme:nowhere")],
+                    delete_edges=[("municipality:herent", "SEEKS", "theme:water")])
+    assert store.count_edges() == 1 and store.get_node("theme:youth") is None
+
+
 def test_meta_values_are_kept_without_a_version_bump(store):
     assert store.get_meta("seed_digest") is None
     version = store.version()

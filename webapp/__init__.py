@@ -90,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         sdgs,
         search,
         translate,
+        workspace,
     )
 
     app.json = StrictJSONProvider(app)
@@ -101,7 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     for module in (health, home, browse, sdgs, search, paths, matching, network, accounts, editing, history,
-                   profile, admin, accounts_admin, translate):
+                   profile, admin, accounts_admin, translate, workspace):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

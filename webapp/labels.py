@@ -23,6 +23,9 @@ KINDS = {
     "Tool": (_l("Tool"), _l("Tools")),
     "Objective": (_l("Objective"), _l("Objectives")),
     "Source": (_l("Source"), _l("Sources")),
+    "ExerciseTemplate": (_l("Exercise"), _l("Exercises")),
+    "ExerciseRun": (_l("Exercise session"), _l("Exercise sessions")),
+    "ExerciseResponse": (_l("Answers of one side"), _l("Answers of one side")),
 }
 
 ROLES = {"editor": _l("Editor"), "staff": _l("Association staff"), "admin": _l("Administrator")}
@@ -58,6 +61,13 @@ RELATIONS = {
     "RESPONDS_TO": (_l("responds to"), _l("answered by")),
     "USED_IN": (_l("used in"), _l("uses")),
     "PURSUES": (_l("pursues"), _l("pursued by")),
+    "RUN_OF": (_l("session of"), _l("sessions")),
+    "RUN_FOR": (_l("held for"), _l("exercise sessions")),
+    "RESPONSE_TO": (_l("answers to"), _l("answers")),
+    "RESPONSE_BY": (_l("given by"), _l("answers given")),
+    "APPLIES": (_l("applies"), _l("applied in")),
+    "YIELDED": (_l("yielded"), _l("came out of")),
+    "STAKEHOLDER_IN": (_l("stakeholder in"), _l("stakeholders")),
 }
 
 PROPERTIES = {
@@ -103,6 +113,10 @@ PROPERTIES = {
     "province": _l("Province"),
     "left_renewal_process": _l("Left the renewal process"),
     "symbolic_fraternity_remains": _l("The symbolic bond remains"),
+    "held_on": _l("Date of the session"),
+    "exercise_kind": _l("Kind of exercise"),
+    "scale_min": _l("Lowest score"),
+    "scale_max": _l("Highest score"),
 }
 
 # Belgian provinces by their NIS (REFNIS) code, as graph/members.py stores them.
@@ -164,6 +178,8 @@ VALUES = {
     "editorial": _l("editorial"),
     "publication": _l("publication"),
     "dataset": _l("data set"),
+    "radar": _l("radar"),
+    "prompts": _l("questions"),
 }
 
 # Query parameters named in error messages.

@@ -23,6 +23,10 @@ PATH_PARAMETERS = {
     "plural": {"type": "string", "enum": sorted(k.plural for k in NODE_KINDS.values())},
     "local": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
     "seq": {"type": "integer", "minimum": 0},
+    # The workspace's addresses name a session, a side and an exercise by their local ids too.
+    "run": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
+    "municipality": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
+    "exercise": {"type": "string", "pattern": f"^{LocalIdConverter.regex}$"},
 }
 ERROR = {
     "type": "object",

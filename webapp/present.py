@@ -136,7 +136,7 @@ def display_value(key: str, value) -> str:
         return str(value)
     if isinstance(value, (int, float)):
         return format_decimal(value)
-    if isinstance(value, str) and key.endswith("date"):
+    if isinstance(value, str) and (key.endswith("date") or key == "held_on"):
         return _format_partial_date(value)
     if isinstance(value, str) and key == "province":
         return province_name(value)
@@ -164,12 +164,20 @@ def country(props: dict, lang: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+# The workspace's nodes keep their answers and items as many flat properties; their own pages
+# (webapp/views/workspace.py) show those, so a node page shows only these few.
+WORKSPACE_KINDS = frozenset({"ExerciseTemplate", "ExerciseRun", "ExerciseResponse"})
+WORKSPACE_SHOWN = frozenset({"held_on", "exercise_kind", "scale_min", "scale_max"})
+
+
 def properties(node: Node) -> list[dict]:
     """Return the node's non-text properties, labelled and formatted; the country in the page's language."""
     shown = []
     for key in sorted(node.props, key=property_order):
         base, _, suffix = key.rpartition("_")
         if key in TEXT_FIELDS or (base in TEXT_FIELDS and suffix in LANGUAGES) or key in HIDDEN_PROPERTIES:
+            continue
+        if node.kind in WORKSPACE_KINDS and key not in WORKSPACE_SHOWN:
             continue
         value = node.props[key]
         if value == "" or value == []:  # cleared by an edit (see graph/editing.py)

@@ -18,6 +18,7 @@ from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
 from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
 from ..render import page, render
+from ..workspace_present import workspace_links
 
 bp = Blueprint("browse", __name__)
 
@@ -182,6 +183,7 @@ def node(plural: str, local: str, fmt: str):
         "graph_url": present.graph_url(n.id),
         "contact": present.contact(n, lang, current_account() is not None),
         "relation_types": sorted({t for t, _, _ in info.groups}),
+        "workspace": workspace_links(store, n),
     }
     if n.kind == "SDG":
         detail = goal_detail(store, info)

@@ -1,0 +1,572 @@
+"""A partnership's workspace: the publication's exercises, run together by both sides in their own languages.
+
+The domain (graph.workspace) checks and writes everything; these views show its runs, fill its forms and
+turn its refusals (``WorkspaceError.code``) into translated messages on the form, the input kept.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, request, url_for
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+from werkzeug.datastructures import MultiDict
+
+from graph import NotFound
+from graph import workspace as ws
+from graph.editing import EDIT_LOCK
+from graph.schema import LANGUAGES
+from graph.workspace.write import MAX_LABEL
+
+from .. import present
+from .. import workspace_forms as forms
+from .. import workspace_present as shown
+from ..auth import current_account, signed_in
+from ..changes import nodes_of, present_change
+from ..db import get_store
+from ..i18n import NATIVE_NAMES
+from ..labels import language_name
+from ..render import page, render
+
+bp = Blueprint("workspace", __name__)
+BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
+# Refusals that are about who asks, not what they wrote.
+FORBIDDEN = {"not_an_editor"}
+
+
+@bp.context_processor
+def phrases() -> dict:
+    """The sentences that name a language, for the workspace's templates."""
+    return {"ws_phrases": forms.PHRASES}
+
+
+def _partnership(store, local: str):
+    node = store.get_node(f"partnership:{local}")
+    if node is None:
+        raise NotFound(f"partnership:{local}")
+    return node
+
+
+def _partners(store, partnership_id: str) -> dict:
+    """The partnership's municipalities (the sides that answer), by id, in name order."""
+    ids = [i for i in ws.partners(store, partnership_id) if i.startswith("municipality:")]
+    lang = present.current_lang()
+    return dict(sorted(store.get_nodes(ids).items(), key=lambda kv: kv[1].label(lang).casefold()))
+
+
+def _run(store, partnership_id: str, run_local: str):
+    """The run an address names, when it belongs to this partnership; else 404."""
+    try:
+        found = ws.run(store, f"run:{run_local}")
+    except (NotFound, ws.WorkspaceError):
+        abort(404)
+    if found.partnership != partnership_id:
+        abort(404)
+    return found
+
+
+def _roles() -> dict:
+    return {role.key: role for role in ws.roles()}
+
+
+def _templates(store) -> dict:
+    return {t.id: t for t in ws.templates(store)}
+
+
+def _base(partnership, lang: str) -> dict:
+    local = _local(partnership.id)
+    return {"partnership": present.ref(partnership, lang),
+            "workspace_url": url_for("workspace.workspace", local=local),
+            "report_url": url_for("workspace.report", local=local)}
+
+
+@page(bp, BASE)
+def workspace(local: str, fmt: str):
+    """The partnership's workspace: the exercises to run and the dated sessions of each, newest first."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    partnership = _partnership(store, local)
+    partners, roles = _partners(store, partnership.id), _roles()
+    runs = ws.runs_of(store, partnership.id)
+    may_start = account is not None and ws.may_start(store, account, partnership.id)
+    exercises = []
+    for template in ws.templates(store):
+        mine = [r for r in runs if r.template_id == template.id]
+        exercises.append({
+            "id": template.id, "kind": template.kind, "name": template.name(lang),
+            "description": template.description(lang),
+            "start_url": url_for("workspace.start", local=local, exercise=_local(template.id))
+            if may_start else None,
+            "adapt_url": url_for("workspace.adapt", local=_local(template.id))
+            if account is not None and account.edits_everything else None,
+            "runs": [shown.run_summary(r, partners, roles, lang) for r in mine],
+            "compare_url": url_for("workspace.compare", local=local, a=_local(mine[1].id),
+                                   b=_local(mine[0].id)) if template.kind == "radar" and len(mine) > 1
+            else None,
+        })
+    context = {**_base(partnership, lang),
+               "title": gettext("Workspace of %(name)s", name=partnership.label(lang)),
+               "partners": [present.ref(m, lang) for m in partners.values()],
+               "exercises": exercises, "may_start": may_start}
+    return render("workspace.html", context, fmt)
+
+
+@page(bp, BASE + "/start/<local:exercise>", methods=["GET", "POST"], cache=False)
+@signed_in
+def start(local: str, exercise: str, fmt: str):
+    """Start a dated session of an exercise for the partnership (a radar chooses its notions here)."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    partnership = _partnership(store, local)
+    template = _templates(store).get(f"exercise:{exercise}")
+    if template is None:
+        abort(404)
+    if not ws.may_start(store, account, partnership.id):
+        abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
+    form = forms.StartRunForm()
+    scores = [item for item in template.items if item.type == "score"]
+    form.notions.choices = [(item.key, item.label_in(lang)[0]) for item in scores]
+    if not form.is_submitted():
+        form.notions.data = [item.key for item in scores]
+    status = 200
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            own = tuple((line, lang) for line in forms.split_lines(form.own_notions.data))
+            try:
+                with EDIT_LOCK:
+                    run = ws.start_run(store, account, partnership.id, template.id, form.held_on.data,
+                                       notions=tuple(form.notions.data or ()), own_notions=own,
+                                       actor=account.actor)
+            except ws.WorkspaceError as exc:
+                status, _ = _refused(store, form, exc, lang)
+            else:
+                url = shown.run_url(partnership.id, run.id)
+                if fmt == "json":
+                    return {"saved": True, "run": run.id, "url": url}, 201
+                return redirect(url, 303)
+    context = {**_base(partnership, lang),
+               "title": gettext("Start: %(exercise)s", exercise=template.name(lang)),
+               "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
+                            "description": template.description(lang)},
+               "notions": [{"value": v, "label": str(t)} for v, t in form.notions.choices],
+               "values": {"held_on": form.held_on.raw_data[0] if form.held_on.raw_data else
+                          (form.held_on.data.isoformat() if form.held_on.data else ""),
+                          "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
+               "errors": _errors(form), "csrf_token": generate_csrf()}
+    return render("workspace_start.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+
+
+def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
+    """Show a refusal on the form (if any); return the status to answer with and, when stale, what changed."""
+    if form is not None:
+        forms.show_refusal(form, exc, doing)
+    if exc.code != "stale":
+        return (403 if exc.code in FORBIDDEN else 400), None
+    newer = exc.params.get("changes") or []
+    return 409, [present_change(c, nodes_of(store, newer), lang) for c in newer]
+
+
+def _local(node_id: str) -> str:
+    """The part of an id after its kind's prefix, as addresses use it."""
+    return node_id.split(":", 1)[1]
+
+
+def _errors(form) -> dict:
+    return {k: [str(m) for m in v] for k, v in form.errors.items()}
+
+
+@page(bp, BASE + "/runs/<local:run>", endpoint="run")
+def run_page(local: str, run: str, fmt: str):
+    """One dated session: the radar of both sides with its table, or their answers side by side."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    partnership = _partnership(store, local)
+    found = _run(store, partnership.id, run)
+    partners, roles = _partners(store, partnership.id), _roles()
+    template = _templates(store).get(found.template_id)
+    context = {**_base(partnership, lang), **_run_context(store, found, template, partners, roles, lang, account)}
+    if fmt == "json" and context["radar"]:
+        context["radar"].pop("svg")
+    return render("workspace_run.html", context, fmt)
+
+
+def _run_context(store, found, template, partners: dict, roles: dict, lang: str, account, other: str | None = None):
+    """What a run page (and each run of the report) shows; ``other`` adds each answer in a second language."""
+    name = template.name(lang) if template else found.template_id
+    held = shown.date_display(found.held_on)
+    sides = []
+    for municipality_id, municipality in partners.items():
+        response = found.responses.get(municipality_id)
+        sides.append({
+            "municipality": present.ref(municipality, lang),
+            "answered": response is not None,
+            "lang": response.lang if response else None,
+            "language": NATIVE_NAMES.get(response.lang) if response else None,
+            "participants": shown.participants(response, roles, lang) if response else [],
+            "answer_url": shown.run_url(found.partnership, found.id, "workspace.answer",
+                                        municipality=_local(municipality_id))
+            if ws.may_answer(account, municipality_id) else None,
+        })
+    items = []
+    for item in found.items:
+        if item.type == "score":
+            continue
+        answers = []
+        for municipality_id in partners:
+            response = found.responses.get(municipality_id)
+            answers.append(_answer(store, found, item, response, municipality_id, lang, other, account))
+        items.append({"key": item.key, "type": item.type, "label": shown.label(item, lang),
+                      "help": shown.help_text(item, lang), "answers": answers})
+    scores = shown.score_items(found)
+    radar = None
+    if scores:
+        series = [(present.ref(partners[m], lang)["label"], found.responses.get(m)) for m in partners]
+        radar = shown.radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name,
+                                                                 date=held),
+                            chart_id=f"radar-{_local(found.id)}", lang=lang, highlight=found.highlight)
+    return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
+            "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
+                    "held_on": shown.iso(found.held_on), "held_on_display": held,
+                    "url": shown.run_url(found.partnership, found.id),
+                    "node_url": present.node_url(found.id)},
+            "sides": sides, "items": items, "radar": radar,
+            "compare_url": url_for("workspace.compare", local=_local(found.partnership),
+                                   a=_local(found.id)) if scores else None}
+
+
+def _answer(store, found, item, response, municipality_id: str, lang: str, other: str | None, account) -> dict:
+    """One side's answer to one item: a text (with its translations), the nodes chosen, or the lines."""
+    answer = {"side": municipality_id, "text": None, "other": None, "choices": [], "lines": [],
+              "translate_url": None}
+    if response is None:
+        return answer
+    if item.type == "text":
+        answer["text"] = shown.answer_text(response, item.key, lang)
+        if other:
+            answer["other"] = shown.answer_text(response, item.key, other)
+        if answer["text"] and answer["text"]["fallback"] and _may_translate(store, account, found):
+            answer["translate_url"] = shown.run_url(found.partnership, found.id, "workspace.translate",
+                                                    municipality=_local(municipality_id), key=item.key, to=lang)
+    elif item.type in ("themes", "sdgs"):
+        ids = response.choices.get(item.key, [])
+        nodes = store.get_nodes(ids)
+        answer["choices"] = [present.ref(nodes[i], lang) for i in ids if i in nodes]
+    else:
+        answer["lines"] = list(response.lines.get(item.key, []))
+    return answer
+
+
+def _may_translate(store, account, found) -> bool:
+    """Anyone who may work on the session (either side) may add a translation of an answer."""
+    return account is not None and ws.may_translate(store, account, found.id)
+
+
+@page(bp, BASE + "/runs/<local:run>/answer/<local:municipality>", methods=["GET", "POST"], cache=False)
+@signed_in
+def answer(local: str, run: str, municipality: str, fmt: str):
+    """One side's answers to a session: participants by role, scores, texts, chosen themes and SDGs, lines."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    partnership = _partnership(store, local)
+    found = _run(store, partnership.id, run)
+    partners, roles = _partners(store, partnership.id), _roles()
+    side = f"municipality:{municipality}"
+    if side not in partners:
+        abort(404)
+    if not ws.may_answer(account, side):
+        abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
+    existing = found.responses.get(side)
+    form = forms.answer_form_class(found.items, list(roles.values()), lang, found.scale or (1, 5))()
+    _choices(store, form, found.items, lang)
+    if not form.is_submitted():
+        _fill(form, existing, roles, lang)
+    status, stale = 200, None
+    if form.is_submitted():
+        status = 400
+        if form.validate():
+            try:
+                with EDIT_LOCK:
+                    ws.save_response(store, account, found.id, side, **_answers(form, found.items, roles,
+                                                                                existing))
+            except ws.WorkspaceError as exc:
+                status, stale = _refused(store, form, exc, lang)
+                if stale is not None:  # saving again is based on what is there now
+                    fresh = ws.run(store, found.id).responses.get(side)
+                    form.version.data = str(fresh.version if fresh else 0)
+            else:
+                url = shown.run_url(partnership.id, found.id)
+                if fmt == "json":
+                    return {"saved": True, "run": found.id, "url": url}
+                return redirect(url, 303)
+    template = _templates(store).get(found.template_id)
+    name = template.name(lang) if template else found.template_id
+    context = {**_base(partnership, lang),
+               "title": gettext("Answers of %(municipality)s", municipality=partners[side].label(lang)),
+               "exercise_name": name, "held_on_display": shown.date_display(found.held_on),
+               "run_url": shown.run_url(partnership.id, found.id),
+               "municipality": present.ref(partners[side], lang),
+               "fields": _describe(form, found.items, roles, lang),
+               "scale_hint": gettext("Score each notion from %(low)s (weak) to %(high)s (strong).",
+                                     low=found.scale[0], high=found.scale[1]) if found.scale else None,
+               "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
+               "version": form.version.data, "errors": _errors(form), "stale": stale,
+               "csrf_token": generate_csrf()}
+    return render("workspace_answer.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+
+
+def _choices(store, form, items, lang: str) -> None:
+    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
+    goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
+    for item in items:
+        if item.type == "themes":
+            form[f"themes_{item.key}"].choices = [(t.id, t.label(lang)) for t in themes]
+        elif item.type == "sdgs":
+            form[f"sdgs_{item.key}"].choices = [(g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
+                                                for g in goals]
+
+
+def _fill(form, existing, roles: dict, lang: str) -> None:
+    """Put a side's saved answers into the form (or the page's language and nothing else)."""
+    form.answer_lang.data = existing.lang if existing else lang
+    form.version.data = str(existing.version if existing else 0)
+    if existing is None:
+        return
+    for role in roles:
+        form[f"role_{role}"].data = existing.participants.count(role)
+    for name, field in form._fields.items():
+        kind, _, key = name.partition("_")
+        if kind == "score" and key in existing.scores:
+            field.data = str(existing.scores[key])
+        elif kind == "text":
+            field.data = existing.texts.get(key, "")
+        elif kind in ("themes", "sdgs"):
+            field.data = list(existing.choices.get(key, []))
+        elif kind == "lines":
+            field.data = "\n".join(existing.lines.get(key, []))
+
+
+def _answers(form, items, roles: dict, existing) -> dict:
+    """The keyword arguments of ws.save_response from a valid form."""
+    participants = []
+    for role in roles:
+        participants += [role] * (form[f"role_{role}"].data or 0)
+    scores, texts, choices, lines = {}, {}, {}, {}
+    for item in items:
+        name = forms.field_of(item.type, item.key)
+        data = form[name].data
+        if item.type == "score" and data not in (None, "", "None"):
+            scores[item.key] = int(data)
+        elif item.type == "text":
+            texts[item.key] = (data or "").replace("\r\n", "\n").strip()
+        elif item.type in ("themes", "sdgs"):
+            choices[item.key] = list(data or [])
+        elif item.type in ("stakeholders", "ambitions"):
+            lines[item.key] = forms.split_lines(data)
+    return {"lang": form.answer_lang.data, "participants": participants, "scores": scores, "texts": texts,
+            "translations": {}, "choices": choices, "lines": lines, "based_on": _int(form.version.data)}
+
+
+def _int(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def _describe(form, items, roles: dict, lang: str) -> list[dict]:
+    """The form's fields in order, for the template and the JSON twin."""
+    groups = [{"group": "participants", "label": gettext("Participants by role"),
+               "inputs": [{"name": f"role_{r}", "label": role.label(lang)} for r, role in roles.items()]}]
+    for item in items:
+        name = forms.field_of(item.type, item.key)
+        groups.append({"group": item.type, "name": name, "key": item.key, "label": shown.label(item, lang),
+                       "help": shown.help_text(item, lang),
+                       "choices": [{"value": v, "label": str(t)} for v, t in (form[name].choices or [])]
+                       if item.type in ("themes", "sdgs", "score") else None,
+                       "max": getattr(item, "max", None)})
+    return groups
+
+
+@page(bp, BASE + "/runs/<local:run>/translate/<local:municipality>", params=("key", "to"),
+      methods=["GET", "POST"], cache=False)
+@signed_in
+def translate(local: str, run: str, municipality: str, fmt: str):
+    """Add a translation of one answer, its original beside the field."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    partnership = _partnership(store, local)
+    found = _run(store, partnership.id, run)
+    side = f"municipality:{municipality}"
+    response = found.responses.get(side)
+    key = request.args.get("key", "")
+    item = next((i for i in found.items if i.key == key and i.type == "text"), None)
+    if response is None or item is None or not response.texts.get(key):
+        abort(404)
+    if not _may_translate(store, account, found):
+        abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
+    to = request.args.get("to") or lang
+    if to not in LANGUAGES:
+        abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
+    form = forms.TranslationForm()
+    status, stale = 200, None
+    if not form.is_submitted():
+        form.response.data, form.key.data, form.to.data = response.id, key, to
+        form.text.data = response.translations.get((key, to), "")
+        form.version.data = str(response.version)
+    else:
+        status = 400
+        if form.validate():
+            try:
+                with EDIT_LOCK:
+                    ws.add_translation(store, account, response.id, key, form.to.data,
+                                       form.text.data.replace("\r\n", "\n").strip(), _int(form.version.data))
+            except ws.WorkspaceError as exc:
+                status, stale = _refused(store, form, exc, lang, "translation")
+                if stale is not None:
+                    form.version.data = str(ws.run(store, found.id).responses[side].version)
+            else:
+                url = shown.run_url(partnership.id, found.id)
+                if fmt == "json":
+                    return {"saved": True, "url": url}
+                return redirect(url, 303)
+    partners = _partners(store, partnership.id)
+    context = {**_base(partnership, lang),
+               "title": gettext("Translate an answer of %(municipality)s", municipality=partners[side].label(lang)),
+               "run_url": shown.run_url(partnership.id, found.id), "item": shown.label(item, lang),
+               "original": {"text": response.texts[key], "lang": response.lang,
+                            "language": NATIVE_NAMES.get(response.lang, response.lang)},
+               "to": form.to.data, "text": form.text.data, "version": form.version.data,
+               "errors": _errors(form), "stale": stale, "csrf_token": generate_csrf()}
+    return render("workspace_translate.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+
+
+@page(bp, BASE + "/compare", params=("a", "b"))
+def compare(local: str, fmt: str):
+    """Two dated sessions of a radar overlaid (each side at each date), or the two sides of one session."""
+    store, lang = get_store(), present.current_lang()
+    partnership = _partnership(store, local)
+    partners = _partners(store, partnership.id)
+    first = _run_arg(store, partnership.id, "a")
+    second = _run_arg(store, partnership.id, "b") if request.args.get("b") else None
+    try:
+        comparison = ws.compare(first, second)
+    except ws.WorkspaceError as exc:
+        abort(400, description=forms.refusal_message(exc))
+    template = _templates(store).get(first.template_id)
+    name = template.name(lang) if template else first.template_id
+    context = {**_base(partnership, lang), **shown.comparison(comparison, partners, name, lang)}
+    if fmt == "json":
+        context["radar"].pop("svg")
+    return render("workspace_compare.html", context, fmt)
+
+
+def _run_arg(store, partnership_id: str, name: str):
+    value = request.args.get(name, "").strip().removeprefix("run:")
+    if not value:
+        abort(400, description=gettext("Choose the sessions to compare."))
+    try:
+        found = ws.run(store, f"run:{value}")
+    except (NotFound, ws.WorkspaceError, ValueError):
+        abort(404)
+    if found.partnership != partnership_id:
+        abort(404)
+    return found
+
+
+@page(bp, BASE + "/report", params=("other",))
+def report(local: str, fmt: str):
+    """A printable report of the workspace in two languages: every answer in both, the original marked."""
+    store, lang = get_store(), present.current_lang()
+    partnership = _partnership(store, local)
+    partners, roles, templates = _partners(store, partnership.id), _roles(), _templates(store)
+    found = ws.runs_of(store, partnership.id)
+    other = request.args.get("other") or _other_language(found, lang)
+    if other not in LANGUAGES or other == lang:
+        abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
+    runs = [_run_context(store, r, templates.get(r.template_id), partners, roles, lang, None, other) for r in found]
+    for r in runs if fmt == "json" else ():
+        if r["radar"]:
+            r["radar"].pop("svg")
+    context = {**_base(partnership, lang),
+               "title": gettext("Workspace report: %(name)s", name=partnership.label(lang)),
+               "lang": lang, "other": other, "language": NATIVE_NAMES[lang], "other_language": NATIVE_NAMES[other],
+               "intro": gettext("Every answer is given here in %(first)s and in %(second)s; the language it was "
+                                "written in is marked “original”.", first=language_name(lang, lang),
+                                second=language_name(other, lang)),
+               "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES if c != lang],
+               "partners": [present.ref(m, lang) for m in partners.values()], "runs": runs}
+    return render("workspace_report.html", context, fmt)
+
+
+def _other_language(runs, lang: str) -> str:
+    """The report's second language by default: the one most answers were written in, besides the page's."""
+    written = [r.lang for run in runs for r in run.responses.values() if r.lang != lang]
+    if written:
+        return max(sorted(set(written)), key=written.count)
+    return next(code for code in LANGUAGES if code != lang)
+
+
+@page(bp, "/<lang:lang>/exercises/<local:local>/adapt", methods=["GET", "POST"], cache=False)
+@signed_in
+def adapt(local: str, fmt: str):
+    """Adapt an exercise for every partnership (staff and admins): rename, add or hide a notion or prompt."""
+    store, lang, account = get_store(), present.current_lang(), current_account()
+    template = _templates(store).get(f"exercise:{local}")
+    if template is None:
+        abort(404)
+    if not account.edits_everything:
+        abort(403, description=gettext("Only the association's staff and administrators adapt the exercises."))
+    form = FlaskForm()
+    status, stale, errors = 200, None, []
+    # JSON clients send the same fields as the form (hide: a list).
+    values = MultiDict(request.get_json(silent=True) or {}) if request.is_json else request.form
+    version = values.get("version") if request.method == "POST" else ws.version_of(store, template.id)
+    if request.method == "POST":
+        status = 400
+        if not form.validate():
+            errors += [str(m) for v in form.errors.values() for m in v]
+        else:
+            try:
+                with EDIT_LOCK:
+                    ws.adapt_template(store, account, template.id, **_adaptation(template, values))
+            except ws.WorkspaceError as exc:
+                new_item = exc.params.get("key") == (values.get("new_key") or "").strip()
+                errors.append(forms.refusal_message(exc, "new_item" if new_item else None))
+                status, stale = _refused(store, None, exc, lang)
+                if stale is not None:
+                    version = ws.version_of(store, template.id)
+            else:
+                if fmt == "json":
+                    return {"saved": True, "exercise": template.id, "version": ws.version_of(store, template.id)}
+                return redirect(url_for("workspace.adapt", local=local), 303)
+    context = {"title": gettext("Adapt the exercise: %(name)s", name=template.name(lang)),
+               "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
+                            "names": {c: template.names.get(c, "") for c in LANGUAGES},
+                            "url": present.node_url(template.id)},
+               "items": [{"key": i.key, "type": i.type, "labels": {c: i.label.get(c, "") for c in LANGUAGES},
+                          "hidden": i.key in values.getlist("hide")}
+                         for i in template.items],
+               "types": ["score", "text"] if template.kind == "radar" else ["text"],
+               "vals": {k: values.get(k) for k in values if k not in ("csrf_token", "hide")},
+               "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()}, "max_label": MAX_LABEL,
+               "version": version,
+               "errors": errors, "stale": stale, "csrf_token": generate_csrf()}
+    return render("workspace_adapt.html", context, fmt, status)
+
+
+def _adaptation(template, values) -> dict:
+    """The keyword arguments of ws.adapt_template from the adapt form."""
+    labels = {}
+    for code in LANGUAGES:
+        given = (values.get(f"name_{code}") or "").strip()
+        if given and given != template.names.get(code, ""):
+            labels[("name", code)] = given
+    for item in template.items:
+        for code in LANGUAGES:
+            given = (values.get(f"label_{item.key}_{code}") or "").strip()
+            if given and given != item.label.get(code, ""):
+                labels[(item.key, code)] = given
+    add = []
+    new_key = (values.get("new_key") or "").strip()
+    if new_key:
+        add.append(ws.Item(key=new_key, type=values.get("new_type") or "text",
+                           label={c: (values.get(f"new_label_{c}") or "").strip() for c in LANGUAGES
+                                  if (values.get(f"new_label_{c}") or "").strip()}, help={}))
+    return {"labels": labels, "add": add, "hide": [k for k in values.getlist("hide")],
+            "based_on": _int(values.get("version"))}

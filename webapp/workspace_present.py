@@ -1,0 +1,183 @@
+"""The workspace's runs and answers as plain dicts for one language (page and JSON twin alike)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+from flask_babel import format_date, gettext
+
+from . import present
+from .i18n import NATIVE_NAMES
+from .radar import Axis, Series, radar_svg, symbol
+
+
+def date_display(value) -> str:
+    """Show a run's date in the page's locale (an ISO string if it is not a date)."""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return format_date(value, "long")
+
+
+def iso(value) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def label(item, lang: str) -> dict:
+    """An item's label in ``lang``; a run's own notion may exist only in its author's language."""
+    text, shown = item.label_in(lang)
+    return {"text": text, "lang": shown, "fallback": shown != lang, "is_original": True, "original": None}
+
+
+def help_text(item, lang: str) -> str | None:
+    return item.help_in(lang) or None
+
+
+def answer_text(response, key: str, lang: str) -> dict | None:
+    """One text answer in ``lang`` when translated, else in its original; a translation offers the original."""
+    text, shown, is_original = response.text_in(key, lang)
+    if not text:
+        return None
+    original = None
+    if not is_original:
+        original = {"text": response.texts.get(key), "lang": response.lang}
+    return {"text": text, "lang": shown, "fallback": shown != lang, "is_original": is_original,
+            "original": original}
+
+
+def run_url(partnership_id: str, run_id: str, endpoint: str = "workspace.run", **values) -> str:
+    return url_for(endpoint, local=partnership_id.split(":", 1)[1], run=run_id.split(":", 1)[1], **values)
+
+
+def participants(response, roles: dict, lang: str) -> list[dict]:
+    """Count the participants of one side by role, in the roles' order."""
+    counts = response.participant_counts()
+    return [{"role": key, "label": roles[key].label(lang) if key in roles else key, "count": counts[key]}
+            for key in [*roles, *sorted(set(counts) - set(roles))] if counts.get(key)]
+
+
+def run_summary(run, municipalities: dict, roles: dict, lang: str) -> dict:
+    """A run as listed in a workspace: its date, link and who answered."""
+    return {
+        "id": run.id, "held_on": iso(run.held_on), "held_on_display": date_display(run.held_on),
+        "url": run_url(run.partnership, run.id),
+        "sides": [{"municipality": present.ref(municipalities[side], lang) if side in municipalities else
+                   {"id": side, "label": side, "url": None},
+                   "lang": response.lang, "language": NATIVE_NAMES.get(response.lang, response.lang),
+                   "participants": len(response.participants)}
+                  for side, response in run.responses.items()],
+    }
+
+
+def score_items(run) -> list:
+    return [item for item in run.items if item.type == "score"]
+
+
+def series_label(municipality: dict, held_on=None) -> str:
+    name = municipality["label"]
+    return gettext("%(side)s, %(date)s", side=name, date=date_display(held_on)) if held_on else name
+
+
+def radar(run_series: list[tuple], items, scale: tuple[int, int], title: str, chart_id: str,
+          lang: str, highlight: int | None = None) -> dict:
+    """The radar of up to four (label, response) pairs over ``items``, with the same numbers as a table.
+
+    A row is highlighted when the scores in it differ by ``highlight`` points or more.
+    """
+    axes = [Axis(item.key, *_axis_label(item, lang)) for item in items]
+    series = [Series(name, dict(response.scores) if response else {}) for name, response in run_series]
+    rows = []
+    for item in items:
+        scores = [s.values.get(item.key) for s in series]
+        known = [v for v in scores if v is not None]
+        spread = max(known) - min(known) if len(known) > 1 else None
+        rows.append({"key": item.key, "label": label(item, lang), "scores": scores, "spread": spread,
+                     "highlighted": bool(highlight and spread is not None and spread >= highlight)})
+    low, high = scale
+    description = gettext("Scores from %(low)s to %(high)s on %(count)s notions. The same numbers are in the "
+                          "table beside the chart.", low=low, high=high, count=len(items))
+    legend = [{"label": s.label, "symbol": symbol(i)} for i, s in enumerate(series)]
+    return {"title": title, "description": description, "series": legend, "rows": rows,
+            "scale": {"min": low, "max": high}, "highlight": highlight,
+            "svg": str(radar_svg(title, description, axes, series, scale=scale, chart_id=chart_id)) if items
+            else None}
+
+
+def _axis_label(item, lang: str) -> tuple[str, str | None]:
+    text, shown = item.label_in(lang)
+    return text, shown if shown != lang else None
+
+
+def workspace_links(store, node) -> dict | None:
+    """Where a node page leads into the workspace: a partnership to its workspace, a session or one side's
+    answers to the session's page, an exercise to its adaptation (for staff)."""
+    if node.kind == "Partnership":
+        return {"url": url_for("workspace.workspace", local=node.id.split(":", 1)[1]),
+                "label": gettext("Workspace: the publication's exercises for this partnership")}
+    if node.kind == "ExerciseResponse":
+        node = store.get_node(node.props.get("run") or "")
+        if node is None:
+            return None
+    if node.kind == "ExerciseRun" and str(node.props.get("partnership", "")).startswith("partnership:"):
+        return {"url": run_url(node.props["partnership"], node.id), "label": gettext("Open this session")}
+    return None
+
+
+def comparison(found, partners: dict, name: str, lang: str) -> dict:
+    """A ws.compare() result as a page: the radar of every series, and per notion each score and each
+    difference, the highlighted ones marked in words (not by colour alone)."""
+    by_date = found.mode == "dates"
+    sides = {s: present.ref(partners[s], lang)["label"] if s in partners else s for s in {x.side for x in found.series}}
+
+    def series_name(s) -> str:
+        return series_label({"label": sides[s.side]}, s.held_on if by_date else None)
+
+    labels = {s.key: series_name(s) for s in found.series}
+    scored = [row for row in found.rows if row.item.type == "score"]
+    axes = [Axis(row.key, *_axis_label(row.item, lang)) for row in scored]
+    series = [Series(labels[s.key], {row.key: row.scores.get(s.key) for row in scored}) for s in found.series]
+    dates = {r.id: date_display(r.held_on) for r in found.runs}
+    rows = []
+    for row in found.rows:
+        differences = [{
+            "from": d.from_series, "to": d.to_series, "value": d.value, "highlighted": d.highlighted,
+            "display": f"{d.value:+d}" if d.value else "0",
+            "label": _difference_label(d, found, sides, dates)} for d in row.differences]
+        rows.append({"key": row.key, "type": row.item.type, "label": label(row.item, lang),
+                     "scores": [row.scores.get(s.key) for s in found.series],
+                     "texts": [{"text": row.texts[s.key][0], "lang": row.texts[s.key][1]} if s.key in row.texts
+                               else None for s in found.series],
+                     "differences": differences, "highlighted": row.highlighted,
+                     "only_in": dates.get(row.only_in) if row.only_in else None})
+    title = gettext("%(exercise)s: %(first)s and %(second)s", exercise=name, first=dates[found.runs[0].id],
+                    second=dates[found.runs[-1].id]) if by_date else gettext(
+        "%(exercise)s, %(date)s: the two sides", exercise=name, date=dates[found.runs[0].id])
+    low, high = found.scale or (1, 5)
+    description = gettext("Scores from %(low)s to %(high)s on %(count)s notions. The same numbers are in the "
+                          "table below the chart.", low=low, high=high, count=len(scored))
+    return {
+        "title": title, "mode": found.mode, "highlight": found.highlight,
+        "runs": [{"id": r.id, "held_on": iso(r.held_on), "held_on_display": dates[r.id],
+                  "url": run_url(r.partnership, r.id)} for r in found.runs],
+        "series": [{"key": s.key, "label": labels[s.key], "symbol": symbol(i), "answered": s.answered}
+                   for i, s in enumerate(found.series)],
+        "radar": {"rows": [r for r in rows if r["type"] == "score"], "description": description,
+                  "svg": str(radar_svg(title, description, axes, series, scale=(low, high),
+                                       chart_id="compare")) if axes else None},
+        "prompts": [r for r in rows if r["type"] == "text"],
+        "highlighted": [r["label"]["text"] for r in rows if r["highlighted"]],
+    }
+
+
+def _difference_label(difference, found, sides: dict, dates: dict) -> str:
+    """Say what a difference compares: one side between two dates, or the two sides on one date."""
+    a = next(s for s in found.series if s.key == difference.from_series)
+    b = next(s for s in found.series if s.key == difference.to_series)
+    if a.side == b.side:
+        return gettext("%(side)s from %(first)s to %(second)s", side=sides[a.side], first=dates[a.run_id],
+                       second=dates[b.run_id])
+    return gettext("%(second)s compared with %(first)s, %(date)s", first=sides[a.side], second=sides[b.side],
+                   date=dates[a.run_id])
