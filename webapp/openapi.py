@@ -75,6 +75,9 @@ def _operation(rule, view) -> dict:
         if rule.endpoint in FORMS:
             responses["400"] = _json("The form has errors: the page, with the messages by field in errors.",
                                      {"type": "object", "required": ["errors"]})
+        # The HTTP server, not the app, refuses a request line over its limit (gunicorn: 4,094 bytes) with a
+        # plain-text page; long query values percent-encode to three bytes a byte, so any GET may meet it.
+        responses["414"] = {"description": "The address is too long for the HTTP server (request line over 4 kB)."}
     elif rule.rule == "/ready":
         responses["503"] = _json("The store does not answer; see Retry-After.", {"type": "object"})
     return {"operationId": rule.endpoint, "summary": summary, "parameters": parameters, "responses": responses}
