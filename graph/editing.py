@@ -127,6 +127,8 @@ def may_link(store, account, source: str, target: str) -> bool:
 # (threaded workers).  Between processes the store closes the window: the views pass the version to
 # store.write(expect=...), which checks it again inside the write's own transaction.
 EDIT_LOCK = threading.RLock()
+# Items a revert writes in one transaction (a store's writes that delete must stay bounded).
+REVERT_IN_ONE_WRITE = 5000
 
 
 def version_of(store, node_id: str) -> int:
@@ -236,20 +238,25 @@ def plan_revert(store, change: Change) -> RevertPlan:
 def revert(store, seq: int, actor: str) -> list[Change]:
     """Undo change ``seq``: write back each item's before, delete what it created; return the new changes.
 
-    A change that created and changed items at once is undone by a delete and
-    a write, each with a note naming the reverted change.
+    A revert is one write, so it is one change in the history, like the change it
+    undoes.  Only a change too large for one bounded write (an import) is undone
+    by a write and then a delete, each with a note naming the reverted change.
     """
     change = get_change(store, seq)
     if change is None:
         raise NotRevertible("unknown", f"there is no change {seq}")
     plan = plan_revert(store, change)
     note = ChangeNote(actor, f"revert #{seq}")
+    existing = set(store.get_nodes(plan.delete_nodes))
+    doomed = [n for n in plan.delete_nodes if n in existing]
+    if len(plan.nodes) + len(plan.edges) + len(doomed) + len(plan.delete_edges) <= REVERT_IN_ONE_WRITE:
+        done = store.write(plan.nodes, plan.edges, change=note, delete=doomed, delete_edges=plan.delete_edges)
+        return [done] if done is not None else []
     done = []
     if plan.nodes or plan.edges:
         done.append(store.write(plan.nodes, plan.edges, change=note))
-    if plan.delete_nodes or plan.delete_edges:
-        existing = set(store.get_nodes(plan.delete_nodes))
-        done.append(store.delete([n for n in plan.delete_nodes if n in existing], plan.delete_edges, change=note))
+    if doomed or plan.delete_edges:
+        done.append(store.delete(doomed, plan.delete_edges, change=note))
     return [c for c in done if c is not None]
 
 

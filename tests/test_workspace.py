@@ -439,7 +439,8 @@ def test_a_response_save_is_revertible(seeded_store):
     assert store.get_node("organisation:jeugdraad-herent") is not None
     assert store.get_node("organisation:natuurpunt-herent") is None
     assert {e.source for e in store.edges_of(PARTNERSHIP, ["STAKEHOLDER_IN"])} == {"organisation:jeugdraad-herent"}
-    editing.revert(store, first.version, "user:ana")  # the first answer is undone completely
+    # The first answer created nodes and changed the run: undone completely, as one change in the history.
+    assert len(editing.revert(store, first.version, "user:ana")) == 1
     assert ws.run(store, run.id).responses == {}
     assert store.get_node("organisation:jeugdraad-herent") is None
     assert store.edges_of(run.id, ["YIELDED"]) == []
