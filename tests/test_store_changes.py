@@ -251,3 +251,26 @@ def test_of_two_editors_racing_on_one_version_exactly_one_wins(store):
         e.join()
     assert sorted(results) in (["A", "refused"], ["B", "refused"])
     assert store.get_node("theme:water").props["name_en"] == next(r for r in results if r != "refused")
+
+
+def test_a_recent_version_shows_own_writes_at_once_and_others_within_its_age(store, tmp_path):
+    """The page cache's version: this store object's writes at once, another process's within max_age_s."""
+    import time
+
+    from graph import open_store
+
+    other = (open_store({"NEO4J_URI": store.uri}) if store.backend == "neo4j"
+             else open_store({"KB_DATA_DIR": str(store.dir), "NEO4J_URI": None}))
+    try:
+        seen = store.recent_version(60)
+        store.write([theme("water")])
+        assert store.recent_version(60) == store.version() != seen
+        mine = store.recent_version(0.3)
+        other.write([theme("youth")])
+        if store.backend == "neo4j":  # kept for a moment: one round trip saved per page
+            assert store.recent_version(60) == mine
+        time.sleep(0.35)
+        assert store.recent_version(0.3) == store.version() == other.version() != mine
+        assert store.recent_version(0) == store.version()
+    finally:
+        other.close()
