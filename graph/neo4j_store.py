@@ -346,9 +346,9 @@ class Neo4jStore(GraphStore):
         return [_edge(r) for r in rows]
 
     def edges_of_many(self, node_ids: Iterable[str], types: Iterable[str] | None = None) -> list[Edge]:
-        # A typed pattern reads only those relationships (names from the schema, never from input;
-        # an unknown name matches nothing, as before).
-        pattern = "" if types is None else ":" + "|".join(sorted(set(types) & schema.REL_TYPES.keys()))
+        # A typed pattern reads only those relationships; the names come from the schema (an unknown
+        # one raises SchemaError, as on the embedded store), never from input.
+        pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
         if pattern == ":":
             return []
         rows = self._read(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import graph.neo4j_store
-from graph import NotFound, StoreConflict
+from graph import NotFound, SchemaError, StoreConflict
 from graph.model import ChangeNote, make_edge, make_node
 
 
@@ -166,6 +166,22 @@ def test_edges_of_many(store):
     assert [e.key for e in store.edges_of_many(["partnership:ab", "municipality:a"], ["PARTNER_IN"])] == [
         ("municipality:a", "PARTNER_IN", "partnership:ab"), ("municipality:b", "PARTNER_IN", "partnership:ab")]
     assert store.edges_of_many([]) == []
+    # Several types at once; a type the schema does not know is refused.
+    assert len(store.edges_of_many(["municipality:a"], ["PARTNER_IN", "SEEKS"])) == 2
+    with pytest.raises(SchemaError):
+        store.edges_of_many(["municipality:a"], ["NO_SUCH_TYPE"])
+    assert store.edges_of_many(["municipality:a"], []) == []
+
+
+def test_find_by_match_key_returns_each_town_once_by_id(store):
+    """The indexed lookup (Neo4j seeks match_key per value) answers as the scan does."""
+    towns = [make_node(f"municipality:{m}", {"name": m.title(), "country": "Peru"}) for m in ("lima", "cusco")]
+    store.write(towns)
+    keys = [t.props["match_key"] for t in towns]
+    found = store.find_by_property("Municipality", "match_key", [*keys, keys[0], "nowhere|pe"])
+    assert [n.id for n in found] == ["municipality:cusco", "municipality:lima"]
+    assert found[1].props["name"] == "Lima"
+    assert store.find_by_property("Municipality", "match_key", []) == []
 
 
 def test_seeding_twice_writes_once(store, tmp_path):
