@@ -14,9 +14,10 @@ measures, each time with a baseline from the same run:
   baseline: the cheapest durable write of the backend (an SQLite one-row
   commit with synchronous=FULL, or a one-node Cypher CREATE);
 * after each write, the first node page and the first partner search served
-  by gunicorn (2 sync workers, page cache on): the four requests right after
-  the write, which reach both workers; baseline: a bare Flask endpoint
-  served the same way;
+  by gunicorn (2 sync workers, page cache on): the four requests that follow
+  once the write must show (a worker may keep the store's version for
+  KB_PAGE_VERSION_MAX_AGE_S, so they are sent after that), which reach both
+  workers; baseline: a bare Flask endpoint served the same way;
 * the cached node page (a repeat visit) as a multiple of the bare endpoint;
 * ``kb serve`` on the already seeded and imported store: seconds from start
   to the first page;
@@ -51,6 +52,8 @@ from graph.seeds import seed  # noqa: E402
 from graph.twinnings import import_twinnings  # noqa: E402
 
 NODE_PAGE = "/nl/municipalities/tarija-bolivia"
+# How long a worker may serve pages of the version it saw before a write (webapp/cache.py).
+VERSION_MAX_AGE_S = 0.25
 MATCH_PAGE = "/nl/match.json?municipality=Herent&themes=theme:water"
 LOAD_CSV = """
 LOAD CSV WITH HEADERS FROM $url AS row
@@ -182,7 +185,8 @@ def rss_mb(pid: int) -> float:
 
 def store_env(store) -> dict:
     # The benchmark measures the app, not the per-client rate limits it would hit at once.
-    env = dict(os.environ, PYTHONPATH=str(ROOT), SECRET_KEY="bench", KB_RATELIMIT_ENABLED="false")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), SECRET_KEY="bench", KB_RATELIMIT_ENABLED="false",
+               KB_PAGE_VERSION_MAX_AGE_S=str(VERSION_MAX_AGE_S))
     if store.backend == "embedded":
         env["KB_DATA_DIR"] = str(store.dir)
         env.pop("NEO4J_URI", None)
@@ -226,6 +230,7 @@ def run(backend: str, scale: int, writes: int, workdir: Path) -> dict:
         after = {"node": [], "match": []}
         for i in range(writes):
             small_write(store, writes + i)
+            time.sleep(VERSION_MAX_AGE_S + 0.05)  # from here on, every worker must show the write
             for _ in range(2):  # sync workers take turns: these reach both
                 after["node"].append(app.get(NODE_PAGE))
                 after["match"].append(app.get(MATCH_PAGE))

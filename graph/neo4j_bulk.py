@@ -159,10 +159,14 @@ def _stage(store, token, node_rows, edge_rows, items, undo) -> None:
         for row in rows:
             by_ends.setdefault((row["s"] in new_ids, row["t"] in new_ids), []).append(row)
         for (source_new, target_new), group in sorted(by_ends.items()):
-            a = "a:CommonGroundStaged {id: row.s, _staging: $token}" if source_new else "a:Entity {id: row.s}"
-            b = "b:CommonGroundStaged {id: row.t, _staging: $token}" if target_new else "b:Entity {id: row.t}"
+            # Looked up by id (the staged_id index), then checked for the token: every staged node
+            # shares the token, so the planner must not pick the token's index for the lookup.
+            a = ("MATCH (a:CommonGroundStaged {id: row.s}) WHERE a._staging = $token" if source_new
+                 else "MATCH (a:Entity {id: row.s})")
+            b = ("MATCH (b:CommonGroundStaged {id: row.t}) WHERE b._staging = $token" if target_new
+                 else "MATCH (b:Entity {id: row.t})")
             for chunk in _batches(group):
-                store._execute(_run, f"UNWIND $rows AS row MATCH ({a}) MATCH ({b}) "
+                store._execute(_run, f"UNWIND $rows AS row {a} {b} "
                                f"CREATE (a)-[r:{rel}]->(b) SET r = row.props",
                                {"rows": chunk, "token": token}, write=True)
     chunks = list(range(0, len(items), 1000))

@@ -70,6 +70,8 @@ BUMP_VERSION = (
     "SET m.generation = coalesce(m.generation, 0) + 1 RETURN m.generation AS g"
 )
 NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
+# (kind, property) pairs with an index (SCHEMA_STATEMENTS), which find_by_property seeks by value.
+INDEXED_PROPERTIES = frozenset({("Municipality", "match_key")})
 
 
 def _reindex(session) -> None:
@@ -116,6 +118,11 @@ class Neo4jStore(GraphStore):
         # attempt fail at once instead of each waiting out its own timeout in turn.
         self._failed_at = 0.0
         self._failure = ""
+        # recent_version: (when it was asked, the version) and a count of this object's writes, so a
+        # version read while one of them committed is never kept.
+        self._seen_version: tuple[float, str] | None = None
+        self._own_writes = 0
+        self._version_lock = threading.Lock()
 
     def driver_settings(self) -> dict:
         """The driver's timeouts, chosen so that one store call gives up within ``timeout_s``.
@@ -203,10 +210,22 @@ class Neo4jStore(GraphStore):
             self._driver = None
 
     # -- writing -----------------------------------------------------------------
+    def _forget_version(self) -> None:
+        """This object changed the graph: recent_version must ask again."""
+        with self._version_lock:
+            self._own_writes += 1
+            self._seen_version = None
+
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
               change: ChangeNote | None = None, delete: Iterable[str] = (),
               expect: Mapping[str, int] | None = None,
               delete_edges: Iterable[tuple[str, str, str]] = ()) -> Change | None:
+        try:
+            return self._write(nodes, edges, change, delete, expect, delete_edges)
+        finally:
+            self._forget_version()
+
+    def _write(self, nodes, edges, change, delete, expect, delete_edges) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
         doomed = sorted(set(delete))
         doomed_edges = sorted({tuple(k) for k in delete_edges})
@@ -222,9 +241,19 @@ class Neo4jStore(GraphStore):
     def delete(self, node_ids: Iterable[str] = (), edges: Iterable[tuple[str, str, str]] = (),
                change: ChangeNote | None = None, expect: Mapping[str, int] | None = None) -> Change | None:
         node_ids, edge_keys = sorted(set(node_ids)), sorted({tuple(k) for k in edges})
-        return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), dict(expect or {}), write=True)
+        try:
+            return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), dict(expect or {}),
+                                 write=True)
+        finally:
+            self._forget_version()
 
     def clear(self) -> None:
+        try:
+            self._clear()
+        finally:
+            self._forget_version()
+
+    def _clear(self) -> None:
         def delete_some(tx):
             deleted = tx.run(
                 "MATCH (n) WHERE n:Entity OR n:CommonGroundChange OR n:CommonGroundChangeItems "
@@ -291,6 +320,18 @@ class Neo4jStore(GraphStore):
         rows = self._read("MATCH (m:CommonGroundMeta {id: 'meta'}) RETURN m.generation AS g")
         return str(rows[0]["g"] if rows else 0)
 
+    def recent_version(self, max_age_s: float) -> str:
+        seen, writes = self._seen_version, self._own_writes
+        now = time.monotonic()
+        if seen is not None and now - seen[0] < max_age_s:
+            return seen[1]
+        version = self.version()
+        # Kept only if none of this object's writes ended meanwhile; its age counts from the asking.
+        with self._version_lock:
+            if writes == self._own_writes and max_age_s > 0:
+                self._seen_version = (now, version)
+        return version
+
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         ids = [i for i in ids if isinstance(i, str)]
         rows = self._read(f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) RETURN {NODE_FIELDS}", ids=ids)
@@ -307,12 +348,16 @@ class Neo4jStore(GraphStore):
         return [_edge(r) for r in rows]
 
     def edges_of_many(self, node_ids: Iterable[str], types: Iterable[str] | None = None) -> list[Edge]:
+        # A typed pattern reads only those relationships; the names come from the schema (an unknown
+        # one raises SchemaError, as on the embedded store), never from input.
+        pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
+        if pattern == ":":
+            return []
         rows = self._read(
-            "UNWIND $ids AS id MATCH (n:Entity {id: id})-[r]-(:Entity) "
-            "WHERE $types IS NULL OR type(r) IN $types "
+            f"UNWIND $ids AS id MATCH (n:Entity {{id: id}})-[r{pattern}]-(:Entity) "
             "RETURN DISTINCT startNode(r).id AS s, type(r) AS type, endNode(r).id AS t, "
             "properties(r) AS props ORDER BY s, type, t",
-            ids=sorted(set(node_ids)), types=list(types) if types is not None else None,
+            ids=sorted(set(node_ids)),
         )
         return [_edge(r) for r in rows]
 
@@ -342,6 +387,13 @@ class Neo4jStore(GraphStore):
 
     def find_by_property(self, kind: str, key: str, values: Iterable) -> list[Node]:
         schema.check_properties({key: ""})
+        if (kind, key) in INDEXED_PROPERTIES:
+            # A literal property name lets the planner seek the index once per value; with n[$key]
+            # it would read every node of the kind.  The name comes from the fixed set above.
+            rows = self._read(
+                f"UNWIND $values AS v MATCH (n:{_label(kind)} {{{key}: v}}) "
+                f"WITH DISTINCT n RETURN {NODE_FIELDS} ORDER BY n.id", values=list(set(values)))
+            return [_node(r) for r in rows]
         rows = self._read(
             f"MATCH (n:{_label(kind)}) WHERE n[$key] IN $values RETURN {NODE_FIELDS} ORDER BY n.id",
             key=key, values=list(values),

@@ -95,6 +95,16 @@ class GraphStore(ABC):
     def version(self) -> str:
         """Return a token that changes whenever the stored graph changes."""
 
+    def recent_version(self, max_age_s: float) -> str:
+        """Return :meth:`version` as this process saw it at most ``max_age_s`` seconds ago.
+
+        For callers that may see another process's write a moment late (the
+        page cache), where asking for the version is a round trip.  Writes
+        made through this store object show at once.  This default asks every
+        time; a backend whose version costs a round trip keeps it.
+        """
+        return self.version()
+
     @abstractmethod
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         """Return the nodes among ``ids`` that exist, by id."""

@@ -201,7 +201,8 @@ def import_twinnings(store: GraphStore, path: str | Path, max_bytes: int = MAX_I
     # A store filled before countries were keyed by ISO code may hold a town twice: fold it now.
     report.duplicates_folded = fold_country_duplicates(store, ChangeNote("kb import-twinnings",
                                                                          f"fold country spellings ({file_name})"))
-    report.spelling_duplicates = spelling_duplicates(store)
+    # Counting reads every town again: when nothing needed folding, none is left to count.
+    report.spelling_duplicates = spelling_duplicates(store) if report.duplicates_folded else 0
     return report
 
 

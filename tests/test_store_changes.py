@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import graph.neo4j_store
-from graph import NotFound, StoreConflict
+from graph import NotFound, SchemaError, StoreConflict
 from graph.model import ChangeNote, make_edge, make_node
 
 
@@ -195,6 +195,22 @@ def test_edges_of_many(store):
     assert [e.key for e in store.edges_of_many(["partnership:ab", "municipality:a"], ["PARTNER_IN"])] == [
         ("municipality:a", "PARTNER_IN", "partnership:ab"), ("municipality:b", "PARTNER_IN", "partnership:ab")]
     assert store.edges_of_many([]) == []
+    # Several types at once; a type the schema does not know is refused.
+    assert len(store.edges_of_many(["municipality:a"], ["PARTNER_IN", "SEEKS"])) == 2
+    with pytest.raises(SchemaError):
+        store.edges_of_many(["municipality:a"], ["NO_SUCH_TYPE"])
+    assert store.edges_of_many(["municipality:a"], []) == []
+
+
+def test_find_by_match_key_returns_each_town_once_by_id(store):
+    """The indexed lookup (Neo4j seeks match_key per value) answers as the scan does."""
+    towns = [make_node(f"municipality:{m}", {"name": m.title(), "country": "Peru"}) for m in ("lima", "cusco")]
+    store.write(towns)
+    keys = [t.props["match_key"] for t in towns]
+    found = store.find_by_property("Municipality", "match_key", [*keys, keys[0], "nowhere|pe"])
+    assert [n.id for n in found] == ["municipality:cusco", "municipality:lima"]
+    assert found[1].props["name"] == "Lima"
+    assert store.find_by_property("Municipality", "match_key", []) == []
 
 
 def test_seeding_twice_writes_once(store, tmp_path):
@@ -280,3 +296,26 @@ def test_of_two_editors_racing_on_one_version_exactly_one_wins(store):
         e.join()
     assert sorted(results) in (["A", "refused"], ["B", "refused"])
     assert store.get_node("theme:water").props["name_en"] == next(r for r in results if r != "refused")
+
+
+def test_a_recent_version_shows_own_writes_at_once_and_others_within_its_age(store, tmp_path):
+    """The page cache's version: this store object's writes at once, another process's within max_age_s."""
+    import time
+
+    from graph import open_store
+
+    other = (open_store({"NEO4J_URI": store.uri}) if store.backend == "neo4j"
+             else open_store({"KB_DATA_DIR": str(store.dir), "NEO4J_URI": None}))
+    try:
+        seen = store.recent_version(60)
+        store.write([theme("water")])
+        assert store.recent_version(60) == store.version() != seen
+        mine = store.recent_version(0.3)
+        other.write([theme("youth")])
+        if store.backend == "neo4j":  # kept for a moment: one round trip saved per page
+            assert store.recent_version(60) == mine
+        time.sleep(0.35)
+        assert store.recent_version(0.3) == store.version() == other.version() != mine
+        assert store.recent_version(0) == store.version()
+    finally:
+        other.close()

@@ -29,6 +29,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         PAGE_SIZE=25,
         # Rendered pages kept per process, in bytes (0: no page cache).
         PAGE_CACHE_BYTES=32 * 1024 * 1024,
+        # How old the store's version may be when the page cache checks it (seconds): another
+        # worker's write shows within this time, this worker's own at once (webapp/cache.py).
+        PAGE_VERSION_MAX_AGE_S=0.25,
         VENDOR_DIR=str(resource_dir("vendor")),
         # Seconds a client should wait before retrying when the store is unavailable (503).
         RETRY_AFTER=30,

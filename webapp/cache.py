@@ -2,8 +2,10 @@
 
 Pages are pure functions of the graph, the URL and the language (which is in
 the URL), so a page rendered once can be served again until the graph
-changes.  Every request still asks the store for its version (a stat of the
-snapshot, or one tiny Cypher read), so a write by any process shows at once.
+changes.  Every request asks the store for its version, as seen at most
+PAGE_VERSION_MAX_AGE_S ago by this process (``store.recent_version``): a write
+through this process shows at once, one by another process within that time.
+On Neo4j this saves a round trip per request.
 Responses carry an ETag derived from the same key, so browsers and proxies
 can revalidate with a 304.
 
@@ -86,7 +88,7 @@ def cached_page(view):
         if cache is None or request.method != "GET" or session.get("_user_id"):
             return view(*args, **kwargs)
         # request.args, not the raw query string: it holds only the parameters the view reads.
-        key = (request.path, urlencode(list(request.args.items(multi=True))), get_store().version())
+        key = (request.path, urlencode(list(request.args.items(multi=True))), get_store().recent_version(current_app.config["PAGE_VERSION_MAX_AGE_S"]))
         etag = hashlib.blake2b(repr(key).encode(), digest_size=12).hexdigest()
         if etag in request.if_none_match:
             return "", 304, {"ETag": f'"{etag}"'}
