@@ -675,7 +675,8 @@ def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monke
 
 def _same_index(a, b) -> None:
     for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
-                 "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members"):
+                 "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members",
+                 "offer_w", "seek_w", "work_w", "work_total"):
         assert getattr(a, name) == getattr(b, name), name
 
 
