@@ -18,7 +18,9 @@ this format at all is refused whole, with the row and field at fault.
 from __future__ import annotations
 
 import csv
+import gc
 import math
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,9 +158,26 @@ def import_twinnings(store: GraphStore, path: str | Path, max_bytes: int = MAX_I
                      max_rows: int = MAX_IMPORT_ROWS) -> ImportReport:
     """Merge every pair in ``path`` into ``store`` in one write; idempotent."""
     try:
-        return _import(store, path, max_bytes, max_rows)
+        with _collector_paused():
+            return _import(store, path, max_bytes, max_rows)
     finally:
         place_key.cache_clear()  # it held every town of the file: give the memory back
+
+
+@contextmanager
+def _collector_paused():
+    """Pause Python's cyclic garbage collector (reference counting still frees everything else).
+
+    An import makes millions of long-lived objects and next to no cycles; each
+    full collection walks all of them, which was a sixth of a 10x import's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) -> ImportReport:

@@ -2,8 +2,9 @@
 
 :func:`build_index` reads the graph through public
 :class:`~graph.store.GraphStore` calls only, so every backend yields the same
-index for the same data; :func:`match_index` caches it per store and rebuilds
-it when ``store.version()`` changes.
+index for the same data; :func:`match_index` caches it per store and follows
+the store's changes (:func:`update_index`), or rebuilds it in the background
+when a change is too large to follow.
 """
 
 from __future__ import annotations
@@ -292,8 +293,9 @@ def _inverse(by_muni: dict[str, dict]) -> dict[str, tuple[str, ...]]:
 # A small write touches the claims of a few municipalities.  update_index reads
 # the change log since the index's version, works out which municipalities a
 # change can reach (along the same paths the claims follow), re-reads just
-# their neighbourhood and splices their new entries into a copy of the index.
-# The result equals a full build (tests/test_matching.py checks it).
+# their neighbourhood and puts their new entries into a new version of the index's
+# maps, which shares every shard it does not change with the old version (see
+# shards.py).  The result equals a full build (tests/test_matching.py checks it).
 
 MAX_FOLLOWED_CHANGES = 64
 MAX_FOLLOWED_ITEMS = 2000
