@@ -6,7 +6,8 @@ For each backend and scale (1 = the seeds plus the shared twin-town file;
 10 = the seeds plus bench/make_twins.py's file ten times its size) it
 measures, each time with a baseline from the same run:
 
-* the import into a seeded store and a second, idempotent import; baseline:
+* the import into a seeded store and a second, idempotent import (wall clock, and the
+  CPU seconds of this process, steadier on a shared machine); baseline:
   on Neo4j, ``LOAD CSV`` of the same rows into a throw-away label set
   (towns merged by name and country, one partnership and two edges a row);
   on the embedded store, parsing the CSV with the csv module;
@@ -34,6 +35,7 @@ import csv
 import http.client
 import json
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -176,6 +178,12 @@ def wait_for(port: int, path: str, timeout: float) -> float:
     raise SystemExit(f"nothing answered {path} on port {port} within {timeout} s")
 
 
+def cpu_seconds() -> float:
+    """CPU seconds (user and system) this process has used so far."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -200,8 +208,12 @@ def run(backend: str, scale: int, writes: int, workdir: Path) -> dict:
     seed(store)
     # The 10x file is over the default import limits (graph/twinnings.py), which an operator raises so.
     limits = {"max_bytes": 1 << 30, "max_rows": 10_000_000}
+    # CPU seconds too: on a shared machine they vary far less with the load than the wall clock.
+    cpu = cpu_seconds()
     result["import_s"], report = timed(import_twinnings, store, path, **limits)
+    cpu, result["import_cpu_s"] = cpu_seconds(), cpu_seconds() - cpu
     result["reimport_s"] = timed(import_twinnings, store, path, **limits)[0]
+    result["reimport_cpu_s"] = cpu_seconds() - cpu
     result["towns"] = store.count_by_kind().get("Municipality")
     result["import_baseline"] = ("LOAD CSV", load_csv_baseline(store, path)) if backend == "neo4j" \
         else ("csv parse", timed(parse_only, path)[0])
@@ -277,7 +289,8 @@ def main() -> None:
             base_name, base_s = r["import_baseline"]
             print(f"\n== {backend}, {scale}x ({r['towns']} towns, {r['skipped_rows']} rows skipped)")
             print(f"import            {r['import_s']:8.2f} s   re-import {r['reimport_s']:.2f} s   "
-                  f"{base_name} {base_s:.2f} s   ratio {r['import_s'] / base_s:.1f}x")
+                  f"{base_name} {base_s:.2f} s   ratio {r['import_s'] / base_s:.1f}x   "
+                  f"(CPU: import {r['import_cpu_s']:.1f} s, re-import {r['reimport_cpu_s']:.1f} s)")
             print(f"small write       p50 {r['write_p50_ms']:7.1f} ms   p95 {r['write_p95_ms']:7.1f} ms   "
                   f"durable one-row write {r['durable_write_baseline_ms']:.1f} ms   "
                   f"p95 ratio {r['write_p95_ms'] / r['durable_write_baseline_ms']:.1f}x")

@@ -233,12 +233,36 @@ def check_value(key: str, value) -> None:
         raise SchemaError(f"property {key!r}: {type(value).__name__} values are not allowed", key)
 
 
+# Text rules (length limit, forbidden characters) of the property keys seen so far, which are few
+# (an import checks a million values under a dozen keys).  Bounded, as keys may come from input.
+_TEXT_RULES: dict[str, tuple[int, re.Pattern]] = {}
+_MAX_KNOWN_KEYS = 4096
+
+
+def _text_rule(key) -> tuple[int, re.Pattern] | None:
+    """The (length limit, forbidden characters) of a valid key's text values; None for an invalid key."""
+    rule = _TEXT_RULES.get(key)
+    if rule is None:
+        if not isinstance(key, str) or not PROPERTY_KEY.match(key) or key in RESERVED_KEYS:
+            return None
+        rule = (MAX_NAME_LENGTH, NAME_FORBIDDEN) if is_name(key) else (MAX_TEXT_LENGTH, TEXT_FORBIDDEN)
+        if len(_TEXT_RULES) < _MAX_KNOWN_KEYS:
+            _TEXT_RULES[key] = rule
+    return rule
+
+
 def check_properties(props: dict) -> None:
     """Raise SchemaError for keys or values a store cannot hold the same way twice."""
     for key, value in props.items():
-        if not isinstance(key, str) or not PROPERTY_KEY.match(key) or key in RESERVED_KEYS:
+        rule = _text_rule(key)
+        if rule is None:
             raise SchemaError(f"invalid property name {shown(key)}", key if isinstance(key, str) else None)
-        if isinstance(value, list):
+        if type(value) is str:  # the common case, checked here as check_value would
+            limit, forbidden = rule
+            if len(value) <= limit and not forbidden.search(value):
+                continue
+            check_value(key, value)  # raises with the message
+        elif isinstance(value, list):
             if len({type(v) for v in value}) > 1:
                 raise SchemaError(f"property {key!r}: list values must share one type", key)
             if len(value) > MAX_LIST_LENGTH:

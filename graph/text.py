@@ -86,6 +86,8 @@ def fold(text: str) -> str:
     anyascii then transliterates what is left (ł, ø, æ, þ, Cyrillic, Greek, Han...).
     """
     decomposed = unicodedata.normalize("NFKD", text.casefold())
+    if decomposed.isascii():  # no combining marks to strip, nothing to transliterate
+        return _NON_WORD.sub(" ", decomposed).strip()
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     if not bare.isascii():
         bare = anyascii(bare).lower()
@@ -107,8 +109,19 @@ def joined_words(text: str) -> list[str]:
 
 
 def index_words(text: str) -> list[str]:
-    """Return the folded words of ``text`` followed by its joined forms (see :func:`joined_words`)."""
-    return fold(text).split() + joined_words(text)
+    """Return the folded words of ``text`` followed by its joined forms (see :func:`joined_words`).
+
+    Folding works character by character, so the words of a text are the words of its
+    whitespace-separated chunks, in order: each chunk (a word of a name, which many names share)
+    is folded once, through fold's cache, instead of the whole, usually unique, text.
+    """
+    words, joined = [], []
+    for chunk in text.split():
+        folded = fold(chunk).split()
+        words += folded
+        if len(folded) > 1:
+            joined.append("".join(folded))
+    return words + joined
 
 
 # Stores keep search_text() of every node in their search index.  Change this

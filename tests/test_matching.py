@@ -675,7 +675,8 @@ def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monke
 
 def _same_index(a, b) -> None:
     for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
-                 "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members"):
+                 "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members",
+                 "offer_w", "seek_w", "work_w", "work_total"):
         assert getattr(a, name) == getattr(b, name), name
 
 
@@ -717,3 +718,18 @@ def test_an_index_follows_small_writes_exactly_as_a_full_build_would(seeded_stor
         index = updated
     seeded_store.clear()
     assert update_index(seeded_store, index) is None  # a clear is not a recorded change: build again
+
+
+def test_a_new_version_of_shards_shares_what_it_does_not_change():
+    """Following a write copies only the shards it touches; the previous version stays as it was."""
+    from graph.matching.shards import SHARD_SIZE, Shards
+
+    old = Shards({f"municipality:t{i}": i for i in range(SHARD_SIZE * 8)})
+    new = old.replaced({"municipality:t1": -1, "municipality:new": 0}, ["municipality:t2", "municipality:absent"])
+    assert dict(old) == {f"municipality:t{i}": i for i in range(SHARD_SIZE * 8)}
+    expected = {f"municipality:t{i}": i for i in range(SHARD_SIZE * 8) if i != 2} | {
+        "municipality:t1": -1, "municipality:new": 0}
+    assert new == expected and len(new) == len(expected)
+    assert new.get("municipality:t2") is None and "municipality:t2" not in new and new["municipality:t1"] == -1
+    shared = sum(a is b for a, b in zip(old._parts, new._parts, strict=True))
+    assert len(old._parts) >= 8 and shared >= len(old._parts) - 3

@@ -169,3 +169,15 @@ def test_resolve_offers_choices_municipalities_and_partnerships_first(watery):
 def test_resolve_unknown_names_give_neither_node_nor_choices(watery, typed):
     found = resolve(watery, typed)
     assert (found.node, found.choices) == (None, [])
+
+
+@pytest.mark.parametrize("text", [
+    "Nimlaha'kok", "San Jerónimo – Tarija", "Łódź – Москва", "北京市 Beijing", "a\u00a0b", "x\u00a8y", "e\u0301 \u0301a",
+    "São Tomé-et-Príncipe", "İstanbul", "Straße", "K\u200bL", "ﬁre Ⅻ ①", "  spaced   out  ", "", "--",
+])
+def test_index_words_fold_chunk_by_chunk_as_the_whole_text_would(text):
+    """index_words folds each chunk on its own (so names share fold's cache); the words must be the
+    whole text's, or stores would index other words than search_format promises."""
+    from graph.text import fold, index_words, joined_words
+
+    assert index_words(text) == fold(text).split() + joined_words(text)

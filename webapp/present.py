@@ -209,16 +209,6 @@ def texts(node: Node, lang: str) -> dict:
     return found
 
 
-def edge_ref(edge: Edge, nodes: dict[str, Node], lang: str) -> dict:
-    """Return one edge of a path, with both ends as links, reading in its own direction."""
-    return {
-        "source": ref(nodes[edge.source], lang),
-        "type": edge.type,
-        "label": relation_name(edge.type, "out"),
-        "target": ref(nodes[edge.target], lang),
-    }
-
-
 def translations(node: Node) -> dict[str, str]:
     """Return the node's name in every language it has one."""
     return {lang: node.props[f"name_{lang}"] for lang in LANGUAGES if node.props.get(f"name_{lang}")}
@@ -229,8 +219,20 @@ def edge_props(edge: Edge) -> dict:
     return {k: v for k, v in edge.props.items() if k not in HIDDEN_PROPERTIES}
 
 
-def chain(path, nodes: dict[str, Node], lang: str, start: str | None = None) -> dict:
-    """Return a walk of edges as a readable chain: where it starts and each step's direction."""
+def chain(path, nodes: dict[str, Node], lang: str, start: str | None = None, refs: dict | None = None) -> dict:
+    """Return a walk of edges as a readable chain: where it starts and each step's direction.
+
+    ``refs`` (node id -> :func:`ref`) lets the chains of one page share their links: a match
+    page shows a thousand, of a hundred nodes or so.
+    """
+    refs = {} if refs is None else refs
+
+    def link(node_id: str) -> dict:
+        found = refs.get(node_id)
+        if found is None:
+            found = refs[node_id] = ref(nodes[node_id], lang)
+        return found
+
     if start is None:
         first = path[0]
         ends = {path[1].source, path[1].target} if len(path) > 1 else set()
@@ -239,6 +241,7 @@ def chain(path, nodes: dict[str, Node], lang: str, start: str | None = None) -> 
     for edge in path:
         forward = edge.source == here
         there = edge.target if forward else edge.source
-        steps.append(dict(edge_ref(edge, nodes, lang), forward=forward, to=ref(nodes[there], lang)))
+        steps.append({"source": link(edge.source), "type": edge.type, "label": relation_name(edge.type, "out"),
+                      "target": link(edge.target), "forward": forward, "to": link(there)})
         here = there
-    return {"start": ref(nodes[start], lang), "steps": steps}
+    return {"start": link(start), "steps": steps}

@@ -6,16 +6,22 @@ Evidence is built only for the candidates that make the cut (at most
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..text import sdg_number_key
 from .index import MatchIndex
+from .network import best_partners, partner_edge
 from .request import Origin
 from .result import Candidate, Evidence
 from .tuning import COMPONENTS, IMPLIED_INTEREST, MAX_EVIDENCE, THEMATIC, WEIGHTS
 
 
 def build_candidate(index: MatchIndex, origin: Origin, focus, raw: dict[str, float], cid, direct, common,
-                    shared_orgs) -> Candidate:
-    """Weigh ``raw`` (unweighted parts, each in [0, 1]) and gather the evidence and flags for ``cid``."""
+                    shared_orgs, stored: Mapping) -> Candidate:
+    """Weigh ``raw`` (unweighted parts, each in [0, 1]) and gather the evidence and flags for ``cid``.
+
+    ``stored`` holds the PARTNER_IN edges the network evidence shows, read from the store by key.
+    """
     place = index.places[cid]
     parts = {c: round(WEIGHTS[c] * raw[c], 4) for c in COMPONENTS}
     score = round(sum(WEIGHTS[c] * raw[c] for c in COMPONENTS), 4)
@@ -78,20 +84,22 @@ def build_candidate(index: MatchIndex, origin: Origin, focus, raw: dict[str, flo
                                  _status_flags(index, {mine[0].target, theirs[0].target})))
     # network: existing links first, then partners of your partners
     flags: list[str] = []
-    for mine, theirs in sorted(direct.get(cid, ()), key=lambda pair: pair[0].target):
-        status = index.status.get(mine.target)
-        evidence.append(Evidence("network", mine.target, ((mine, theirs),),
+    for shared in sorted(direct.get(cid, ())):
+        status = index.status.get(shared)
+        mine, theirs = partner_edge(stored, origin.id, shared), partner_edge(stored, cid, shared)
+        evidence.append(Evidence("network", shared, ((mine, theirs),),
                                  ("existing_partner",) + ((status,) if status else ())))
         if status in ("dormant", "ended"):
             flags.append(f"partnership_{status}")
         else:
             flags.append("existing_partner")
     partners = common.get(cid, {})
-    for partner in sorted(partners, key=lambda p: (-partners[p][0], p))[:MAX_EVIDENCE]:
-        path = partners[partner][1]
+    for partner in best_partners(partners):
+        p1, p2 = partners[partner][1]
+        path = (partner_edge(stored, origin.id, p1), partner_edge(stored, partner, p1),
+                partner_edge(stored, partner, p2), partner_edge(stored, cid, p2))
         evidence.append(Evidence("network", partner, (path,),
-                                 ("partner_of_partner",) + _status_flags(index, {path[0].target,
-                                                                                  path[2].target})))
+                                 ("partner_of_partner",) + _status_flags(index, {p1, p2})))
     if partners:
         flags.append("partner_of_partner")
     # language

@@ -2,8 +2,9 @@
 
 :func:`build_index` reads the graph through public
 :class:`~graph.store.GraphStore` calls only, so every backend yields the same
-index for the same data; :func:`match_index` caches it per store and rebuilds
-it when ``store.version()`` changes.
+index for the same data; :func:`match_index` caches it per store and follows
+the store's changes (:func:`update_index`), or rebuilds it in the background
+when a change is too large to follow.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import countries, regions
 from ..model import Edge
@@ -19,6 +22,7 @@ from ..schema import KIND_BY_PREFIX
 from ..store import GraphStore
 from ..text import display_name
 from .result import Path, path_key
+from .shards import Shards
 from .tuning import DECLARED, LESSON, MAX_PATHS, PRACTISED, STATUS_WEIGHT
 
 EDGE_TYPES = (
@@ -37,7 +41,7 @@ class Support:
     paths: tuple[Path, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """What matching needs to know about one municipality."""
 
@@ -52,36 +56,43 @@ class Place:
 
 @dataclass
 class MatchIndex:
-    """Everything matching reads, built from one version of a store."""
+    """Everything matching reads, built from one version of a store.
+
+    The maps keyed by municipality or partnership are :class:`Shards`, so
+    that the version following a small write shares nearly all of them with
+    this one.  Partnership links are kept as ids only (memberships and
+    members); the few edges a result shows are read from the store with
+    their properties when its evidence is built (see :mod:`.scoring`).
+    """
 
     version: str
-    places: dict[str, Place]
+    places: Mapping[str, Place]
     themes: frozenset[str]
     sdgs: frozenset[str]
-    offers: dict[str, dict[str, Support]]
-    seeks: dict[str, dict[str, Support]]
-    works_on: dict[str, dict[str, Support]]
-    memberships: dict[str, tuple[Edge, ...]]  # municipality -> its PARTNER_IN edges
-    members: dict[str, tuple[Edge, ...]]      # partnership -> PARTNER_IN edges into it
-    status: dict[str, str | None]             # partnership -> status
-    facilitated: dict[str, dict[str, tuple[Path, ...]]]  # municipality -> org -> [PARTNER_IN, FACILITATES]
-    offered_by: dict[str, tuple[str, ...]]
-    sought_by: dict[str, tuple[str, ...]]
-    worked_on_by: dict[str, tuple[str, ...]]
-    facilitator_members: dict[str, tuple[str, ...]]
+    offers: Mapping[str, dict[str, Support]]
+    seeks: Mapping[str, dict[str, Support]]
+    works_on: Mapping[str, dict[str, Support]]
+    memberships: Mapping[str, tuple[str, ...]]  # municipality -> the partnerships it is a member of
+    members: Mapping[str, tuple[str, ...]]      # partnership -> its member municipalities
+    status: Mapping[str, str]                   # partnership -> status (known statuses only)
+    facilitated: Mapping[str, dict[str, tuple[Path, ...]]]  # municipality -> org -> [PARTNER_IN, FACILITATES]
+    offered_by: Mapping[str, tuple[str, ...]]
+    sought_by: Mapping[str, tuple[str, ...]]
+    worked_on_by: Mapping[str, tuple[str, ...]]
+    facilitator_members: Mapping[str, tuple[str, ...]]
     # Strengths alone, for scoring without touching paths.
-    offer_w: dict[str, dict[str, float]] = field(default_factory=dict)
-    seek_w: dict[str, dict[str, float]] = field(default_factory=dict)
-    work_w: dict[str, dict[str, float]] = field(default_factory=dict)
-    work_total: dict[str, float] = field(default_factory=dict)
+    offer_w: Mapping[str, dict[str, float]]
+    seek_w: Mapping[str, dict[str, float]]
+    work_w: Mapping[str, dict[str, float]]
+    work_total: Mapping[str, float]
 
-    def __post_init__(self):
-        def weights(supports):
-            return {m: {k: s.strength for k, s in by.items()} for m, by in supports.items()}
 
-        self.offer_w, self.seek_w, self.work_w = (
-            weights(self.offers), weights(self.seeks), weights(self.works_on))
-        self.work_total = {m: sum(ws[k] for k in sorted(ws)) for m, ws in self.work_w.items()}
+def _weights(by_subject: dict[str, Support]) -> dict[str, float]:
+    return {k: s.strength for k, s in by_subject.items()}
+
+
+def _total(weights: dict[str, float]) -> float:
+    return sum(weights[k] for k in sorted(weights))
 
 
 def _kind(node_id: str) -> str | None:
@@ -126,7 +137,37 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
               for n in store.find_by_property("Partnership", "status", sorted(STATUS_WEIGHT))}
     themes = frozenset(n.id for n in store.nodes("Theme"))
     sdgs = frozenset(n.id for n in store.nodes("SDG"))
-    return _assemble(version, places, status, themes, sdgs, store.edges(EDGE_TYPES))
+    # The few edges claims walk first, then the partnership links streamed (nearly all the edges).
+    edges = list(store.edges([t for t in EDGE_TYPES if t != "PARTNER_IN"]))
+    part = _assemble(places, edges, store.edges(["PARTNER_IN"]))
+    offers, seeks, works = part["offers"], part["seeks"], part["works_on"]
+    offer_w, seek_w, work_w = ({m: _weights(by) for m, by in claims.items()} for claims in (offers, seeks, works))
+    return MatchIndex(
+        version=version, places=Shards(places), themes=themes, sdgs=sdgs,
+        offers=Shards(offers), seeks=Shards(seeks), works_on=Shards(works),
+        memberships=Shards(part["memberships"]), members=Shards(part["members"]), status=Shards(status),
+        facilitated=Shards(part["facilitated"]),
+        offered_by=Shards(_inverse(offers)), sought_by=Shards(_inverse(seeks)),
+        worked_on_by=Shards(_inverse(works)), facilitator_members=Shards(_inverse(part["facilitated"])),
+        offer_w=Shards(offer_w), seek_w=Shards(seek_w), work_w=Shards(work_w),
+        work_total=Shards({m: _total(ws) for m, ws in work_w.items()}),
+    )
+
+
+@lru_cache(maxsize=1024)
+def _regions(code: str | None) -> tuple[str, ...]:
+    return regions.regions_of(code)
+
+
+@lru_cache(maxsize=1024)
+def _official(code: str | None) -> frozenset[str]:
+    return frozenset(regions.official_languages(code))
+
+
+@lru_cache(maxsize=4096)
+def _country(name: str) -> str:
+    """The one copy of a country's name that every place of that country shares."""
+    return name
 
 
 def _place(node) -> Place:
@@ -136,19 +177,42 @@ def _place(node) -> Place:
     code = code.upper() if isinstance(code, str) and code.upper() in regions.SUBREGION_OF else None
     code = code or countries.country_code(country)
     stated = _languages(props.get("languages"))
-    languages = stated or frozenset(regions.official_languages(code))
-    return Place(node.id, display_name(props, "en", node.id), country, code,
-                 regions.regions_of(code), languages, not stated and bool(languages))
+    languages = stated or _official(code)
+    return Place(node.id, display_name(props, "en", node.id), None if country is None else _country(country),
+                 code, _regions(code), languages, not stated and bool(languages))
 
 
-def _assemble(version: str, places: dict[str, Place], status: dict, themes: frozenset, sdgs: frozenset,
-              edges) -> MatchIndex:
-    """Compute the index of ``places`` from ``edges`` (all of the graph's, or all on their claim paths)."""
+def _assemble(places: Mapping[str, Place], edges: list[Edge], partner_in: Iterable[Edge]) -> dict[str, dict]:
+    """Compute the entries of ``places`` from the graph's edges (all of them, or all on their claim paths).
+
+    ``edges`` are every edge of the other EDGE_TYPES; ``partner_in`` the
+    PARTNER_IN edges, read once as they stream.  Only the PARTNER_IN edges
+    into a partnership that some claim or facilitator goes through are kept as
+    edges (for evidence paths); the rest become ids.
+    """
     out: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
     into: dict[str, dict[str, list[Edge]]] = defaultdict(lambda: defaultdict(list))
     for e in edges:
         out[e.type][e.source].append(e)
         into[e.type][e.target].append(e)
+    # Partnerships a claim or a facilitator reaches: an edge of another type starts or ends there.
+    reached = {n for by in (*out.values(), *into.values()) for n in by}
+
+    canon: dict[str, str] = {m: m for m in places}  # one string per id, shared by every map
+    joined: dict[str, list[str]] = defaultdict(list)
+    joining: dict[str, list[str]] = defaultdict(list)
+    kept: dict[tuple[str, str], Edge] = {}
+    for e in partner_in:
+        muni = canon.get(e.source)
+        if muni is None:
+            continue
+        pid = canon.setdefault(e.target, e.target)
+        joined[muni].append(pid)
+        joining[pid].append(muni)
+        if pid in reached:
+            kept[muni, pid] = e
+    memberships = {m: tuple(sorted(ps)) for m, ps in joined.items()}
+    members = {p: tuple(sorted(ms)) for p, ms in joining.items()}
 
     goal_of = {e.target: e for e in (x for es in out["HAS_TARGET"].values() for x in es)}
 
@@ -183,43 +247,29 @@ def _assemble(version: str, places: dict[str, Place], status: dict, themes: froz
             for ill in into["ILLUSTRATED_BY"].get(exp.source, ()):
                 practice(muni, LESSON, "lesson", prefix + (exp, ill), ill.source)
 
-    memberships = {m: tuple(es) for m, es in out["PARTNER_IN"].items() if m in places}
-    for muni in places:
+    facilitated: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
+    # Only municipalities that an edge other than PARTNER_IN reaches, or through a partnership, can claim.
+    claimants = {m for m in reached if m in places} | {m for m, _ in kept}
+    for muni in sorted(claimants):
         for imp in out["IMPLEMENTS"].get(muni, ()):
             practice(muni, PRACTISED, "practised", (imp,), imp.target)
         experiences(muni, (), muni)
-        for member in memberships.get(muni, ()):
-            pid = member.target
+        for pid in memberships.get(muni, ()):
+            member = kept.get((muni, pid))
+            if member is None:
+                continue
             practice(muni, PRACTISED, "practised", (member,), pid)
             for imp in out["IMPLEMENTS"].get(pid, ()):
                 practice(muni, PRACTISED, "practised", (member, imp), imp.target)
             experiences(muni, (member,), pid)
-
-    members = {p: tuple(e for e in es if e.source in places) for p, es in into["PARTNER_IN"].items()}
-    facilitated: dict[str, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
-    for muni, es in memberships.items():
-        for member in es:
-            for fac in into["FACILITATES"].get(member.target, ()):
+            for fac in into["FACILITATES"].get(pid, ()):
                 facilitated[muni][fac.source].append((member, fac))
-    offers_s, seeks_s, works_s = offers.supports(), seeks.supports(), works.supports()
-    return MatchIndex(
-        version=version,
-        places=places,
-        themes=themes,
-        sdgs=sdgs,
-        offers=offers_s,
-        seeks=seeks_s,
-        works_on=works_s,
-        memberships=memberships,
-        members=members,
-        status=status,
-        facilitated={m: {o: tuple(sorted(ps, key=path_key)) for o, ps in sorted(orgs.items())}
-                     for m, orgs in sorted(facilitated.items())},
-        offered_by=_inverse(offers_s),
-        sought_by=_inverse(seeks_s),
-        worked_on_by=_inverse(works_s),
-        facilitator_members=_inverse(facilitated),
-    )
+    return {
+        "offers": offers.supports(), "seeks": seeks.supports(), "works_on": works.supports(),
+        "memberships": memberships, "members": members,
+        "facilitated": {m: {o: tuple(sorted(ps, key=path_key)) for o, ps in sorted(orgs.items())}
+                        for m, orgs in sorted(facilitated.items())},
+    }
 
 
 def _languages(value) -> frozenset[str]:
@@ -243,8 +293,9 @@ def _inverse(by_muni: dict[str, dict]) -> dict[str, tuple[str, ...]]:
 # A small write touches the claims of a few municipalities.  update_index reads
 # the change log since the index's version, works out which municipalities a
 # change can reach (along the same paths the claims follow), re-reads just
-# their neighbourhood and splices their new entries into a copy of the index.
-# The result equals a full build (tests/test_matching.py checks it).
+# their neighbourhood and puts their new entries into a new version of the index's
+# maps, which shares every shard it does not change with the old version (see
+# shards.py).  The result equals a full build (tests/test_matching.py checks it).
 
 MAX_FOLLOWED_CHANGES = 64
 MAX_FOLLOWED_ITEMS = 2000
@@ -384,58 +435,75 @@ def _claim_edges(store: GraphStore, munis: set[str]) -> list[Edge]:
 
 
 def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -> MatchIndex:
-    """Return a copy of ``index`` with the entries of what ``reach`` names recomputed from the store."""
+    """Return a new version of ``index`` with the entries of what ``reach`` names recomputed from the store.
+
+    Every map is :meth:`Shards.replaced`: the new version copies only the
+    shards holding a changed entry and shares the rest with ``index``, which
+    keeps serving unchanged.
+    """
     munis = reach.munis
     present = store.get_nodes(munis | reach.partnerships)
-    places = dict(index.places)
-    for m in munis:
-        places.pop(m, None)
-        if m in present:
-            places[m] = _place(present[m])
-    status = dict(index.status)
-    for p in reach.partnerships:
-        value = present[p].props.get("status") if p in present else None
-        if value in STATUS_WEIGHT:
-            status[p] = value
-        else:
-            status.pop(p, None)
+    fresh_places = {m: _place(present[m]) for m in munis if m in present and present[m].kind == "Municipality"}
+    places = index.places.replaced(fresh_places, munis - fresh_places.keys())
+    known = {p: present[p].props.get("status") if p in present else None for p in reach.partnerships}
+    status = index.status.replaced({p: v for p, v in known.items() if v in STATUS_WEIGHT},
+                                   [p for p, v in known.items() if v not in STATUS_WEIGHT])
     themes, sdgs = index.themes, index.sdgs
     for node_id, after in reach.nodes.items():
         if _kind(node_id) == "Theme":
             themes = themes | {node_id} if after is not None else themes - {node_id}
         elif _kind(node_id) == "SDG":
             sdgs = sdgs | {node_id} if after is not None else sdgs - {node_id}
-    alive = {m for m in munis if m in places}
-    part = _assemble(version, {m: places[m] for m in alive}, status, themes, sdgs, _claim_edges(store, alive))
+    alive = set(fresh_places)
+    claim_edges = _claim_edges(store, alive)
+    part = _assemble(fresh_places, [e for e in claim_edges if e.type != "PARTNER_IN"],
+                     [e for e in claim_edges if e.type == "PARTNER_IN"])
 
-    def merged(old: dict, new: dict) -> dict:
-        # A copy with only the reached municipalities replaced: O(n) copying, no re-sorting.
-        out = dict(old)
-        for m in munis:
-            out.pop(m, None)
-        out.update((k, v) for k, v in new.items() if k in alive)
-        return out
+    def merged(old: Shards, new: dict) -> Shards:
+        return old.replaced({k: v for k, v in new.items() if k in alive}, munis - new.keys())
 
-    offers, seeks, works = merged(index.offers, part.offers), merged(index.seeks, part.seeks), merged(
-        index.works_on, part.works_on)
-    facilitated = merged(index.facilitated, part.facilitated)
-    members = dict(index.members)
-    touched = reach.partnerships | {e.target for m in munis for e in index.memberships.get(m, ())} | {
-        e.target for m in alive for e in part.memberships.get(m, ())}
-    fresh: dict[str, list] = {}
+    offers, seeks, works = (merged(index.offers, part["offers"]), merged(index.seeks, part["seeks"]),
+                            merged(index.works_on, part["works_on"]))
+    facilitated = merged(index.facilitated, part["facilitated"])
+    memberships = merged(index.memberships, part["memberships"])
+    touched = reach.partnerships | {p for m in munis for p in index.memberships.get(m, ())} | {
+        p for m in alive for p in part["memberships"].get(m, ())}
+    joining: dict[str, list[str]] = {}
     for e in store.edges_of_many(sorted(touched), ["PARTNER_IN"]) if touched else []:
         if e.source in places:
-            fresh.setdefault(e.target, []).append(e)
-    for p in touched:
-        members.pop(p, None)
-    members.update((p, tuple(es)) for p, es in fresh.items())
+            joining.setdefault(e.target, []).append(e.source)
+    members = index.members.replaced({p: tuple(sorted(ms)) for p, ms in joining.items()}, touched - joining.keys())
+
+    def weights(old: Shards, claims: dict) -> Shards:
+        return old.replaced({m: _weights(claims[m]) for m in alive if m in claims}, munis - claims.keys())
+
+    work_w = weights(index.work_w, part["works_on"])
     return MatchIndex(
         version=version, places=places, themes=themes, sdgs=sdgs,
         offers=offers, seeks=seeks, works_on=works,
-        memberships=merged(index.memberships, part.memberships), members=members, status=status,
-        facilitated=facilitated, offered_by=_inverse(offers), sought_by=_inverse(seeks),
-        worked_on_by=_inverse(works), facilitator_members=_inverse(facilitated),
+        memberships=memberships, members=members, status=status, facilitated=facilitated,
+        offered_by=_reinverse(index.offered_by, index.offers, offers, munis),
+        sought_by=_reinverse(index.sought_by, index.seeks, seeks, munis),
+        worked_on_by=_reinverse(index.worked_on_by, index.works_on, works, munis),
+        facilitator_members=_reinverse(index.facilitator_members, index.facilitated, facilitated, munis),
+        offer_w=weights(index.offer_w, part["offers"]), seek_w=weights(index.seek_w, part["seeks"]),
+        work_w=work_w,
+        work_total=index.work_total.replaced({m: _total(work_w[m]) for m in alive if m in work_w},
+                                             [m for m in munis if m not in work_w]),
     )
+
+
+def _reinverse(inverse: Shards, old: Mapping, new: Mapping, munis: set[str]) -> Shards:
+    """Update a subject -> municipalities map (see :func:`_inverse`) for the entries of ``munis``."""
+    subjects = {s for m in munis for by in (old.get(m), new.get(m)) if by for s in by}
+    changes, gone = {}, []
+    for s in subjects:
+        holders = (set(inverse.get(s, ())) - munis) | {m for m in munis if s in new.get(m, ())}
+        if holders:
+            changes[s] = tuple(sorted(holders))
+        else:
+            gone.append(s)
+    return inverse.replaced(changes, gone)
 
 
 # Keyed weakly so that an index lives no longer than its store.  One thread at

@@ -2,16 +2,18 @@
 
 A partnership's status weighs its links: active (or unrecorded) counts in
 full, dormant and ended less (see :data:`~graph.matching.tuning.STATUS_WEIGHT`).
+The index keeps partnership links as ids; the PARTNER_IN edges a result
+shows are made by :func:`partner_edge` from what the store holds.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from ..model import Edge
 from .index import MatchIndex
-from .result import Path, path_key
-from .tuning import COMMON_PARTNER, STATUS_WEIGHT
+from .tuning import COMMON_PARTNER, MAX_EVIDENCE, STATUS_WEIGHT
 
 
 def status_weight(status) -> float:
@@ -21,45 +23,45 @@ def status_weight(status) -> float:
 def partner_links(index: MatchIndex, origin: str | None):
     """Return direct links and common partners of ``origin``.
 
-    Direct: {candidate: [(your PARTNER_IN edge, their PARTNER_IN edge), ...]}.
-    Common: {candidate: {partner: (weight, path)}}, the best path per common partner.
+    Direct: {candidate: [shared partnership, ...]}.
+    Common: {candidate: {partner: (weight, (your partnership with partner, partner's with candidate))}},
+    the best pair per common partner: highest weight, then the smallest partnership ids (the order
+    of the walk origin -> p1 <- partner -> p2 <- candidate by its edges' keys).
     """
-    direct: dict[str, list[tuple[Edge, Edge]]] = defaultdict(list)
-    common: dict[str, dict[str, tuple[float, Path]]] = defaultdict(dict)
+    direct: dict[str, list[str]] = defaultdict(list)
+    common: dict[str, dict[str, tuple[float, tuple[str, str]]]] = defaultdict(dict)
     if origin is None:
         return direct, common
-    for mine in index.memberships.get(origin, ()):
-        w1 = status_weight(index.status.get(mine.target))
-        for theirs in index.members.get(mine.target, ()):
-            partner = theirs.source
+    memberships, members, status = index.memberships, index.members, index.status
+    for p1 in memberships.get(origin, ()):
+        w1 = status_weight(status.get(p1))
+        for partner in members.get(p1, ()):
             if partner == origin:
                 continue
-            direct[partner].append((mine, theirs))
-            for onward in index.memberships.get(partner, ()):
-                if onward.target == mine.target:
+            direct[partner].append(p1)
+            for p2 in memberships.get(partner, ()):
+                if p2 == p1:
                     continue
-                w = min(w1, status_weight(index.status.get(onward.target)))
-                for far in index.members.get(onward.target, ()):
-                    cid = far.source
+                w = min(w1, status_weight(status.get(p2)))
+                for cid in members.get(p2, ()):
                     if cid in (origin, partner):
                         continue
-                    path = (mine, theirs, onward, far)
                     best = common[cid].get(partner)
-                    if best is None or (-w, path_key(path)) < (-best[0], path_key(best[1])):
-                        common[cid][partner] = (w, path)
+                    if best is None or (-w, (p1, p2)) < (-best[0], best[1]):
+                        common[cid][partner] = (w, (p1, p2))
     return direct, common
 
 
 def direct_weight(index: MatchIndex, links) -> float:
-    return max((status_weight(index.status.get(mine.target)) for mine, _ in links), default=0.0)
+    return max((status_weight(index.status.get(p)) for p in links), default=0.0)
 
 
 def is_current(index: MatchIndex, links) -> bool:
     """True if any shared partnership is current: status active or not recorded."""
-    return any(index.status.get(mine.target) not in ("dormant", "ended") for mine, _ in links)
+    return any(index.status.get(p) not in ("dormant", "ended") for p in links)
 
 
-def indirect_weight(partners: dict[str, tuple[float, Path]] | None) -> float:
+def indirect_weight(partners: dict[str, tuple[float, tuple[str, str]]] | None) -> float:
     """A probabilistic OR over common partners: each closes COMMON_PARTNER of the remaining gap."""
     if not partners:
         return 0.0
@@ -79,3 +81,25 @@ def shared_facilitators(index: MatchIndex, origin: str | None) -> dict[str, list
             if cid != origin:
                 shared[cid].append(org)
     return shared
+
+
+def partner_edge(stored: Mapping[tuple[str, str, str], Edge], member: str, partnership: str) -> Edge:
+    """The PARTNER_IN edge of ``member`` into ``partnership`` as the store holds it (without properties
+    if the store no longer does: the index may be a version behind)."""
+    key = (member, "PARTNER_IN", partnership)
+    return stored.get(key) or Edge(*key)
+
+
+def shown_partnerships(direct, common, cids) -> set[str]:
+    """The partnerships whose PARTNER_IN edges the evidence of ``cids`` may show."""
+    found = {p for cid in cids for p in direct.get(cid, ())}
+    for cid in cids:
+        partners = common.get(cid, {})
+        for partner in best_partners(partners):
+            found.update(partners[partner][1])
+    return found
+
+
+def best_partners(partners: dict[str, tuple[float, tuple[str, str]]]) -> list[str]:
+    """The common partners a candidate's evidence shows: the strongest links first, ties by id."""
+    return sorted(partners, key=lambda p: (-partners[p][0], p))[:MAX_EVIDENCE]

@@ -11,7 +11,14 @@ import math
 from ..store import GraphStore
 from .evidence import build_candidate
 from .index import match_index
-from .network import direct_weight, indirect_weight, is_current, partner_links, shared_facilitators
+from .network import (
+    direct_weight,
+    indirect_weight,
+    is_current,
+    partner_links,
+    shared_facilitators,
+    shown_partnerships,
+)
 from .request import MatchError, MatchRequest, candidate_filters, check_request, origin_of
 from .result import MatchResult
 from .tuning import COMPONENTS, FOCUS_SHARE, IMPLIED_INTEREST, WEIGHTS
@@ -90,10 +97,15 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
     # Candidates with a thematic signal first, then by score, ties by id: the web page shows the
     # two kinds as separate groups, so within each the order is the score's.
     scored.sort(key=lambda s: s[:3])
+    chosen = scored[: request.limit]
+    # The index keeps partnership links as ids: the few PARTNER_IN edges the evidence shows are read
+    # now, with their properties (provenance), in one store call.
+    shown = shown_partnerships(direct, common, [cid for _, _, cid, _ in chosen])
+    stored = {e.key: e for e in store.edges_of_many(sorted(shown), ["PARTNER_IN"])} if shown else {}
     candidates = tuple(
         build_candidate(index, origin, focus, dict(zip(COMPONENTS, raw, strict=True)), cid, direct, common,
-                        shared_orgs)
-        for _, _, cid, raw in scored[: request.limit]
+                        shared_orgs, stored)
+        for _, _, cid, raw in chosen
     )
     unmatched = tuple(t for t in request.themes
                       if not (set(index.offered_by.get(t, ())) | set(index.sought_by.get(t, ()))) - {origin.id})

@@ -89,7 +89,8 @@ def _run(store, form: MatchForm, lang: str) -> dict:
             ids.update(x for path in ev.paths for e in path for x in (e.source, e.target))
     ids.update(result.themes)
     nodes = store.get_nodes(i for i in ids if ":" in i)
-    candidates = [_candidate(c, nodes, lang) for c in result.candidates]
+    refs: dict = {}  # one link per node for the whole page (see present.chain)
+    candidates = [_candidate(c, nodes, lang, refs) for c in result.candidates]
     return {
         "origin": present.ref(nodes[result.origin], lang) if result.origin else None,
         "themes": [present.ref(nodes[t], lang) if t in nodes else {"id": t} for t in result.themes],
@@ -111,7 +112,7 @@ def _groups() -> list[dict]:
     ]
 
 
-def _candidate(c, nodes, lang: str) -> dict:
+def _candidate(c, nodes, lang: str, refs: dict) -> dict:
     return {
         "municipality": present.ref(nodes[c.id], lang),
         "group": "thematic" if c.thematic else "network",
@@ -127,7 +128,7 @@ def _candidate(c, nodes, lang: str) -> dict:
              "about": present.ref(nodes[ev.about], lang) if ev.about in nodes
              else {"id": ev.about, "label": language_name(ev.about, lang)},
              "flags": [{"flag": f, "label": str(FLAGS.get(f, f))} for f in ev.flags],
-             "paths": [present.chain(path, nodes, lang) for path in ev.paths]}
+             "paths": [present.chain(path, nodes, lang, refs=refs) for path in ev.paths]}
             for ev in c.evidence
         ],
     }
