@@ -86,9 +86,9 @@ def test_axis_labels_wrap_and_keep_their_language():
     root = parse(radar_svg("t", "d", [Axis("a", "Terugkoppeling naar de deelnemers", "nl"), Axis("b", "b"),
                                       Axis("c", "c")], []))
     label = root.find(f"{SVG}g[@class='radar-axes']/{SVG}text")
-    assert [s.text for s in label] == ["Terugkoppeling", "naar de deelnemers"]
+    assert [s.text for s in label] == ["Terugkoppeling", "naar de", "deelnemers"]
     assert label.get("lang") == "nl"
-    assert _wrap("Ontwikkelingssamenwerkingsprojecten") == ["Ontwikkelingssame-", "nwerkingsprojecten"]
+    assert _wrap("Ontwikkelingssamenwerkingsprojecten") == ["Ontwikkelingssa-", "menwerkingsproj-", "ecten"]
     assert len(_wrap("word " * 40)) == 3 and _wrap("word " * 40)[-1].endswith("…")
 
 

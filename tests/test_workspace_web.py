@@ -111,6 +111,8 @@ def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_sto
 
     page = ana.get(run_path.replace("/en/", "/nl/"))
     assert page.status_code == 200
+    assert "<p>Jullie antwoorden zijn bewaard.</p></div>" in page.text  # said once, after the save
+    assert 'class="saved"' not in ana.get(run_path.replace("/en/", "/nl/")).text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="radar"' in page.text and 'role="img"' in page.text
     assert "Gedeeld eigenaarschap" in page.text  # the notions in the page's language
     # The Spanish answer is shown as written, marked, with an offer to translate it.
@@ -123,6 +125,15 @@ def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_sto
     assert rows["inclusion"]["scores"] == [2, 5] and rows["inclusion"]["highlighted"]
     assert not rows["clear_mandate"]["highlighted"] and "svg" not in twin["radar"]
     assert [s["answer_url"] is not None for s in twin["sides"]] == [True, False]
+    # The history of one side's answers names the notions and roles in the reader's language.
+    response = ws.response_id(run_id, HERENT)
+    history = ana.get(f"/nl/history/responses/{response.split(':', 1)[1]}.json").get_json()
+    assert history["title"].startswith("Geschiedenis van Participatieradar")
+    rows = {r["key"]: r for r in history["changes"][0]["items"][0]["diff"]}
+    assert rows["score_inclusion"]["label"] == "Score: Inclusie"
+    assert rows["participants"]["label"] == "Deelnemers" and rows["participants"]["before"] is None
+    assert set(rows["participants"]["after"].split(", ")) == {
+        "2 × Ambtenaar of coördinator", "1 × Politieke mandataris (burgemeester", "schepen", "gemeenteraadslid)"}
 
 
 def test_a_translation_is_added_and_shown_with_its_original(ana, rosa, seeded_store):
@@ -154,6 +165,10 @@ def test_refusals_are_shown_on_the_form_with_the_input_kept_and_write_nothing(an
     out_of_range = unchanged(seeded_store, lambda: answer(ana, run_path, "herent-belgium", "nl",
                                                           score_inclusion="9", text_experience=kept))
     assert out_of_range.status_code == 400 and kept in out_of_range.text
+    assert "Geef een score van 1 tot 5 voor ‘Inclusie’." in out_of_range.text  # the scale and the notion named
+    form = ana.get(run_path.replace("/en/", "/nl/") + "/answer/herent-belgium").text
+    # A browser would cut a pasted text silently; the server says what is too long and keeps it.
+    assert "<textarea" in form and not re.search(r"<textarea[^>]*maxlength", form)
     too_long = unchanged(seeded_store, lambda: answer(ana, run_path, "herent-belgium", "nl",
                                                       text_experience="x" * 5001))
     assert too_long.status_code == 400 and "Hoogstens 5000 tekens" in too_long.text

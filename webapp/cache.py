@@ -84,8 +84,9 @@ def cached_page(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         cache = _cache()
-        # A signed-in editor sees their own page (edit links, their name): never shared, never cached.
-        if cache is None or request.method != "GET" or session.get("_user_id"):
+        # A signed-in editor sees their own page (edit links, their name), and a page that carries a
+        # "saved" message is for one reader: never shared, never cached.
+        if cache is None or request.method != "GET" or session.get("_user_id") or session.get("_flashes"):
             return view(*args, **kwargs)
         # request.args, not the raw query string: it holds only the parameters the view reads.
         key = (request.path, urlencode(list(request.args.items(multi=True))), get_store().recent_version(current_app.config["PAGE_VERSION_MAX_AGE_S"]))

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
 
 from flask import g, url_for
-from flask_babel import format_datetime
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
 
+from graph import workspace
 from graph.editing import diff
 from graph.model import Change
-from graph.schema import kind_of_id
+from graph.schema import LANGUAGES, kind_of_id
 
 from . import present
 from .auth import get_accounts
-from .labels import PROPERTIES, relation_name
+from .db import get_store
+from .i18n import current_language as current_lang
+from .labels import PROPERTIES, language_name, relation_name
 
 
 def _item_ref(item_id: str, kind: str, nodes: dict, lang: str) -> dict:
@@ -48,13 +54,60 @@ def actor_name(actor: str) -> str:
     return names[account_id]
 
 
+# A workspace answer keeps each item's answer as flat properties (graph/workspace/): score_<item>,
+# text_<item>, text_<item>_<lang> (a translation), themes_/sdgs_/lines_<item>. History names them by
+# the item's label in the reader's language, which the session (the answer's "run") holds.
+ANSWER_KEY = re.compile(r"^(score|text|themes|sdgs|lines)_([a-z][a-z0-9_]*?)(?:_(nl|fr|es|en))?$")
+ANSWER_FIELDS = {"participants": _l("Participants"), "lang": _l("Language of the answers"),
+                 "side": _l("Side"), "run": _l("Session"), "answer_saves": _l("Answers saved")}
+
+
+def _item_label(run_id, item_key: str, lang: str) -> str | None:
+    """The label of ``item_key`` in the session ``run_id``, in ``lang`` or else any language it has."""
+    runs = g.setdefault("history_runs", {})  # one read per session and request
+    if run_id not in runs:
+        node = get_store().get_node(run_id) if isinstance(run_id, str) and run_id.startswith("run:") else None
+        runs[run_id] = node.props if node else {}
+    props = runs[run_id]
+    return next((props[f"item_{item_key}_label_{code}"] for code in (lang, *LANGUAGES)
+                 if props.get(f"item_{item_key}_label_{code}")), None)
+
+
+def property_label(key: str, props: dict, lang: str) -> str:
+    """A property's name as a reader of the history sees it."""
+    if key in PROPERTIES:
+        return str(PROPERTIES[key])
+    if "run" in props and "side" in props:  # one side's answers to a workspace session
+        if key in ANSWER_FIELDS:
+            return str(ANSWER_FIELDS[key])
+        found = ANSWER_KEY.match(key)
+        if found:
+            kind, item_key, into = found.groups()
+            name = _item_label(props["run"], item_key, lang) or item_key.replace("_", " ")
+            if into:
+                return gettext("%(item)s (translation into %(language)s)", item=name,
+                               language=language_name(into, lang))
+            return gettext("Score: %(item)s", item=name) if kind == "score" else name
+    return key
+
+
+def _answer_value(key: str, value):
+    """Participants are kept one role key per person; history shows each role's name with its count."""
+    if key == "participants" and isinstance(value, list):
+        names = {role.key: role.label(current_lang()) for role in workspace.roles()}
+        counts = Counter(value)
+        return ", ".join(f"{counts[k]} × {names.get(k, k)}" for k in sorted(counts, key=value.index))
+    return _value(value)
+
+
 def present_change(change: Change, nodes: dict, lang: str) -> dict:
     """Return a change with each item's action and property diff, ready for a page and its JSON twin."""
     items = []
     for item in change.items:
         action = "created" if item.before is None else "deleted" if item.after is None else "changed"
-        rows = [{"key": r["key"], "label": str(PROPERTIES.get(r["key"], r["key"])),
-                 "before": _value(r["before"]), "after": _value(r["after"])}
+        props = item.after or item.before or {}
+        rows = [{"key": r["key"], "label": property_label(r["key"], props, lang),
+                 "before": _answer_value(r["key"], r["before"]), "after": _answer_value(r["key"], r["after"])}
                 for r in diff(item.before, item.after)]
         items.append({"item": item.item, "kind": item.kind, "action": action,
                       "ref": _item_ref(item.item, item.kind, nodes, lang), "diff": rows})

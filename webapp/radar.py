@@ -24,13 +24,17 @@ STYLES = (
 )
 MAX_SERIES = len(STYLES)
 SYMBOLS = {"circle": "●", "square": "■", "triangle": "▲", "diamond": "◆"}
-SIZE = 640  # the drawing's width in user units; it scales to its container
-RADIUS = 170
+# The drawing scales to its container (about 360 px on a phone), so its text is set large in user units:
+# 18 units of label are 10 px at a phone's width and 18 px at the widest.
+SIZE = 640  # the drawing's width in user units
+RADIUS = 140
 LABEL_GAP = 16
-LABEL_CHARS = 18  # an axis label is wrapped at about this many characters per line
+LABEL_CHARS = 16  # an axis label is wrapped at about this many characters per line
 LABEL_LINES = 3
-LINE_HEIGHT = 15
-LEGEND_ROW = 24
+LINE_HEIGHT = 20
+FONT_SIZE = 18
+STEP_FONT_SIZE = 15
+LEGEND_ROW = 28
 
 
 @dataclass(frozen=True)
@@ -136,7 +140,7 @@ def radar_svg(title: str, description: str, axes: list[Axis], series: list[Serie
     angles = [2 * math.pi * i / len(axes) for i in range(len(axes))]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="radar" viewBox="0 0 {SIZE} {_fmt(height)}" '
            f'role="img" aria-labelledby="{escape(chart_id)}-title {escape(chart_id)}-desc" '
-           f'font-family="system-ui, sans-serif" font-size="13">',
+           f'font-family="system-ui, sans-serif" font-size="{FONT_SIZE}">',
            f'<title id="{escape(chart_id)}-title">{escape(title)}</title>',
            f'<desc id="{escape(chart_id)}-desc">{escape(description)}</desc>',
            '<g class="radar-grid" fill="none" stroke="#9aa5b1" stroke-width="1">']
@@ -150,7 +154,7 @@ def radar_svg(title: str, description: str, axes: list[Axis], series: list[Serie
         x, y = _point(centre, a, RADIUS)
         out.append(f'<line x1="{_fmt(centre[0])}" y1="{_fmt(centre[1])}" x2="{_fmt(x)}" y2="{_fmt(y)}"/>')
     out.append("</g>")
-    out.append('<g class="radar-steps" fill="#4a5663" font-size="11" text-anchor="end">')
+    out.append(f'<g class="radar-steps" fill="#4a5663" font-size="{STEP_FONT_SIZE}" text-anchor="end">')
     for step in range(low, high + 1):
         out.append(f'<text x="{_fmt(centre[0] - 4)}" y="{_fmt(centre[1] - radius_of(step) + 4)}">{step}</text>')
     out.append("</g>")
@@ -186,7 +190,7 @@ def radar_svg(title: str, description: str, axes: list[Axis], series: list[Serie
         out.append(f'<line x1="40" y1="{_fmt(y)}" x2="96" y2="{_fmt(y)}" stroke="{style["colour"]}" '
                    f'stroke-width="2.5"{dash}/>')
         out.append(_marker(style["marker"], 68, y, style["colour"]))
-        out.append(f'<text x="108" y="{_fmt(y + 4.5)}">{escape(s.label)}</text>')
+        out.append(f'<text x="108" y="{_fmt(y + 6)}">{escape(s.label)}</text>')
     out.append("</g></svg>")
     return Markup("".join(out))
 

@@ -8,7 +8,7 @@ from flask import Flask, abort, current_app, send_from_directory
 from flask_babel import format_decimal
 
 from .editforms import TEXT_LABELS
-from .labels import ACTIONS, ROLES, TRANSLATED_FROM
+from .labels import ACTIONS, ROLES, TRANSLATED_FROM, language_name
 from .render import current_url
 
 # npm packages the pages may load, all installed from package.json; nothing comes from a CDN.
@@ -41,7 +41,7 @@ def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
     app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
                                  translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS,
-                                 text_labels=TEXT_LABELS)
+                                 text_labels=TEXT_LABELS, language_name=language_name)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)
 
     @app.route("/vendor/<path:filename>")

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from graph.schema import LANGUAGES
 from graph.workspace.write import MAX_PARTICIPANTS, MAX_TEXT
@@ -104,6 +105,20 @@ def refusal_message(exc, doing: str | None = None) -> str:
     return str(template) % params
 
 
+# Browsers cut a pasted text at ``maxlength`` without a word; the server's check says so and keeps the text.
+NO_BROWSER_LIMIT = {"maxlength": False}
+
+
+class ScoreField(RadioField):
+    """A notion's score: a choice on the scale, refused with the scale and the notion named."""
+
+    def pre_validate(self, form):
+        if self.data not in (None, "", "None") and self.data not in {value for value, _ in self.choices}:
+            values = [value for value, _ in self.choices]
+            raise ValidationError(gettext("Give a score from %(min)s to %(max)s for “%(notion)s”.",
+                                          min=values[0], max=values[-1], notion=self.label.text))
+
+
 def language_choices() -> list[tuple[str, str]]:
     return [(code, NATIVE_NAMES[code]) for code in LANGUAGES]
 
@@ -115,6 +130,7 @@ class StartRunForm(FlaskForm):
                         default=dt.date.today)
     notions = CheckboxList(_l("Notions to score"), validators=[Optional()])
     own_notions = TextAreaField(_l("Your own notions, one per line"), validators=[Optional(), Length(max=2000)],
+                                render_kw=NO_BROWSER_LIMIT,
                                 description=_l("Notions your group chose that are not in the list above; write "
                                                "them in the language of this page."))
     version = HiddenField()  # carries refusals that belong to no one field
@@ -140,17 +156,18 @@ def answer_form_class(items, roles, lang: str, scale: tuple[int, int]) -> type[F
     for item in items:
         label = item.label_in(lang)[0]
         if item.type == "score":
-            setattr(AnswerForm, f"score_{item.key}", RadioField(
+            setattr(AnswerForm, f"score_{item.key}", ScoreField(
                 label, choices=[(str(n), str(n)) for n in range(low, high + 1)], validators=[Optional()]))
         elif item.type == "text":
             setattr(AnswerForm, f"text_{item.key}", TextAreaField(label, validators=[
-                Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))]))
+                Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))],
+                render_kw=NO_BROWSER_LIMIT))
         elif item.type in ("themes", "sdgs"):
             setattr(AnswerForm, f"{item.type}_{item.key}", CheckboxList(label, validators=[Optional()]))
         elif item.type in ("stakeholders", "ambitions"):
             setattr(AnswerForm, f"lines_{item.key}", TextAreaField(label, validators=[
                 Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))],
-                description=_l("One per line.")))
+                description=_l("One per line."), render_kw=NO_BROWSER_LIMIT))
     return AnswerForm
 
 
@@ -175,10 +192,10 @@ class TranslationForm(FlaskForm):
 
     response = HiddenField(validators=[InputRequired()])
     key = HiddenField(validators=[InputRequired()])
-    to = SelectField(_l("Into"), choices=language_choices(), validators=[InputRequired()])
+    to = SelectField(_l("Translate into"), choices=language_choices(), validators=[InputRequired()])
     text = TextAreaField(_l("Translation"), validators=[
         InputRequired(_l("Give the translation.")),
-        Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))])
+        Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))], render_kw=NO_BROWSER_LIMIT)
     version = HiddenField()
 
 

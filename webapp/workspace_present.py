@@ -87,7 +87,6 @@ def radar(run_series: list[tuple], items, scale: tuple[int, int], title: str, ch
 
     A row is highlighted when the scores in it differ by ``highlight`` points or more.
     """
-    axes = [Axis(item.key, *_axis_label(item, lang)) for item in items]
     series = [Series(name, dict(response.scores) if response else {}) for name, response in run_series]
     rows = []
     for item in items:
@@ -96,6 +95,8 @@ def radar(run_series: list[tuple], items, scale: tuple[int, int], title: str, ch
         spread = max(known) - min(known) if len(known) > 1 else None
         rows.append({"key": item.key, "label": label(item, lang), "scores": scores, "spread": spread,
                      "highlighted": bool(highlight and spread is not None and spread >= highlight)})
+    marked = {row["key"] for row in rows if row["highlighted"]}
+    axes = [_axis(item, lang, item.key in marked) for item in items]
     low, high = scale
     description = gettext("Scores from %(low)s to %(high)s on %(count)s notions. The same numbers are in the "
                           "table beside the chart.", low=low, high=high, count=len(items))
@@ -109,6 +110,12 @@ def radar(run_series: list[tuple], items, scale: tuple[int, int], title: str, ch
 def _axis_label(item, lang: str) -> tuple[str, str | None]:
     text, shown = item.label_in(lang)
     return text, shown if shown != lang else None
+
+
+def _axis(item, lang: str, highlighted: bool) -> Axis:
+    """A notion's axis; one the table marks with ⚠ carries the same sign on the chart."""
+    text, shown = _axis_label(item, lang)
+    return Axis(item.key, f"⚠ {text}" if highlighted else text, shown)
 
 
 def workspace_links(store, node) -> dict | None:
@@ -137,7 +144,7 @@ def comparison(found, partners: dict, name: str, lang: str) -> dict:
 
     labels = {s.key: series_name(s) for s in found.series}
     scored = [row for row in found.rows if row.item.type == "score"]
-    axes = [Axis(row.key, *_axis_label(row.item, lang)) for row in scored]
+    axes = [_axis(row.item, lang, row.highlighted) for row in scored]
     series = [Series(labels[s.key], {row.key: row.scores.get(s.key) for row in scored}) for s in found.series]
     dates = {r.id: date_display(r.held_on) for r in found.runs}
     rows = []

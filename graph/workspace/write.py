@@ -263,7 +263,10 @@ def _planned_save(store, account, current_run: Run, municipality_id: str, lang: 
     existing = store.get_node(rid)
     previous = Response.from_node(existing, current_run) if existing else None
     answers.update(_translations(current_run, lang, answers, dict(translations or {}), previous))
-    props = {"run": run_id, "side": municipality_id, "lang": lang, **answers}
+    side = store.get_node(municipality_id)
+    # Named after its session and side in every language, so history and search show what it is.
+    names = {f"name_{code}": f"{current_run.name(code)} — {side.label(code)}" for code in LANGUAGES}
+    props = {"run": run_id, "side": municipality_id, "lang": lang, **names, **answers}
     if existing:  # clear what this save no longer holds
         props.update({k: "" for k in existing.props if k not in props and not editing.blank(existing.props[k])})
     node = editing.build_node(rid, props)
@@ -273,7 +276,6 @@ def _planned_save(store, account, current_run: Run, municipality_id: str, lang: 
     edges = [make_edge(rid, "RESPONSE_TO", run_id), make_edge(rid, "RESPONSE_BY", municipality_id)]
     run_node = store.get_node(run_id)
     saves = Node(run_id, "ExerciseRun", {"answer_saves": int(run_node.props.get("answer_saves") or 0) + 1})
-    side = store.get_node(municipality_id)
     reason = f"{current_run.template_id.split(':', 1)[1]} {current_run.held_on}: answers of {side.label('en')}"
     return {"nodes": [node, saves, *plan.nodes], "edges": [*edges, *plan.edges],
             "change": ChangeNote(actor or account.actor, reason), "delete": plan.delete_nodes,

@@ -6,7 +6,7 @@ turn its refusals (``WorkspaceError.code``) into translated messages on the form
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -142,6 +142,7 @@ def start(local: str, exercise: str, fmt: str):
                 url = shown.run_url(partnership.id, run.id)
                 if fmt == "json":
                     return {"saved": True, "run": run.id, "url": url}, 201
+                flash(gettext("The session is started. Each side can now give its answers."))
                 return redirect(url, 303)
     context = {**_base(partnership, lang),
                "title": gettext("Start: %(exercise)s", exercise=template.name(lang)),
@@ -294,6 +295,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                 url = shown.run_url(partnership.id, found.id)
                 if fmt == "json":
                     return {"saved": True, "run": found.id, "url": url}
+                flash(gettext("Your answers are saved."))
                 return redirect(url, 303)
     template = _templates(store).get(found.template_id)
     name = template.name(lang) if template else found.template_id
@@ -400,10 +402,12 @@ def translate(local: str, run: str, municipality: str, fmt: str):
         abort(404)
     if not _may_translate(store, account, found):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
-    to = request.args.get("to") or lang
-    if to not in LANGUAGES:
+    to = request.args.get("to") or (lang if lang != response.lang else next(c for c in LANGUAGES if c != lang))
+    if to not in LANGUAGES or to == response.lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
     form = forms.TranslationForm()
+    # A translation goes into another language than the answer's own.
+    form.to.choices = [(code, name) for code, name in form.to.choices if code != response.lang]
     status, stale = 200, None
     if not form.is_submitted():
         form.response.data, form.key.data, form.to.data = response.id, key, to
@@ -424,6 +428,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                 url = shown.run_url(partnership.id, found.id)
                 if fmt == "json":
                     return {"saved": True, "url": url}
+                flash(gettext("The translation is saved."))
                 return redirect(url, 303)
     partners = _partners(store, partnership.id)
     context = {**_base(partnership, lang),
@@ -534,6 +539,7 @@ def adapt(local: str, fmt: str):
             else:
                 if fmt == "json":
                     return {"saved": True, "exercise": template.id, "version": ws.version_of(store, template.id)}
+                flash(gettext("The exercise is saved. Sessions held before keep their own notions and questions."))
                 return redirect(url_for("workspace.adapt", local=local), 303)
     context = {"title": gettext("Adapt the exercise: %(name)s", name=template.name(lang)),
                "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
