@@ -154,6 +154,9 @@ def test_a_translation_is_added_and_shown_with_its_original(ana, rosa, seeded_st
     page = ana.get(run_path.replace("/en/", "/nl/")).text
     assert "Samen leren over water." in page and "Vertaald uit het Spaans" in page
     assert '<p lang="es">Aprender juntos sobre el agua.</p>' in page  # the original, behind <details>
+    # The comparison shows the same answer the same way: the translation, its original behind it.
+    compare = ana.get(url("nl", f"/compare?a={run_path.rsplit('/', 1)[1]}")).text
+    assert "Samen leren over water." in compare and "Vertaald uit het Spaans" in compare
     # The chosen theme became the partnership's, with the session as its source.
     assert any(e.key == (PARTNERSHIP, "CONCERNS", "theme:water") and e.props.get("source") == "run:"
                + run_path.rsplit("/", 1)[1] for e in seeded_store.edges_of(PARTNERSHIP, ["CONCERNS"]))
@@ -198,6 +201,9 @@ def test_a_stale_save_shows_what_changed_and_keeps_the_answers(ana, seeded_store
     assert late.status_code == 409
     assert "Mijn late versie" in late.text and "Changed meanwhile" in late.text
     assert "Someone else saved answers here after you opened the form" in late.text
+    # That is said first, once, and not as "correct the fields marked below" (no field is wrong).
+    assert late.text.index("Someone else saved answers here") < late.text.index("Changed meanwhile")
+    assert late.text.count("Someone else saved answers here") == 1 and "correct the fields" not in late.text
 
 
 def test_only_the_sides_editors_answer_and_only_staff_adapt(client, ana, accounts, seeded_store):

@@ -107,6 +107,11 @@ def radar(run_series: list[tuple], items, scale: tuple[int, int], title: str, ch
             else None}
 
 
+def _compared_text(runs: dict, series, key: str, lang: str) -> dict | None:
+    response = runs[series.run_id].responses.get(series.side) if series.run_id in runs else None
+    return answer_text(response, key, lang) if response is not None else None
+
+
 def _axis_label(item, lang: str) -> tuple[str, str | None]:
     text, shown = item.label_in(lang)
     return text, shown if shown != lang else None
@@ -143,6 +148,7 @@ def comparison(found, partners: dict, name: str, lang: str) -> dict:
         return series_label({"label": sides[s.side]}, s.held_on if by_date else None)
 
     labels = {s.key: series_name(s) for s in found.series}
+    runs = {r.id: r for r in found.runs}
     scored = [row for row in found.rows if row.item.type == "score"]
     axes = [_axis(row.item, lang, row.highlighted) for row in scored]
     series = [Series(labels[s.key], {row.key: row.scores.get(s.key) for row in scored}) for s in found.series]
@@ -152,11 +158,15 @@ def comparison(found, partners: dict, name: str, lang: str) -> dict:
         differences = [{
             "from": d.from_series, "to": d.to_series, "value": d.value, "highlighted": d.highlighted,
             "display": f"{d.value:+d}" if d.value else "0",
-            "label": _difference_label(d, found, sides, dates)} for d in row.differences]
+            "label": _difference_label(d, found, sides, dates),
+            "between_sides": _side_of(found, d.from_series) != _side_of(found, d.to_series)}
+            for d in row.differences]
         rows.append({"key": row.key, "type": row.item.type, "label": label(row.item, lang),
                      "scores": [row.scores.get(s.key) for s in found.series],
-                     "texts": [{"text": row.texts[s.key][0], "lang": row.texts[s.key][1]} if s.key in row.texts
-                               else None for s in found.series],
+                     # Each answer as the session page shows it: translated into the page's language when
+                     # someone has, with its original behind it; else as written, saying in which language.
+                     "texts": [_compared_text(runs, s, row.key, lang) if s.key in row.texts else None
+                               for s in found.series],
                      "differences": differences, "highlighted": row.highlighted,
                      "only_in": dates.get(row.only_in) if row.only_in else None})
     title = gettext("%(exercise)s: %(first)s and %(second)s", exercise=name, first=dates[found.runs[0].id],
@@ -177,6 +187,10 @@ def comparison(found, partners: dict, name: str, lang: str) -> dict:
         "prompts": [r for r in rows if r["type"] == "text"],
         "highlighted": [r["label"]["text"] for r in rows if r["highlighted"]],
     }
+
+
+def _side_of(found, series_key: str) -> str:
+    return next(s.side for s in found.series if s.key == series_key)
 
 
 def _difference_label(difference, found, sides: dict, dates: dict) -> str:
