@@ -291,6 +291,8 @@ def test_the_report_gives_every_answer_in_two_languages_for_print(ana, rosa, see
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Experiencia" in report.text and "<script>alert" not in report.text
     assert "Nog geen vertaling in het Nederlands." in report.text and "(origineel)" in report.text
     assert "workspace.css" in report.text
+    # Each language column is headed by the language's own name, marked as that language.
+    assert '<th scope="col" lang="nl">Nederlands</th><th scope="col" lang="es">Español</th>' in report.text
     css = ana.get("/static/workspace.css").text
     assert "@media print" in css and "header.site" in css
     assert ana.get(url("nl", "/report?other=xx")).status_code == 400
