@@ -73,8 +73,22 @@ def _items(props: dict) -> tuple[Item, ...]:
     return tuple(Item.from_props(props, key) for key in props.get("items") or ())
 
 
+class _Items:
+    """What a template and a run share: ordered items, looked up by key; the radar's notions among them."""
+
+    items: tuple[Item, ...]
+
+    def item(self, key: str) -> Item | None:
+        return next((i for i in self.items if i.key == key), None)
+
+    @property
+    def notion_items(self) -> tuple[Item, ...]:
+        """The notions (score items), in order."""
+        return tuple(i for i in self.items if i.type == "score")
+
+
 @dataclass(frozen=True)
-class Template:
+class Template(_Items):
     """An exercise as an association offers it (``ExerciseTemplate``)."""
 
     id: str
@@ -99,14 +113,6 @@ class Template:
 
     def description(self, lang: str) -> str:
         return _pick(self.descriptions, lang, self.original_lang)[0]
-
-    def item(self, key: str) -> Item | None:
-        return next((i for i in self.items if i.key == key), None)
-
-    @property
-    def notion_items(self) -> tuple[Item, ...]:
-        """The suggested notions (score items), in order."""
-        return tuple(i for i in self.items if i.type == "score")
 
     @classmethod
     def from_node(cls, node: Node, version: int = 0) -> Template:
@@ -197,7 +203,7 @@ def _answer_keys(props: dict) -> list[str]:
 
 
 @dataclass(frozen=True)
-class Run:
+class Run(_Items):
     """A dated run (snapshot) of an exercise for one partnership (``ExerciseRun``).
 
     ``items`` are copied from the template when the run is made (plus the run's own
@@ -220,13 +226,6 @@ class Run:
 
     def name(self, lang: str) -> str:
         return _pick(self.names, lang)[0]
-
-    def item(self, key: str) -> Item | None:
-        return next((i for i in self.items if i.key == key), None)
-
-    @property
-    def notion_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.type == "score")
 
     @classmethod
     def from_node(cls, node: Node, sides=(), responses=None, version: int = 0) -> Run:
