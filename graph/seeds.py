@@ -36,8 +36,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import DataError, SchemaError
 from .members import data_digest, member_batch
 from .model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
@@ -46,7 +44,7 @@ from .schema import LANGUAGES
 from .store import GraphStore
 from .text import sdg_number_key
 from .workspace import files as files_module
-from .workspace.files import read_templates
+from .workspace.files import read_templates, read_yaml
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
@@ -71,22 +69,10 @@ class Batch:
         self.edges.extend(other.edges)
 
 
-def _read_yaml(path: Path):
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(str(path), None, None, f"cannot read file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark else None
-        raise DataError(str(path), where, None, f"invalid YAML: {exc}") from exc
-
-
 def read_record_file(path: Path) -> Batch:
     """Read one record file into validated nodes and edges with provenance."""
     name = str(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise DataError(name, None, None, "expected a mapping with 'source', 'nodes' and 'edges'")
     source = data.get("source")
@@ -173,7 +159,7 @@ def read_sdgs(sdg_dir: Path) -> Batch:
             path = sdg_dir / lang / filename
             if not path.exists():
                 continue
-            data = _read_yaml(path)
+            data = read_yaml(path)
             if not isinstance(data, dict):
                 raise DataError(str(path), None, None, "expected a mapping of keys to titles")
             for key, title in data.items():
@@ -186,7 +172,7 @@ def read_sdgs(sdg_dir: Path) -> Batch:
                 else:
                     number = f"{match[1]}.{match[2]}"
                     targets.setdefault(number, {})[f"title_{lang}"] = title.strip()
-    colours = _read_yaml(sdg_dir / "colours.yml") if (sdg_dir / "colours.yml").exists() else {}
+    colours = read_yaml(sdg_dir / "colours.yml") if (sdg_dir / "colours.yml").exists() else {}
     batch = Batch([], [])
     for number in sorted(goals, key=int):
         props = dict(goals[number], number=int(number), source=SDG_SOURCE,

@@ -37,13 +37,16 @@ MAX_KEY_LENGTH = 40
 
 
 def read_yaml(path: Path):
+    """Return a seed file's YAML; a file that cannot be read or parsed raises DataError naming it (and the line)."""
     try:
         with open(path, encoding="utf-8") as fh:
             return yaml.safe_load(fh)
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(str(path), None, None, f"cannot read file: {exc}") from exc
     except yaml.YAMLError as exc:
-        raise DataError(str(path), None, None, f"invalid YAML: {exc}") from exc
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else None
+        raise DataError(str(path), where, None, f"invalid YAML: {exc}") from exc
 
 
 def four_languages(name: str, where: str | None, field: str, value) -> dict[str, str]:
