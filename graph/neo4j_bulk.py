@@ -5,20 +5,25 @@ memory (it did at ten times the twin-town data).  So a large write goes in
 transactions of ``BATCH`` rows, in two phases:
 
 1. **Staging.**  New nodes are created under the label
-   ``CommonGroundStaged`` with a token, not ``Entity``, so no read sees them;
-   edges that touch a new node are created between them and are invisible
-   too, since every read matches ``Entity`` at both ends.  Change items are
-   written as staged chunks.
+   ``CommonGroundStaged``, not ``Entity``, so no read sees them; edges that
+   touch a new node are created between them and are invisible too, since
+   every read matches ``Entity`` at both ends.  Change items are written as
+   staged chunks.
 2. **Publishing.**  Staged nodes get their ``Entity`` and kind labels, batch
-   by batch (their ids are kept, to undo exactly these); existing nodes and
-   the edges between them are updated; the change record's head and the
-   version bump come last.
+   by batch; existing nodes and the edges between them are updated; the
+   change record's head and the version bump come last.
+
+Every node the write touches is addressed by its element id, read or
+returned once: a staged node needs no index of its own (each one would be
+written into it and out of it again), and a lookup by element id is one
+seek that the planner cannot turn into a scan.  Each lookup also checks the
+node's ``id``, so a node deleted meanwhile is never mistaken for another.
 
 If anything fails, what was done is undone from the before-values read at
-the start (staged nodes deleted, updated nodes and edges restored, created
-edges removed) and the error is raised, so the store ends as it was.  A
-process killed during staging leaves only invisible staged nodes, which the
-next bulk write sweeps once they are a day old.
+the start (staged and published nodes deleted by element id, updated nodes
+and edges restored, created edges removed) and the error is raised, so the
+store ends as it was.  A process killed during staging leaves only invisible
+staged nodes, which the next bulk write sweeps once they are a day old.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import time
 import uuid
 
 from . import schema, text
-from .errors import NotFound
+from .errors import NotFound, StoreConflict
 from .model import Change, ChangeItem, ChangeNote, Edge, Node, edge_item
 from .neo4j_store import (
     BATCH,
@@ -54,18 +59,19 @@ def bulk_write(store: Neo4jStore, nodes: list[Node], edges: list[Edge], change: 
     _sweep_stale(store)
     ids = [n.id for n in nodes]
     existing: dict[str, dict] = {}
+    element_ids: dict[str, str] = {}
     for chunk in _batches(ids):
-        for r in store._read("UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, properties(n) AS p",
-                             ids=chunk):
+        for r in store._read("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+                             "RETURN n.id AS id, elementId(n) AS e, properties(n) AS p", ids=chunk):
             existing[r["id"]] = _visible(r["p"])
+            element_ids[r["id"]] = r["e"]
     new_ids = {i for i in ids if i not in existing}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - set(ids))
-    present = set(existing)
     for chunk in _batches(ends):
-        present |= {r["id"] for r in store._read(
-            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id", ids=chunk)}
+        element_ids.update((r["id"], r["e"]) for r in store._read(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, elementId(n) AS e", ids=chunk))
     for end in ends:
-        if end not in present:
+        if end not in element_ids:
             raise NotFound(end)
     old_edges = store._execute(read_edge_props, [e for e in edges if e.source not in new_ids
                                                   and e.target not in new_ids])
@@ -75,33 +81,49 @@ def bulk_write(store: Neo4jStore, nodes: list[Node], edges: list[Edge], change: 
     if not items:
         return None
     token = uuid.uuid4().hex
-    undo = _Undo(store, token, existing, old_edges)
+    undo = _Undo(store, token, existing, old_edges, element_ids)
     try:
-        _stage(store, token, node_rows, edge_rows, items, undo)
-        return _publish(store, token, node_rows, edge_rows, items, change, undo)
+        _stage(store, token, node_rows, edge_rows, items, element_ids, undo)
+        return _publish(store, token, node_rows, edge_rows, items, change, element_ids, undo)
     except BaseException:
         undo.run()
         raise
 
 
+# Each end of an edge row, found by element id and checked by id (see the module).
+MATCH_ENDS = ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row.a AND a.id = row.s "
+              "MATCH (b) WHERE elementId(b) = row.b AND b.id = row.t ")
+
+
+def _edge_rows(rows: list[dict], element_ids: dict[str, str]) -> list[dict]:
+    return [dict(row, a=element_ids[row["s"]], b=element_ids[row["t"]]) for row in rows]
+
+
+def _write_edges(store: Neo4jStore, query: str, rows: list[dict]) -> None:
+    """Run an edge query over ``rows``; refuse the write if an end vanished while it ran."""
+    def work(tx):
+        return tx.run(query + " RETURN count(*) AS c", rows=rows).single()["c"]
+
+    if store._execute(work, write=True) != len(rows):
+        raise StoreConflict("a node this write links to was deleted while it ran")
+
+
 class _Undo:
     """What a failed bulk write must put back, growing as the write goes on."""
 
-    def __init__(self, store: Neo4jStore, token: str, existing: dict, old_edges: dict):
+    def __init__(self, store: Neo4jStore, token: str, existing: dict, old_edges: dict, element_ids: dict):
         self.store, self.token = store, token
-        self.existing, self.old_edges = existing, old_edges
+        self.existing, self.old_edges, self.element_ids = existing, old_edges, element_ids
         self.updated_nodes: list[tuple[str, str]] = []   # (kind, id) whose properties were replaced
         self.written_edges: list[tuple] = []             # edge keys between existing nodes, written
-        self.published: list[str] = []                   # ids of new nodes already given their labels
+        self.created: list[dict] = []                    # {"e", "id"} of nodes this write made
 
     def run(self) -> None:
         store = self.store
-        # Exactly the nodes this write published, never one another writer made meanwhile.
-        for chunk in _batches(self.published):
-            store._execute(_run, "UNWIND $ids AS id MATCH (n:Entity {id: id}) DETACH DELETE n",
-                           {"ids": chunk}, write=True)
-        _loop(store, "MATCH (n:CommonGroundStaged {_staging: $token}) WITH n LIMIT $batch "
-              "DETACH DELETE n RETURN count(*) AS c", token=self.token)
+        # Exactly the nodes this write made, staged or published, never one another writer made.
+        for chunk in _batches(self.created):
+            store._execute(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
+                           "DETACH DELETE n", {"rows": chunk}, write=True)
         _loop(store, "MATCH (n:CommonGroundChangeItems {_staging: $token}) WITH n LIMIT $batch "
               "DELETE n RETURN count(*) AS c", token=self.token)
         rows = [dict(self.existing[i], id=i, kind=k, _search=text.search_text(self.existing[i]))
@@ -113,9 +135,9 @@ class _Undo:
         for s, t, e in self.written_edges:
             by_type.setdefault(t, []).append({"s": s, "t": e, "props": self.old_edges.get((s, t, e))})
         for rel, rows in by_type.items():
-            for chunk in _batches(rows):
-                store._execute(_run, f"UNWIND $rows AS row MATCH (:Entity {{id: row.s}})-[r:{rel}]->"
-                               "(:Entity {id: row.t}) FOREACH (_ IN CASE WHEN row.props IS NULL THEN [1] "
+            for chunk in _batches(_edge_rows(rows, self.element_ids)):
+                store._execute(_run, MATCH_ENDS + f"MATCH (a)-[r:{rel}]->(b) "
+                               "FOREACH (_ IN CASE WHEN row.props IS NULL THEN [1] "
                                "ELSE [] END | DELETE r) FOREACH (_ IN CASE WHEN row.props IS NULL THEN [] "
                                "ELSE [1] END | SET r = row.props)", {"rows": chunk}, write=True)
 
@@ -141,34 +163,19 @@ def _sweep_stale(store: Neo4jStore) -> None:
               "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS c", cutoff=cutoff)
 
 
-def _stage(store, token, node_rows, edge_rows, items, undo) -> None:
+def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None:
     now = time.time()
     for (_kind, known), rows in sorted(node_rows.items()):
         if known:
             continue
         for chunk in _batches(rows):
-            store._execute(_run, "UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, "
-                           "n._staging = $token, n._staged_at = $now",
-                           {"rows": chunk, "token": token, "now": now}, write=True)
-    new_ids = {row["id"] for (_kind, known), rows in node_rows.items() if not known for row in rows}
+            made = store._execute(_create_staged, chunk, now, write=True)
+            undo.created += made
+            element_ids.update((m["id"], m["e"]) for m in made)
     for (rel, fresh), rows in sorted(edge_rows.items()):
-        if not fresh:
-            continue
-        # Each end is either staged by this write or already published: one index lookup each.
-        by_ends: dict[tuple[bool, bool], list] = {}
-        for row in rows:
-            by_ends.setdefault((row["s"] in new_ids, row["t"] in new_ids), []).append(row)
-        for (source_new, target_new), group in sorted(by_ends.items()):
-            # Looked up by id (the staged_id index), then checked for the token: every staged node
-            # shares the token, so the planner must not pick the token's index for the lookup.
-            a = ("MATCH (a:CommonGroundStaged {id: row.s}) WHERE a._staging = $token" if source_new
-                 else "MATCH (a:Entity {id: row.s})")
-            b = ("MATCH (b:CommonGroundStaged {id: row.t}) WHERE b._staging = $token" if target_new
-                 else "MATCH (b:Entity {id: row.t})")
-            for chunk in _batches(group):
-                store._execute(_run, f"UNWIND $rows AS row {a} {b} "
-                               f"CREATE (a)-[r:{rel}]->(b) SET r = row.props",
-                               {"rows": chunk, "token": token}, write=True)
+        if fresh:
+            for chunk in _batches(_edge_rows(rows, element_ids)):
+                _write_edges(store, MATCH_ENDS + f"CREATE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
     chunks = list(range(0, len(items), 1000))
     for start in range(0, len(chunks), CHUNKS_PER_TX):
         part = items[chunks[start]: chunks[start] + 1000 * CHUNKS_PER_TX]
@@ -179,19 +186,21 @@ def _stage(store, token, node_rows, edge_rows, items, undo) -> None:
         store._execute(write_part, write=True)
 
 
-def _publish(store, token, node_rows, edge_rows, items, change, undo) -> Change:
-    for kind in sorted({kind for kind, known in node_rows if not known}):
-        label = schema.node_kind(kind).label
+def _create_staged(tx, rows: list[dict], now: float) -> list[dict]:
+    return [dict(r) for r in tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, "
+                                    "n._staged_at = $now RETURN n.id AS id, elementId(n) AS e",
+                                    rows=rows, now=now)]
 
-        def relabel(tx, label=label, kind=kind):
-            # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
-            return [r["id"] for r in tx.run(
-                "MATCH (n:CommonGroundStaged {_staging: $token}) WHERE n.kind = $kind WITH n LIMIT $batch "
-                f"SET n:Entity:{label} REMOVE n:CommonGroundStaged, n._staging, n._staged_at "
-                "RETURN n.id AS id", token=token, kind=kind, batch=BATCH)]
 
-        while published := store._execute(relabel, write=True):
-            undo.published += published
+def _publish(store, token, node_rows, edge_rows, items, change, element_ids, undo) -> Change:
+    for (kind, known), rows in sorted(node_rows.items()):
+        if known:
+            continue
+        # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
+        for chunk in _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]):
+            store._execute(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
+                           f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at",
+                           {"rows": chunk}, write=True)
     for (kind, known), rows in sorted(node_rows.items()):
         if not known:
             continue
@@ -202,10 +211,9 @@ def _publish(store, token, node_rows, edge_rows, items, change, undo) -> Change:
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             continue
-        for chunk in _batches(rows):
+        for chunk in _batches(_edge_rows(rows, element_ids)):
             undo.written_edges += [(row["s"], rel, row["t"]) for row in chunk]
-            store._execute(_run, "UNWIND $rows AS row MATCH (a:Entity {id: row.s}) MATCH (b:Entity {id: row.t}) "
-                           f"MERGE (a)-[r:{rel}]->(b) SET r = row.props", {"rows": chunk}, write=True)
+            _write_edges(store, MATCH_ENDS + f"MERGE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
 
     def finish(tx):
         seq = tx.run(BUMP_VERSION).single()["g"]

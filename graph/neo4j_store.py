@@ -54,21 +54,22 @@ HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at"})
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX municipality_match IF NOT EXISTS FOR (n:Municipality) ON (n.match_key)",
-    # The indexed text is already folded into [0-9a-z ]+ by graph.text, so a
-    # whitespace analyzer tokenises exactly as the embedded store does.
+    # The indexed text is already folded into [0-9a-z ]+ by graph.text, so a whitespace analyzer
+    # tokenises exactly as the embedded store does.  Eventually consistent: a commit hands its
+    # updates to the index's own thread instead of refreshing Lucene itself (about 8 ms of every
+    # small write's 11 ms commit), and search() waits for what was committed before it reads.
     "CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n._search] "
-    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: true}}",
     "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CommonGroundMeta) REQUIRE m.id IS UNIQUE",
     "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:CommonGroundChange) REQUIRE c.seq IS UNIQUE",
     "CREATE INDEX change_items_seq IF NOT EXISTS FOR (c:CommonGroundChangeItems) ON (c.seq)",
-    "CREATE INDEX staged_id IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n.id)",
-    "CREATE INDEX staged_token IF NOT EXISTS FOR (n:CommonGroundStaged) ON (n._staging)",
+    # Staged nodes are found by element id (graph.neo4j_bulk): the indexes of earlier versions go.
+    "DROP INDEX staged_id IF EXISTS",
+    "DROP INDEX staged_token IF EXISTS",
     "CREATE INDEX staged_items IF NOT EXISTS FOR (n:CommonGroundChangeItems) ON (n._staging)",
 )
-BUMP_VERSION = (
-    "MERGE (m:CommonGroundMeta {id: 'meta'}) "
-    "SET m.generation = coalesce(m.generation, 0) + 1 RETURN m.generation AS g"
-)
+BUMP = "MERGE (m:CommonGroundMeta {id: 'meta'}) SET m.generation = coalesce(m.generation, 0) + 1"
+BUMP_VERSION = BUMP + " RETURN m.generation AS g"
 NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
 # (kind, property) pairs with an index (SCHEMA_STATEMENTS), which find_by_property seeks by value.
 INDEXED_PROPERTIES = frozenset({("Municipality", "match_key")})
@@ -86,6 +87,14 @@ def _reindex(session) -> None:
                     rows=[{"id": r["id"], "words": text.search_text(_visible(r["props"]))} for r in rows]).consume()
         last = rows[-1]["id"]
     session.run("MERGE (m:CommonGroundMeta {id: 'meta'}) SET m.search_format = $f", f=text.SEARCH_FORMAT).consume()
+
+
+def _drop_synchronous_search_index(session) -> None:
+    """Drop a full-text index made before it was eventually consistent; SCHEMA_STATEMENTS remakes it."""
+    found = session.run("SHOW FULLTEXT INDEXES YIELD name, options WHERE name = 'entity_search' "
+                        "RETURN options.indexConfig AS config").single()
+    if found is not None and not found["config"].get("fulltext.eventually_consistent"):
+        session.run("DROP INDEX entity_search").consume()
 
 
 def _node(record) -> Node:
@@ -171,6 +180,7 @@ class Neo4jStore(GraphStore):
 
     def _ensure_schema(self, driver: neo4j.Driver) -> None:
         with driver.session(database=self.database) as session:
+            _drop_synchronous_search_index(session)
             for statement in SCHEMA_STATEMENTS:
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
@@ -406,12 +416,16 @@ class Neo4jStore(GraphStore):
             return []
         # Tokens are [0-9a-z]+ only, so they cannot carry Lucene syntax.
         lucene = " AND ".join(f"{t}*" for t in tokens)
-        rows = self._read(
-            "CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $cap}) "
-            "YIELD node AS n WHERE $kinds IS NULL OR n.kind IN $kinds "
-            f"RETURN {NODE_FIELDS}",
-            q=lucene, cap=SEARCH_CAP, kinds=list(kinds) if kinds else None,
-        )
+        params = {"q": lucene, "cap": SEARCH_CAP, "kinds": list(kinds) if kinds else None}
+
+        def work(tx):
+            # The index is eventually consistent: first let it take in every write committed so far.
+            tx.run("CALL db.index.fulltext.awaitEventuallyConsistentIndexRefresh()").consume()
+            return list(tx.run("CALL db.index.fulltext.queryNodes('entity_search', $q, {limit: $cap}) "
+                               "YIELD node AS n WHERE $kinds IS NULL OR n.kind IN $kinds "
+                               f"RETURN {NODE_FIELDS}", params))
+
+        rows = self._execute(work)
         return text.rank_hits([_node(r) for r in rows], tokens)[:limit]
 
     def list_nodes(self, query: ListQuery) -> Page:
@@ -495,23 +509,21 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
     _check_expected(tx, expect or {})
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
-    if ends:
-        present = {
-            r["id"] for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id", ids=ends)
-        }
-        missing = [x for x in ends if x not in present]
-        if missing:
-            raise NotFound(missing[0])
-    # Writing a property takes the node's write lock until commit, so a concurrent
-    # writer cannot change these nodes between this read and the SET below.
-    existing = {
-        r["id"]: _visible(r["props"])
-        for r in tx.run(
-            "UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
-            "RETURN n.id AS id, properties(n) AS props",
-            ids=sorted(new_ids),
-        )
-    }
+    # One statement reads the written nodes and checks the edges' other ends.  Writing a property
+    # takes the node's write lock until commit, so a concurrent writer cannot change the written
+    # nodes between this read and the SET below.
+    existing, present = {}, set()
+    for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) WITH n, id IN $written AS written "
+                    "FOREACH (_ IN CASE WHEN written THEN [1] ELSE [] END | SET n._lock = true REMOVE n._lock) "
+                    "RETURN n.id AS id, CASE WHEN written THEN properties(n) END AS props",
+                    ids=sorted(new_ids) + ends, written=sorted(new_ids)):
+        if r["props"] is None:
+            present.add(r["id"])
+        else:
+            existing[r["id"]] = _visible(r["props"])
+    missing = [x for x in ends if x not in present]
+    if missing:
+        raise NotFound(missing[0])
     node_rows, items = node_changes(nodes, existing)
     # New nodes are CREATEd and edges touching them too: MERGE would only
     # search for what cannot exist yet, which is most of a bulk import.
@@ -586,19 +598,21 @@ def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
     """Bump the version and write the change record of ``items`` in ``tx``; None if nothing changed."""
     if not items:
         return None
-    seq = tx.run(BUMP_VERSION).single()["g"]
     at = change.at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    tx.run("CREATE (:CommonGroundChange {seq: $seq, at: $at, actor: $actor, reason: $reason, "
-           "item_count: $count})", seq=seq, at=at, actor=change.actor, reason=change.reason,
-           count=len(items)).consume()
-    write_change_items(tx, seq, items)
+    # One statement, not three: a small write is mostly round trips.
+    seq = tx.run(BUMP + " WITH m.generation AS seq "
+                 "CREATE (:CommonGroundChange {seq: seq, at: $at, actor: $actor, reason: $reason, item_count: $count}) "
+                 "WITH seq UNWIND $rows AS row CREATE (:CommonGroundChangeItems {seq: seq, chunk: row.chunk, "
+                 "nodes: row.nodes, items: row.items}) RETURN max(seq) AS seq",
+                 at=at, actor=change.actor, reason=change.reason, count=len(items),
+                 rows=change_item_rows(items)).single()["seq"]
     recorded = tuple(ChangeItem(key if kind == "node" else edge_item(key), kind, before, after)
                      for kind, key, before, after in items[:100])
     return Change(seq, at, change.actor, change.reason, recorded, len(items))
 
 
-def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, extra: dict | None = None) -> None:
-    """Write ``items`` as JSON chunks, each listing the nodes it touches (for node histories)."""
+def change_item_rows(items: list[tuple], first_chunk: int = 0) -> list[dict]:
+    """Return ``items`` as JSON chunks, each listing the nodes it touches (for node histories)."""
     rows = []
     for c in range(0, len(items), CHANGE_CHUNK):
         chunk = items[c : c + CHANGE_CHUNK]
@@ -607,8 +621,14 @@ def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, e
         touched = sorted({x for kind, key, *_ in chunk for x in ([key] if kind == "node" else (key[0], key[2]))})
         rows.append({"chunk": first_chunk + c // CHANGE_CHUNK, "nodes": touched,
                      "items": json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))})
+    return rows
+
+
+def write_change_items(tx, seq: int, items: list[tuple], first_chunk: int = 0, extra: dict | None = None) -> None:
+    """Write ``items`` as change-item chunks of change ``seq`` (see change_item_rows)."""
     tx.run("UNWIND $rows AS row CREATE (i:CommonGroundChangeItems {seq: $seq, chunk: row.chunk, "
-           "nodes: row.nodes, items: row.items}) SET i += $extra", seq=seq, rows=rows, extra=extra or {}).consume()
+           "nodes: row.nodes, items: row.items}) SET i += $extra", seq=seq,
+           rows=change_item_rows(items, first_chunk), extra=extra or {}).consume()
 
 
 def _delete(tx, node_ids: list[str], edge_keys: list[tuple], change: ChangeNote,
