@@ -371,9 +371,24 @@ class Neo4jStore(GraphStore):
         )
         return [_edge(r) for r in rows]
 
+    def _stream(self, query: str, **params) -> Iterator:
+        """Yield the records of a read as the server sends them, ``BATCH`` at a time.
+
+        For reads of a whole kind (every town at 10x), which a managed transaction
+        would first collect into one list: a worker's memory then grew by the list's
+        peak and never gave it back.  Not retried, since records may already be used.
+        """
+        driver = self._get_driver()
+        try:
+            with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                fetch_size=BATCH) as session, session.begin_transaction() as tx:
+                yield from tx.run(query, params)
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri}: {type(exc).__name__}: {exc}") from exc
+
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         label = _label(kind) if kind else "Entity"
-        yield from (_node(r) for r in self._read(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
+        yield from (_node(r) for r in self._stream(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
         # A typed pattern lets Neo4j read only those relationships; the type
@@ -381,7 +396,7 @@ class Neo4jStore(GraphStore):
         pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
         if pattern == ":":
             return
-        rows = self._read(
+        rows = self._stream(
             f"MATCH (a:Entity)-[r{pattern}]->(b:Entity) "
             "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS props "
             "ORDER BY s, type, t"
