@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import tempfile
@@ -20,10 +21,14 @@ def timed(fn, *args, **kwargs) -> tuple[float, object]:
 
 
 def percentile(values: list[float], pct: float) -> float:
-    """Return the pct-th percentile (nearest rank) of values."""
+    """Return the pct-th percentile (nearest rank: the smallest value with pct% of values at or below it).
+
+    An earlier formula rounded half to even, so whenever pct% of the count was a whole number
+    (p95 of 20 writes) it returned the next value up: the maximum, not the 19th of 20.
+    """
     ordered = sorted(values)
-    rank = max(0, min(len(ordered) - 1, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[rank]
+    rank = max(1, min(len(ordered), math.ceil(round(pct / 100 * len(ordered), 9))))
+    return ordered[rank - 1]
 
 
 def median(values: list[float]) -> float:
