@@ -35,7 +35,7 @@ from pathlib import Path
 from . import schema, text
 from .errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore
+from .store import GraphStore, RecentVersion
 
 DATABASE = "graph.sqlite3"
 LEGACY_SNAPSHOT = "graph.json"
@@ -138,6 +138,7 @@ class EmbeddedStore(GraphStore):
         self.path = self.dir / DATABASE
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
+        self._recent = RecentVersion()
         self._pid = os.getpid()
         self._setup()
 
@@ -208,6 +209,8 @@ class EmbeddedStore(GraphStore):
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
+            finally:
+                self._recent.forget()
 
     def close(self) -> None:
         with self._pool_lock:
@@ -323,6 +326,9 @@ class EmbeddedStore(GraphStore):
                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (f"app.{key}", value))
 
     # -- reading -------------------------------------------------------------------
+    def recent_version(self, max_age_s: float) -> str:
+        return self._recent.get(self.version, max_age_s)
+
     def version(self) -> str:
         with self._read() as conn:
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('lineage', 'generation')"))

@@ -29,7 +29,7 @@ from neo4j.exceptions import (
 from . import schema, text
 from .errors import NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore
+from .store import GraphStore, RecentVersion
 
 BATCH = 5000
 # A write with more items than this is committed in bounded transactions (see _bulk_write).
@@ -49,7 +49,10 @@ MIN_TIMEOUT_S = 3.0
 # timeout, bad credentials, and the server's own transient and internal failures.
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, AuthError, TransientError, DatabaseError,
                OSError)
-HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at"})
+HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at", "_last_change"})
+# A node's _last_change is the seq of the newest change that touched it (itself or one of its edges),
+# set by every write below BULK_THRESHOLD.  A bulk write removes it from what it touches, and nodes
+# written before it existed have none: for those, the change items are scanned (_newest_changes).
 
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
@@ -127,11 +130,7 @@ class Neo4jStore(GraphStore):
         # attempt fail at once instead of each waiting out its own timeout in turn.
         self._failed_at = 0.0
         self._failure = ""
-        # recent_version: (when it was asked, the version) and a count of this object's writes, so a
-        # version read while one of them committed is never kept.
-        self._seen_version: tuple[float, str] | None = None
-        self._own_writes = 0
-        self._version_lock = threading.Lock()
+        self._recent = RecentVersion()
 
     def driver_settings(self) -> dict:
         """The driver's timeouts, chosen so that one store call gives up within ``timeout_s``.
@@ -220,12 +219,6 @@ class Neo4jStore(GraphStore):
             self._driver = None
 
     # -- writing -----------------------------------------------------------------
-    def _forget_version(self) -> None:
-        """This object changed the graph: recent_version must ask again."""
-        with self._version_lock:
-            self._own_writes += 1
-            self._seen_version = None
-
     def write(self, nodes: Iterable[Node] = (), edges: Iterable[Edge] = (),
               change: ChangeNote | None = None, delete: Iterable[str] = (),
               expect: Mapping[str, int] | None = None,
@@ -233,7 +226,7 @@ class Neo4jStore(GraphStore):
         try:
             return self._write(nodes, edges, change, delete, expect, delete_edges)
         finally:
-            self._forget_version()
+            self._recent.forget()
 
     def _write(self, nodes, edges, change, delete, expect, delete_edges) -> Change | None:
         nodes, edges = fold_repeats(list(nodes), list(edges))
@@ -255,13 +248,13 @@ class Neo4jStore(GraphStore):
             return self._execute(_delete, node_ids, edge_keys, change or ChangeNote(), dict(expect or {}),
                                  write=True)
         finally:
-            self._forget_version()
+            self._recent.forget()
 
     def clear(self) -> None:
         try:
             self._clear()
         finally:
-            self._forget_version()
+            self._recent.forget()
 
     def _clear(self) -> None:
         def delete_some(tx):
@@ -290,6 +283,9 @@ class Neo4jStore(GraphStore):
                     "MATCH (c:CommonGroundChange) WHERE ($before IS NULL OR c.seq < $before) "
                     "AND ($after IS NULL OR c.seq > $after) "
                     "RETURN c ORDER BY c.seq DESC LIMIT $limit", before=before_seq, after=after_seq, limit=limit))
+            elif limit == 1 and before_seq is None and after_seq is None:
+                heads = list(tx.run("MATCH (c:CommonGroundChange {seq: $seq}) RETURN c",
+                                    seq=_newest_changes(tx, [node_id])[node_id]))
             else:
                 heads = list(tx.run(
                     "MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes "
@@ -331,16 +327,7 @@ class Neo4jStore(GraphStore):
         return str(rows[0]["g"] if rows else 0)
 
     def recent_version(self, max_age_s: float) -> str:
-        seen, writes = self._seen_version, self._own_writes
-        now = time.monotonic()
-        if seen is not None and now - seen[0] < max_age_s:
-            return seen[1]
-        version = self.version()
-        # Kept only if none of this object's writes ended meanwhile; its age counts from the asking.
-        with self._version_lock:
-            if writes == self._own_writes and max_age_s > 0:
-                self._seen_version = (now, version)
-        return version
+        return self._recent.get(self.version, max_age_s)
 
     def get_nodes(self, ids: Iterable[str]) -> dict[str, Node]:
         ids = [i for i in ids if isinstance(i, str)]
@@ -508,13 +495,28 @@ def _check_expected(tx, expect: dict[str, int]) -> None:
     """
     if not expect:
         return
-    tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock",
-           ids=sorted(expect)).consume()
+    newest = _newest_changes(tx, sorted(expect), lock=True)
     for node_id, seen in sorted(expect.items()):
-        latest = tx.run("MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes AND i.seq > 0 "
-                        "RETURN coalesce(max(i.seq), 0) AS s", id=node_id).single()["s"]
-        if latest > seen:
-            raise StaleWrite(node_id, seen, latest)
+        if newest[node_id] > seen:
+            raise StaleWrite(node_id, seen, newest[node_id])
+
+
+def _newest_changes(tx, node_ids: list[str], lock: bool = False) -> dict[str, int]:
+    """Return the seq of the newest change that touched each node (0 if none), locking them if asked.
+
+    One index seek for a node that carries its _last_change; a scan of the change
+    items for the others (see HIDDEN).
+    """
+    # Two fixed texts: a statement that may write cannot run in a read transaction.
+    locking = "SET n._lock = true REMOVE n._lock " if lock else ""
+    newest = {r["id"]: r["seq"] for r in tx.run(
+        f"UNWIND $ids AS id MATCH (n:Entity {{id: id}}) {locking}RETURN n.id AS id, n._last_change AS seq",
+        ids=node_ids) if r["seq"] is not None}
+    for node_id in node_ids:
+        if node_id not in newest:
+            newest[node_id] = tx.run("MATCH (i:CommonGroundChangeItems) WHERE $id IN i.nodes AND i.seq > 0 "
+                                     "RETURN coalesce(max(i.seq), 0) AS s", id=node_id).single()["s"]
+    return newest
 
 
 def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
@@ -614,13 +616,16 @@ def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
     if not items:
         return None
     at = change.at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    # One statement, not three: a small write is mostly round trips.
+    rows = change_item_rows(items)
+    # One statement, not four: a small write is mostly round trips.  The nodes it touched that are
+    # still there are already locked by this transaction, and learn their newest change.
     seq = tx.run(BUMP + " WITH m.generation AS seq "
                  "CREATE (:CommonGroundChange {seq: seq, at: $at, actor: $actor, reason: $reason, item_count: $count}) "
                  "WITH seq UNWIND $rows AS row CREATE (:CommonGroundChangeItems {seq: seq, chunk: row.chunk, "
-                 "nodes: row.nodes, items: row.items}) RETURN max(seq) AS seq",
-                 at=at, actor=change.actor, reason=change.reason, count=len(items),
-                 rows=change_item_rows(items)).single()["seq"]
+                 "nodes: row.nodes, items: row.items}) WITH max(seq) AS seq "
+                 "OPTIONAL MATCH (n:Entity) WHERE n.id IN $touched SET n._last_change = seq RETURN DISTINCT seq",
+                 at=at, actor=change.actor, reason=change.reason, count=len(items), rows=rows,
+                 touched=sorted({x for row in rows for x in row["nodes"]})).single()["seq"]
     recorded = tuple(ChangeItem(key if kind == "node" else edge_item(key), kind, before, after)
                      for kind, key, before, after in items[:100])
     return Change(seq, at, change.actor, change.reason, recorded, len(items))

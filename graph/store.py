@@ -8,14 +8,47 @@ what lets one contract suite run unchanged against every backend.
 
 from __future__ import annotations
 
+import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from .errors import SchemaError
 from .model import Change, ChangeNote, Edge, ListQuery, Node, Page
 
 # The longest path a search may ask for (the Neo4j query's fixed upper bound).
 MAX_HOPS = 8
+
+
+class RecentVersion:
+    """A store object's last look at its version, for :meth:`GraphStore.recent_version`.
+
+    The store calls :meth:`forget` after each of its writes; a version read
+    while one of them committed is never kept.
+    """
+
+    def __init__(self):
+        self._seen: tuple[float, str] | None = None  # (when it was asked, the version)
+        self._own_writes = 0
+        self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        """The store object changed the graph: ask again next time."""
+        with self._lock:
+            self._own_writes += 1
+            self._seen = None
+
+    def get(self, read_version: Callable[[], str], max_age_s: float) -> str:
+        seen, writes = self._seen, self._own_writes
+        now = time.monotonic()
+        if seen is not None and now - seen[0] < max_age_s:
+            return seen[1]
+        version = read_version()
+        # Kept only if none of the object's writes ended meanwhile; its age counts from the asking.
+        with self._lock:
+            if writes == self._own_writes and max_age_s > 0:
+                self._seen = (now, version)
+        return version
 
 
 class GraphStore(ABC):
@@ -99,9 +132,10 @@ class GraphStore(ABC):
         """Return :meth:`version` as this process saw it at most ``max_age_s`` seconds ago.
 
         For callers that may see another process's write a moment late (the
-        page cache), where asking for the version is a round trip.  Writes
-        made through this store object show at once.  This default asks every
-        time; a backend whose version costs a round trip keeps it.
+        page cache), where even a cheap version read is most of a cached
+        page's cost.  Writes made through this store object show at once.
+        This default asks every time; a backend keeps the version in a
+        :class:`RecentVersion`.
         """
         return self.version()
 

@@ -315,9 +315,10 @@ def _newer(a: str, b: str) -> bool:
     return la == lb and ga > gb
 
 
-def update_index(store: GraphStore, index: MatchIndex) -> MatchIndex | None:
-    """Return ``index`` brought up to the store's current version, or None when a full build is needed."""
-    version = store.version()
+def update_index(store: GraphStore, index: MatchIndex, version: str | None = None) -> MatchIndex | None:
+    """Return ``index`` brought up to ``version`` (default: the store's current one), or None when a
+    full build is needed."""
+    version = store.version() if version is None else version
     try:
         (lineage, seen), (now_lineage, now) = _generation(index.version), _generation(version)
     except ValueError:
@@ -567,7 +568,7 @@ def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
         if index is not None and index.version == version:
             return index
     if index is not None:
-        updated = update_index(store, index)  # a few small reads after a small write
+        updated = update_index(store, index, version)  # a few small reads after a small write
         if updated is not None:
             with _LOCK:
                 current = _CACHE.get(store)
