@@ -296,8 +296,10 @@ class Neo4jStore(GraphStore):
             found = []
             for head in heads:
                 c = head["c"]
-                chunks = tx.run("MATCH (i:CommonGroundChangeItems {seq: $seq}) RETURN i.items AS items "
-                                "ORDER BY i.chunk", seq=c["seq"])
+                # Only the chunks that list the node: a 10x import's change is ~1,000 chunks, and
+                # parsing them all for one town's history took seconds.
+                chunks = tx.run("MATCH (i:CommonGroundChangeItems {seq: $seq}) WHERE $id IS NULL OR $id IN i.nodes "
+                                "RETURN i.items AS items ORDER BY i.chunk", seq=c["seq"], id=node_id)
                 items = []
                 for chunk in chunks:
                     for item, kind, before, after in json.loads(chunk["items"]):
