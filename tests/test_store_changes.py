@@ -249,6 +249,31 @@ def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
         assert [n.id for n in again.search("nimlahakok")] == ["municipality:nimlahakok"]
 
 
+def test_a_synchronous_search_index_is_made_eventually_consistent(neo4j_store):
+    """The full-text index of earlier versions is replaced on start, and search sees a write at once."""
+    from graph import open_store
+
+    def config(tx):
+        return tx.run("SHOW FULLTEXT INDEXES YIELD name, options WHERE name = 'entity_search' "
+                      "RETURN options.indexConfig AS c").single()["c"]
+
+    def make_synchronous(tx):
+        tx.run("DROP INDEX entity_search").consume()
+        tx.run("CREATE FULLTEXT INDEX entity_search FOR (n:Entity) ON EACH [n._search] "
+               "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}").consume()
+
+    neo4j_store.clear()
+    neo4j_store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
+    neo4j_store._execute(make_synchronous, write=True)
+    assert not neo4j_store._execute(config)["fulltext.eventually_consistent"]
+    with open_store({"NEO4J_URI": neo4j_store.uri}) as again:
+        assert again._execute(config)["fulltext.eventually_consistent"]
+        assert [n.id for n in again.search("herent")] == ["municipality:herent"]
+        for i in range(20):  # each write is found by the very next search
+            again.write([make_node(f"municipality:town-{i}", {"name": f"Quillacollo {i}", "country": "Bolivia"})])
+            assert [n.id for n in again.search(f"quillacollo {i}")] == [f"municipality:town-{i}"]
+
+
 def test_a_write_based_on_an_old_version_is_refused(store):
     """No lost updates: ``expect`` names the change an editor saw; a newer one refuses the write whole."""
     from graph import StaleWrite
