@@ -363,13 +363,13 @@ class EmbeddedStore(GraphStore):
     def nodes(self, kind: str | None = None) -> Iterator[Node]:
         label = schema.node_kind(kind).label if kind else None
         # Two statements: "(? IS NULL OR kind = ?)" would keep SQLite from using nodes_by_kind, and
-        # reading the 32 themes would scan every node (64 ms at ten times today's data).
-        query = ("SELECT id, kind, props FROM nodes WHERE kind = ?1 AND id > ?2 ORDER BY id LIMIT ?3" if label
-                 else "SELECT id, kind, props FROM nodes WHERE ?1 IS NULL AND id > ?2 ORDER BY id LIMIT ?3")
+        # reading the few themes would scan every node.
+        where = "kind = :kind AND id > :last" if label else "id > :last"
+        query = f"SELECT id, kind, props FROM nodes WHERE {where} ORDER BY id LIMIT :limit"
         last = ""
         while True:  # keyset pages: no transaction stays open while the caller works
             with self._read() as conn:
-                rows = conn.execute(query, (label, last, CHUNK)).fetchall()
+                rows = conn.execute(query, {"kind": label, "last": last, "limit": CHUNK}).fetchall()
             yield from (Node(i, k, json.loads(p)) for i, k, p in rows)
             if len(rows) < CHUNK:
                 return

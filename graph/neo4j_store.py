@@ -51,16 +51,17 @@ UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, AuthErro
                OSError)
 HIDDEN = frozenset({"id", "kind", "_search", "_staging", "_staged_at", "_last_change"})
 # A node's _last_change is the seq of the newest change that touched it (itself or one of its edges),
-# set by every write below BULK_THRESHOLD.  A bulk write removes it from what it touches, and nodes
-# written before it existed have none: for those, the change items are scanned (_newest_changes).
+# set by every write below BULK_THRESHOLD.  A bulk write sets it on the nodes that existed before it
+# and leaves the nodes it creates without one; for those, and for nodes written before it existed,
+# the change items are scanned (_newest_changes).
 
 SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX municipality_match IF NOT EXISTS FOR (n:Municipality) ON (n.match_key)",
     # The indexed text is already folded into [0-9a-z ]+ by graph.text, so a whitespace analyzer
     # tokenises exactly as the embedded store does.  Eventually consistent: a commit hands its
-    # updates to the index's own thread instead of refreshing Lucene itself (about 8 ms of every
-    # small write's 11 ms commit), and search() waits for what was committed before it reads.
+    # updates to the index's own thread instead of refreshing Lucene itself (most of a small
+    # write's commit, in a probe), and search() waits for what was committed before it reads.
     "CREATE FULLTEXT INDEX entity_search IF NOT EXISTS FOR (n:Entity) ON EACH [n._search] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: true}}",
     "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CommonGroundMeta) REQUIRE m.id IS UNIQUE",
@@ -529,17 +530,15 @@ def _write_batch(tx, nodes: list[Node], edges: list[Edge], change: ChangeNote,
     new_ids = {n.id for n in nodes}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - new_ids)
     # One statement reads the written nodes and checks the edges' other ends.  Writing a property
-    # takes the node's write lock until commit, so a concurrent writer cannot change the written
-    # nodes between this read and the SET below.
+    # takes the node's write lock until commit, so a concurrent writer cannot change them between
+    # this read and the SET below (the ends are locked too, as creating an edge would anyway).
     existing, present = {}, set()
-    for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) WITH n, id IN $written AS written "
-                    "FOREACH (_ IN CASE WHEN written THEN [1] ELSE [] END | SET n._lock = true REMOVE n._lock) "
-                    "RETURN n.id AS id, CASE WHEN written THEN properties(n) END AS props",
-                    ids=sorted(new_ids) + ends, written=sorted(new_ids)):
-        if r["props"] is None:
-            present.add(r["id"])
-        else:
+    for r in tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._lock = true REMOVE n._lock "
+                    "RETURN n.id AS id, properties(n) AS props", ids=sorted(new_ids) + ends):
+        if r["id"] in new_ids:
             existing[r["id"]] = _visible(r["props"])
+        else:
+            present.add(r["id"])
     missing = [x for x in ends if x not in present]
     if missing:
         raise NotFound(missing[0])
@@ -617,7 +616,7 @@ def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
     """Bump the version and write the change record of ``items`` in ``tx``; None if nothing changed."""
     if not items:
         return None
-    at = change.at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    at = change_time(change)
     rows = change_item_rows(items)
     # One statement, not four: a small write is mostly round trips.  The nodes it touched that are
     # still there are already locked by this transaction, and learn their newest change.
@@ -627,10 +626,24 @@ def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
                  "nodes: row.nodes, items: row.items}) WITH max(seq) AS seq "
                  "OPTIONAL MATCH (n:Entity) WHERE n.id IN $touched SET n._last_change = seq RETURN DISTINCT seq",
                  at=at, actor=change.actor, reason=change.reason, count=len(items), rows=rows,
-                 touched=sorted({x for row in rows for x in row["nodes"]})).single()["seq"]
+                 touched=sorted(touched_nodes(items))).single()["seq"]
+    return recorded_change(seq, at, change, items)
+
+
+def change_time(change: ChangeNote) -> str:
+    return change.at or time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def recorded_change(seq: int, at: str, change: ChangeNote, items: list[tuple]) -> Change:
+    """The :class:`Change` a write returns: its first 100 items and their count."""
     recorded = tuple(ChangeItem(key if kind == "node" else edge_item(key), kind, before, after)
                      for kind, key, before, after in items[:100])
     return Change(seq, at, change.actor, change.reason, recorded, len(items))
+
+
+def touched_nodes(items: list[tuple]) -> set[str]:
+    """The ids of the nodes ``items`` touch: each node item's, and both ends of each edge item's."""
+    return {x for kind, key, *_ in items for x in ([key] if kind == "node" else (key[0], key[2]))}
 
 
 def change_item_rows(items: list[tuple], first_chunk: int = 0) -> list[dict]:
@@ -640,8 +653,7 @@ def change_item_rows(items: list[tuple], first_chunk: int = 0) -> list[dict]:
         chunk = items[c : c + CHANGE_CHUNK]
         encoded = [[key if kind == "node" else edge_item(key), kind, before, after]
                    for kind, key, before, after in chunk]
-        touched = sorted({x for kind, key, *_ in chunk for x in ([key] if kind == "node" else (key[0], key[2]))})
-        rows.append({"chunk": first_chunk + c // CHANGE_CHUNK, "nodes": touched,
+        rows.append({"chunk": first_chunk + c // CHANGE_CHUNK, "nodes": sorted(touched_nodes(chunk)),
                      "items": json.dumps(encoded, ensure_ascii=False, separators=(",", ":"))})
     return rows
 

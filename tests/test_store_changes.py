@@ -313,7 +313,8 @@ def test_a_change_to_an_edge_is_a_change_of_both_its_ends(store):
 
 
 def test_a_bulk_write_moves_the_version_of_what_it_touches(neo4j_store, monkeypatch):
-    """A bulk write leaves no newest change on its nodes: the version check finds it in the change items."""
+    """A bulk write's change is the newest of what it touched: recorded on the nodes that were there
+    before it, found in the change items for the nodes it created."""
     from graph import StaleWrite
 
     store = neo4j_store

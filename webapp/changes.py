@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 
 from flask import g, url_for
@@ -54,10 +53,8 @@ def actor_name(actor: str) -> str:
     return names[account_id]
 
 
-# A workspace answer keeps each item's answer as flat properties (graph/workspace/): score_<item>,
-# text_<item>, text_<item>_<lang> (a translation), themes_/sdgs_/lines_<item>. History names them by
-# the item's label in the reader's language, which the session (the answer's "run") holds.
-ANSWER_KEY = re.compile(r"^(score|text|themes|sdgs|lines)_([a-z][a-z0-9_]*?)(?:_(nl|fr|es|en))?$")
+# A workspace answer keeps each item's answer as flat properties (workspace.answer_property). History
+# names them by the item's label in the reader's language, which the session (the answer's "run") holds.
 ANSWER_FIELDS = {"participants": _l("Participants"), "lang": _l("Language of the answers"),
                  "side": _l("Side"), "run": _l("Session"), "answer_saves": _l("Answers saved")}
 
@@ -80,9 +77,9 @@ def property_label(key: str, props: dict, lang: str) -> str:
     if "run" in props and "side" in props:  # one side's answers to a workspace session
         if key in ANSWER_FIELDS:
             return str(ANSWER_FIELDS[key])
-        found = ANSWER_KEY.match(key)
+        found = workspace.answer_property(key)
         if found:
-            kind, item_key, into = found.groups()
+            kind, item_key, into = found
             name = _item_label(props["run"], item_key, lang) or item_key.replace("_", " ")
             if into:
                 return gettext("%(item)s (translation into %(language)s)", item=name,

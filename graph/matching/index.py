@@ -9,6 +9,7 @@ when a change is too large to follow.
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from collections import defaultdict
@@ -164,12 +165,6 @@ def _official(code: str | None) -> frozenset[str]:
     return frozenset(regions.official_languages(code))
 
 
-@lru_cache(maxsize=4096)
-def _country(name: str) -> str:
-    """The one copy of a country's name that every place of that country shares."""
-    return name
-
-
 def _place(node) -> Place:
     props = node.props
     country = props.get("country") if isinstance(props.get("country"), str) else None
@@ -178,7 +173,8 @@ def _place(node) -> Place:
     code = code or countries.country_code(country)
     stated = _languages(props.get("languages"))
     languages = stated or _official(code)
-    return Place(node.id, display_name(props, "en", node.id), None if country is None else _country(country),
+    # Interned: the places of one country share one copy of its name.
+    return Place(node.id, display_name(props, "en", node.id), None if country is None else sys.intern(country),
                  code, _regions(code), languages, not stated and bool(languages))
 
 

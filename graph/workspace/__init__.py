@@ -13,7 +13,7 @@ from __future__ import annotations
 from ..editing import version_of
 from .compare import Comparison, Difference, Row, Series, compare
 from .errors import CODES, WorkspaceError
-from .model import Item, Response, Role, Run, Template
+from .model import Item, Response, Role, Run, Template, answer_property
 from .read import partners, role_keys, roles, run, runs_of, template, templates
 from .write import (
     adapt_template,
@@ -27,7 +27,7 @@ from .write import (
 )
 
 __all__ = [
-    "CODES", "Comparison", "Difference", "Item", "Row", "Series", "compare", "Response", "Role", "Run", "Template", "WorkspaceError", "adapt_template", "add_translation",
+    "CODES", "Comparison", "Difference", "Item", "Row", "Series", "compare", "Response", "Role", "Run", "Template", "WorkspaceError", "adapt_template", "add_translation", "answer_property",
     "may_answer", "may_start", "may_translate", "partners", "response_id", "role_keys", "roles", "run", "runs_of",
     "save_response", "start_run", "template", "templates", "version_of",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from ..model import Node
@@ -193,13 +194,19 @@ class Response:
                    tuple(p.get("participants") or ()), scores, texts, translations, choices, lines, version)
 
 
+# An answer is kept as flat properties, one per item: score_<item>, text_<item>, themes_<item>,
+# sdgs_<item>, lines_<item>, and text_<item>_<lang> for a translation of a text.
+ANSWER_PROPERTY = re.compile(r"^(score|text|themes|sdgs|lines)_([a-z][a-z0-9_]*?)(?:_(nl|fr|es|en))?$")
+
+
+def answer_property(name: str) -> tuple[str, str, str | None] | None:
+    """Parse a response's property name into (kind, item key, language of a translation); None if not an answer."""
+    found = ANSWER_PROPERTY.match(name)
+    return found.groups() if found else None
+
+
 def _answer_keys(props: dict) -> list[str]:
-    keys = []
-    for name in props:
-        for prefix in ("score_", "text_", "themes_", "sdgs_", "lines_"):
-            if name.startswith(prefix):
-                keys.append(name[len(prefix):])
-    return keys
+    return [parsed[1] for name in props if (parsed := answer_property(name)) and parsed[2] is None]
 
 
 @dataclass(frozen=True)
