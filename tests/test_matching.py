@@ -673,6 +673,36 @@ def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monke
     assert old is not followed
 
 
+def test_a_follower_splices_a_write_before_any_search_asks(seeded_store, monkeypatch):
+    """follow_match_index brings the index up to a write in the background; the next search just reads it."""
+    import time
+
+    import graph.matching.index as index_module
+    from graph.matching import follow_match_index, match_index
+    from graph.model import make_edge, make_node
+
+    match_index(seeded_store)
+    assert follow_match_index(seeded_store, 0) is None
+    follower = follow_match_index(seeded_store, 0.05)
+    try:
+        assert follow_match_index(seeded_store, 0.05) is follower  # one per store
+        seeded_store.write([make_node("theme:followed", {"name": {"en": "Followed"}})],
+                           [make_edge("municipality:herent-belgium", "OFFERS", "theme:followed")])
+        version = seeded_store.version()
+        deadline = time.monotonic() + 30
+        while index_module._CACHE[seeded_store].version != version and time.monotonic() < deadline:
+            time.sleep(0.02)
+        spliced = []
+        real_update = index_module.update_index
+        monkeypatch.setattr(index_module, "update_index", lambda *a: spliced.append(a) or real_update(*a))
+        index = match_index(seeded_store, wait=0)
+        assert index.version == version and "theme:followed" in index.offered_by
+        assert spliced == []  # the follower did it
+    finally:
+        follower.stop()
+    assert not follower.is_alive()
+
+
 def _same_index(a, b) -> None:
     for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
                  "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members",
@@ -709,6 +739,10 @@ def test_an_index_follows_small_writes_exactly_as_a_full_build_would(seeded_stor
         lambda s: s.delete(["project:new-well"], [(herent, "OFFERS", "theme:agroforestry")]),
         # a renamed municipality in another country
         lambda s: s.write([make_node("municipality:new-town-peru", {"name": "Nueva Ciudad", "country": "Bolivia"})]),
+        # a member of many partnerships offers a theme: none of their member lists moves
+        lambda s: s.write(edges=[make_edge(tarija, "OFFERS", "theme:youth-work")]),
+        # a member leaves the partnership by being deleted: its member list shrinks
+        lambda s: s.delete(["municipality:new-town-peru"]),
     ]
     for n, write in enumerate(writes):
         write(seeded_store)

@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         # How old the store's version may be when the page cache checks it (seconds): another
         # worker's write shows within this time, this worker's own at once (webapp/cache.py).
         PAGE_VERSION_MAX_AGE_S=0.25,
+        # How often a worker brings its partner-matching index up to the store's version in the
+        # background (seconds; 0: only when a search asks).  Each tick reads the version once.
+        MATCH_INDEX_FOLLOW_S=0.25,
         VENDOR_DIR=str(resource_dir("vendor")),
         # Seconds a client should wait before retrying when the store is unavailable (503).
         RETRY_AFTER=30,

@@ -7,7 +7,7 @@ import threading
 from flask import Flask, current_app
 
 from graph import GraphStore, open_store
-from graph.matching import warm_match_index
+from graph.matching import follow_match_index, warm_match_index
 
 _lock = threading.Lock()
 
@@ -21,8 +21,10 @@ def get_store() -> GraphStore:
                 store = open_store(current_app.config)
                 ext["store"] = store
                 # Build the partner-matching index in the background, so that the
-                # first search in this worker does not wait for it.
+                # first search in this worker does not wait for it, and keep it
+                # following writes, so that the first search after one does not either.
                 warm_match_index(store)
+                follow_match_index(store, current_app.config["MATCH_INDEX_FOLLOW_S"])
     return ext["store"]
 
 

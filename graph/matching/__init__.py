@@ -22,7 +22,16 @@ public names below.
 
 from __future__ import annotations
 
-from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index, match_index, warm_match_index
+from .index import (
+    EDGE_TYPES,
+    MatchIndex,
+    Place,
+    Support,
+    build_index,
+    follow_match_index,
+    match_index,
+    warm_match_index,
+)
 from .request import MatchError, MatchRequest, Profile
 from .result import Candidate, Evidence, MatchResult, Path
 from .scoring import match
@@ -73,4 +82,5 @@ __all__ = [
     "match",
     "match_index",
     "warm_match_index",
+    "follow_match_index",
 ]

@@ -4,11 +4,13 @@
 :class:`~graph.store.GraphStore` calls only, so every backend yields the same
 index for the same data; :func:`match_index` caches it per store and follows
 the store's changes (:func:`update_index`), or rebuilds it in the background
-when a change is too large to follow.
+when a change is too large to follow.  :func:`follow_match_index` does that
+from a background thread as well, so that a search seldom has to.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import weakref
@@ -25,6 +27,8 @@ from ..text import display_name
 from .result import Path, path_key
 from .shards import Shards
 from .tuning import DECLARED, LESSON, MAX_PATHS, PRACTISED, STATUS_WEIGHT
+
+log = logging.getLogger(__name__)
 
 EDGE_TYPES = (
     "PARTNER_IN", "FACILITATES", "IMPLEMENTS", "CONCERNS", "CONTRIBUTES_TO", "HAS_TARGET",
@@ -463,8 +467,13 @@ def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -
                             merged(index.works_on, part["works_on"]))
     facilitated = merged(index.facilitated, part["facilitated"])
     memberships = merged(index.memberships, part["memberships"])
-    touched = reach.partnerships | {p for m in munis for p in index.memberships.get(m, ())} | {
-        p for m in alive for p in part["memberships"].get(m, ())}
+    # A partnership's member list changes only when one of its PARTNER_IN edges or the partnership
+    # itself changed (reach.partnerships), or when a municipality joined or left it here, which
+    # covers one appearing or disappearing: never for the other partnerships of a municipality that
+    # merely offers a new theme, which for a town with hundreds of twinnings was most of the reads.
+    touched = set(reach.partnerships)
+    for m in munis:
+        touched |= set(index.memberships.get(m, ())) ^ set(part["memberships"].get(m, ()) if m in alive else ())
     joining: dict[str, list[str]] = {}
     for e in store.edges_of_many(sorted(touched), ["PARTNER_IN"]) if touched else []:
         if e.source in places:
@@ -509,6 +518,10 @@ def _reinverse(inverse: Shards, old: Mapping, new: Mapping, munis: set[str]) -> 
 # and the new index takes over as soon as it is built.
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _BUILDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# One update at a time per store: a request that arrives while the follower (or another request)
+# splices a change waits for that splice, which takes a few small reads, instead of repeating it.
+_UPDATING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_FOLLOWERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 STALE_WAIT_S = 0.1
 
@@ -551,6 +564,52 @@ def warm_match_index(store: GraphStore) -> None:
             _start_build(store)
 
 
+class _Follower(threading.Thread):
+    """Brings a store's index up to the store's version every ``every_s`` seconds, in the background.
+
+    So the first partner search after a write, here or in another process,
+    finds the change already spliced in instead of splicing it itself.  It
+    stops with its store; a failed look (the database down) is tried again
+    at the next tick, and requests still follow changes themselves.
+    """
+
+    def __init__(self, store: GraphStore, every_s: float):
+        super().__init__(name="match-index-follow", daemon=True)
+        self.store = weakref.ref(store)
+        self.every_s = every_s
+        self.stopped = threading.Event()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.every_s):
+            store = self.store()
+            if store is None:
+                return
+            try:
+                match_index(store, wait=0)
+            except Exception:  # noqa: BLE001 - a request will meet the same error and report it
+                log.debug("following the match index failed", exc_info=True)
+            del store  # hold no reference while asleep, so the store can go
+
+
+def follow_match_index(store: GraphStore, every_s: float) -> _Follower | None:
+    """Keep ``store``'s index following its writes from a background thread; return that thread.
+
+    One thread per store however often it is asked; none when ``every_s`` is 0.
+    """
+    if every_s <= 0:
+        return None
+    with _LOCK:
+        follower = _FOLLOWERS.get(store)
+        if follower is None or not follower.is_alive():
+            follower = _FOLLOWERS[store] = _Follower(store, every_s)
+            follower.start()
+        return follower
+
+
 def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
     """Return the index of the store's current version, or the previous one while it is built.
 
@@ -564,13 +623,20 @@ def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
         if index is not None and index.version == version:
             return index
     if index is not None:
-        updated = update_index(store, index, version)  # a few small reads after a small write
-        if updated is not None:
+        with _LOCK:
+            updating = _UPDATING.setdefault(store, threading.Lock())
+        with updating:
             with _LOCK:
-                current = _CACHE.get(store)
-                if current is None or not _newer(current.version, updated.version):
-                    _CACHE[store] = updated
-            return updated
+                index = _CACHE.get(store, index)
+            if index.version == version or _newer(index.version, version):
+                return index  # spliced meanwhile, by whoever held the lock
+            updated = update_index(store, index, version)  # a few small reads after a small write
+            if updated is not None:
+                with _LOCK:
+                    current = _CACHE.get(store)
+                    if current is None or not _newer(current.version, updated.version):
+                        _CACHE[store] = updated
+                return updated
     with _LOCK:
         build = _start_build(store)
     build.join(None if index is None else (STALE_WAIT_S if wait is None else wait))
