@@ -201,7 +201,7 @@ def store_env(store) -> dict:
     return env
 
 
-def run(backend: str, scale: int, writes: int, workdir: Path) -> dict:
+def run(backend: str, scale: int, writes: int, workdir: Path, follow_s: float | None = None) -> dict:
     path = csv_for(scale, workdir)
     result = {"backend": backend, "scale": scale}
     store = fresh_store(backend)
@@ -224,6 +224,8 @@ def run(backend: str, scale: int, writes: int, workdir: Path) -> dict:
     result["durable_write_baseline_ms"] = durable_write_baseline(store, writes) * 1000
 
     env = store_env(store)
+    if follow_s is not None:  # how often each worker splices writes into its matching index by itself
+        env["KB_MATCH_INDEX_FOLLOW_S"] = str(follow_s)
     bare = Server("bench.bare_app:create_app()", env, 2)
     bare_times = [bare.get("/bare.json") for _ in range(200)]
     bare.stop()
@@ -274,6 +276,8 @@ def main() -> None:
     parser.add_argument("--scales", default="1,10")
     parser.add_argument("--writes", type=int, default=30)
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--follow-s", type=float, help="KB_MATCH_INDEX_FOLLOW_S for the served app "
+                        "(default: the app's; 0: every search after a write splices it itself)")
     args = parser.parse_args()
     backends = ["embedded", "neo4j"] if args.backend == "both" else [args.backend]
     if args.backend == "both" and not os.environ.get("NEO4J_URI"):
@@ -284,7 +288,7 @@ def main() -> None:
     results = []
     for scale in (int(s) for s in args.scales.split(",")):
         for backend in backends:
-            r = run(backend, scale, args.writes, workdir)
+            r = run(backend, scale, args.writes, workdir, args.follow_s)
             results.append(r)
             base_name, base_s = r["import_baseline"]
             print(f"\n== {backend}, {scale}x ({r['towns']} towns, {r['skipped_rows']} rows skipped)")
