@@ -360,16 +360,23 @@ class EmbeddedStore(GraphStore):
                 (_ids_param(node_ids), names)).fetchall()
         return [Edge(s, k, t, json.loads(p)) for s, k, t, p in rows]
 
-    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+    def nodes(self, kind: str | None = None, only: Iterable[str] | None = None) -> Iterator[Node]:
         label = schema.node_kind(kind).label if kind else None
         # Two statements: "(? IS NULL OR kind = ?)" would keep SQLite from using nodes_by_kind, and
         # reading the few themes would scan every node.
         where = "kind = :kind AND id > :last" if label else "id > :last"
-        query = f"SELECT id, kind, props FROM nodes WHERE {where} ORDER BY id LIMIT :limit"
+        # With only, SQLite picks the properties out of the JSON, so Python decodes just those.
+        props = "props" if only is None else (
+            "(SELECT json_group_object(key, CASE type WHEN 'text' THEN json_quote(value) "
+            "WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') WHEN 'null' THEN json('null') "
+            "WHEN 'integer' THEN value WHEN 'real' THEN value ELSE json(value) END) "
+            "FROM json_each(props) WHERE key IN (SELECT value FROM json_each(:only)))")
+        query = f"SELECT id, kind, {props} FROM nodes WHERE {where} ORDER BY id LIMIT :limit"
+        keys = None if only is None else _dumps(sorted(set(only)))
         last = ""
         while True:  # keyset pages: no transaction stays open while the caller works
             with self._read() as conn:
-                rows = conn.execute(query, {"kind": label, "last": last, "limit": CHUNK}).fetchall()
+                rows = conn.execute(query, {"kind": label, "last": last, "limit": CHUNK, "only": keys}).fetchall()
             yield from (Node(i, k, json.loads(p)) for i, k, p in rows)
             if len(rows) < CHUNK:
                 return

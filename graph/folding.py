@@ -72,12 +72,17 @@ def _merged(survivor: Node, folded: list[Node], extra: dict) -> Node:
 
 
 def _municipality_groups(store: GraphStore) -> list[list[Node]]:
-    groups: dict[str, list[Node]] = defaultdict(list)
-    for node in store.nodes("Municipality"):
+    """Return the towns that are one town under several spellings, whole, in groups."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    # Every town is scanned after each import, so only the three properties the key needs are read.
+    for node in store.nodes("Municipality", only=("name", "country", "country_code")):
         name, country = node.props.get("name"), node.props.get("country")
         if isinstance(name, str) and isinstance(country, str):
-            groups[place_key(name, country, node.props.get("country_code"))].append(node)
-    return [g for g in groups.values() if len(g) > 1]
+            groups[place_key(name, country, node.props.get("country_code"))].append(node.id)
+    twice = [ids for ids in groups.values() if len(ids) > 1]
+    nodes = store.get_nodes(i for ids in twice for i in ids)
+    whole = ([nodes[i] for i in ids if i in nodes] for ids in twice)
+    return [group for group in whole if len(group) > 1]  # a town deleted meanwhile leaves a group
 
 
 def spelling_duplicates(store: GraphStore) -> int:

@@ -376,9 +376,15 @@ class Neo4jStore(GraphStore):
         except UNAVAILABLE as exc:
             raise StoreUnavailable(f"Neo4j at {self.uri}: {type(exc).__name__}: {exc}") from exc
 
-    def nodes(self, kind: str | None = None) -> Iterator[Node]:
+    def nodes(self, kind: str | None = None, only: Iterable[str] | None = None) -> Iterator[Node]:
         label = _label(kind) if kind else "Entity"
-        yield from (_node(r) for r in self._stream(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
+        if only is None:
+            yield from (_node(r) for r in self._stream(f"MATCH (n:{label}) RETURN {NODE_FIELDS} ORDER BY n.id"))
+            return
+        keys = sorted(set(only) - HIDDEN)
+        rows = self._stream(f"MATCH (n:{label}) RETURN n.id AS id, n.kind AS kind, "
+                            "[k IN $keys WHERE n[k] IS NOT NULL | [k, n[k]]] AS props ORDER BY n.id", keys=keys)
+        yield from (Node(r["id"], r["kind"], dict(r["props"])) for r in rows)
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
         # A typed pattern lets Neo4j read only those relationships; the type

@@ -156,8 +156,13 @@ class GraphStore(ABC):
         """Return every edge into or out of any of ``node_ids`` (of some types), sorted by key."""
 
     @abstractmethod
-    def nodes(self, kind: str | None = None) -> Iterator[Node]:
-        """Yield all nodes (of one kind), ordered by id."""
+    def nodes(self, kind: str | None = None, only: Iterable[str] | None = None) -> Iterator[Node]:
+        """Yield all nodes (of one kind), ordered by id.
+
+        With ``only``, each node carries just those of its properties: for a
+        scan of every town that needs two or three of them, most of whose
+        cost is reading and decoding the rest.
+        """
 
     @abstractmethod
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:

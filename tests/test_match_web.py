@@ -123,3 +123,19 @@ def test_a_theme_nobody_works_on_is_named_with_how_to_add_it(client, lang):
     notice = html[html.index('class="notice"'):]
     assert f'href="/{lang}/themes/funding"' in notice[:2000] and "/themes/water" not in notice[:2000]
     assert not client.get(f"/{lang}/match.json?{WATER_FOR_HERENT}").get_json()["result"]["unmatched_themes"]
+
+
+def test_an_answer_from_the_previous_index_leaves_out_a_town_deleted_since(client, seeded_store, monkeypatch):
+    """While the next index is built, matches come from the previous one; a town gone since is not shown."""
+    import graph.matching.scoring as scoring
+    from graph.matching import match_index
+
+    previous = match_index(seeded_store)
+    before = client.get(f"/en/match.json?{WATER_FOR_HERENT}").get_json()["result"]["candidates"]
+    assert before[0]["municipality"]["id"] == "municipality:tarija-bolivia"
+    monkeypatch.setattr(scoring, "match_index", lambda store, wait=None: previous)
+    seeded_store.delete(["municipality:tarija-bolivia"])
+    page = client.get(f"/en/match.json?{WATER_FOR_HERENT}")
+    assert page.status_code == 200
+    after = [c["municipality"]["id"] for c in page.get_json()["result"]["candidates"]]
+    assert after == [c["municipality"]["id"] for c in before[1:]]

@@ -236,3 +236,19 @@ def test_edges_by_type(small):
 def test_path_search_bounds_are_checked(small, hops, limit):
     with pytest.raises(SchemaError):
         small.shortest_paths("municipality:herent", "sdg:13", max_hops=hops, limit=limit)
+
+
+def test_nodes_with_only_some_properties(small):
+    """nodes(only=...) gives each node just those of its properties, typed as written."""
+    small.write([municipality("herent", "Herent", twinned=True, population=21000, area=32.6, nicknames=["H"])])
+    full = {n.id: n for n in small.nodes("Municipality")}
+    keys = ["name", "twinned", "population", "area", "nicknames", "languages", "absent"]
+    picked = list(small.nodes("Municipality", only=keys))
+    assert [n.id for n in picked] == sorted(full)
+    for node in picked:
+        assert node.kind == "Municipality"
+        assert node.props == {k: v for k, v in full[node.id].props.items() if k in keys}
+    herent = next(n for n in picked if n.id == "municipality:herent")
+    assert herent.props["twinned"] is True and herent.props["population"] == 21000
+    assert herent.props["area"] == 32.6 and herent.props["nicknames"] == ["H"]
+    assert [n.props for n in small.nodes("Theme", only=[])] == [{}]

@@ -90,9 +90,10 @@ def _run(store, form: MatchForm, lang: str) -> dict:
     ids.update(result.themes)
     nodes = store.get_nodes(i for i in ids if ":" in i)
     refs: dict = {}  # one link per node for the whole page (see present.chain)
-    candidates = [_candidate(c, nodes, lang, refs) for c in result.candidates]
+    # An answer from the previous index while the next one is built may name a town deleted since.
+    candidates = [_candidate(c, nodes, lang, refs) for c in result.candidates if c.id in nodes]
     return {
-        "origin": present.ref(nodes[result.origin], lang) if result.origin else None,
+        "origin": present.ref(nodes[result.origin], lang) if result.origin in nodes else None,
         "themes": [present.ref(nodes[t], lang) if t in nodes else {"id": t} for t in result.themes],
         "considered": result.considered,
         # Two groups, each in score order, so a score never contradicts its position.
@@ -128,7 +129,8 @@ def _candidate(c, nodes, lang: str, refs: dict) -> dict:
              "about": present.ref(nodes[ev.about], lang) if ev.about in nodes
              else {"id": ev.about, "label": language_name(ev.about, lang)},
              "flags": [{"flag": f, "label": str(FLAGS.get(f, f))} for f in ev.flags],
-             "paths": [present.chain(path, nodes, lang, refs=refs) for path in ev.paths]}
+             "paths": [present.chain(path, nodes, lang, refs=refs) for path in ev.paths
+                       if all(x in nodes for e in path for x in (e.source, e.target))]}
             for ev in c.evidence
         ],
     }
