@@ -65,15 +65,15 @@ def bulk_write(store: Neo4jStore, nodes: list[Node], edges: list[Edge], change: 
     existing: dict[str, dict] = {}
     element_ids: dict[str, str] = {}
     for chunk in _batches(ids):
-        for r in store._read("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
-                             "RETURN n.id AS id, elementId(n) AS e, properties(n) AS p", ids=chunk):
+        for r in store._read_rows("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+                                  "RETURN collect({id: n.id, e: elementId(n), p: properties(n)}) AS rows", ids=chunk):
             existing[r["id"]] = _visible(r["p"])
             element_ids[r["id"]] = r["e"]
     new_ids = {i for i in ids if i not in existing}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - set(ids))
     for chunk in _batches(ends):
-        element_ids.update((r["id"], r["e"]) for r in store._read(
-            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN n.id AS id, elementId(n) AS e", ids=chunk))
+        element_ids.update((r["id"], r["e"]) for r in store._read_rows(
+            "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN collect({id: n.id, e: elementId(n)}) AS rows", ids=chunk))
     for end in ends:
         if end not in element_ids:
             raise NotFound(end)
@@ -189,9 +189,8 @@ def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None
 
 
 def _create_staged(tx, rows: list[dict], now: float) -> list[dict]:
-    return [dict(r) for r in tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, "
-                                    "n._staged_at = $now RETURN n.id AS id, elementId(n) AS e",
-                                    rows=rows, now=now)]
+    return tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, n._staged_at = $now "
+                  "RETURN collect({id: n.id, e: elementId(n)}) AS made", rows=rows, now=now).single()["made"]
 
 
 def _publish(store, token, node_rows, edge_rows, items, change, element_ids, undo) -> Change:

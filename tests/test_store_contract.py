@@ -252,3 +252,23 @@ def test_nodes_with_only_some_properties(small):
     assert herent.props["twinned"] is True and herent.props["population"] == 21000
     assert herent.props["area"] == 32.6 and herent.props["nicknames"] == ["H"]
     assert [n.props for n in small.nodes("Theme", only=[])] == [{}]
+
+
+def test_whole_kind_reads_come_in_pages_without_losing_or_repeating(small, monkeypatch):
+    """nodes() and edges() read in keyset pages; pages of three must still give everything once, in order."""
+    import graph.embedded
+    import graph.neo4j_store
+
+    monkeypatch.setattr(graph.embedded, "CHUNK", 3)
+    monkeypatch.setattr(graph.neo4j_store, "BATCH", 3)
+    small.write([municipality(f"town-{i}", f"Town {i}") for i in range(7)],
+                [make_edge(f"municipality:town-{i}", "SEEKS", "theme:water") for i in range(0, 7, 2)])
+    towns = [n.id for n in small.nodes("Municipality")]
+    assert towns == sorted(towns) and len(towns) == 11
+    everything = [n.id for n in small.nodes()]
+    assert everything == sorted(everything) and len(everything) == 17 and set(towns) <= set(everything)
+    assert [n.id for n in small.nodes("Theme", only=["name"])] == ["theme:water"]
+    seeks = [e.key for e in small.edges(["SEEKS"])]
+    assert seeks == sorted(seeks) and len(seeks) == 5
+    every_edge = [e.key for e in small.edges()]
+    assert every_edge == sorted(every_edge) and len(every_edge) == 11 and set(seeks) <= set(every_edge)
