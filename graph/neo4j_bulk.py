@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from . import schema, text
 from .errors import NotFound, StoreConflict
@@ -51,6 +53,10 @@ from .neo4j_store import (
 )
 
 CHUNKS_PER_TX = 50
+# Batches of new nodes, which no other batch touches, go in this many transactions at once: while
+# one waits for the server, another is sent, and the server can use a second core.  (Edges stay one
+# batch at a time: two batches linking the same towns would wait for each other's locks.)
+WRITERS = 2
 
 
 def _batches(rows: list, size: int = BATCH):
@@ -150,6 +156,32 @@ def _run(tx, query: str, params: dict):
     return tx.run(query, params).consume()
 
 
+def _write_each(store: Neo4jStore, work, chunks, done=None) -> None:
+    """Run ``work(tx, chunk)`` as a write transaction per chunk, WRITERS at a time, in any order.
+
+    ``done`` gets each committed transaction's result, in chunk order, also when
+    another chunk failed: the undo must know everything that was written.  After
+    a failure no further chunk starts; the first error is raised once the running
+    ones have ended.
+    """
+    with ThreadPoolExecutor(WRITERS, thread_name_prefix="bulk-write") as pool:
+        futures = [pool.submit(store._execute, work, chunk, write=True) for chunk in chunks]
+        error = None
+        for future in futures:
+            try:
+                result = future.result()
+            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others ended
+                if error is None:
+                    error = exc
+                    for later in futures:
+                        later.cancel()
+                continue
+            if done is not None:
+                done(result)
+    if error is not None:
+        raise error
+
+
 def _loop(store: Neo4jStore, query: str, **params) -> None:
     """Run a batched query until it reports no more rows touched."""
     def once(tx):
@@ -172,10 +204,11 @@ def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None
     for (_kind, known), rows in sorted(node_rows.items()):
         if known:
             continue
-        for chunk in _batches(rows):
-            made = store._execute(_create_staged, chunk, now, write=True)
-            undo.created += made
-            element_ids.update((m["id"], m["e"]) for m in made)
+        def made(nodes: list[dict]) -> None:
+            undo.created.extend(nodes)
+            element_ids.update((m["id"], m["e"]) for m in nodes)
+
+        _write_each(store, partial(_create_staged, now=now), _batches(rows), made)
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             for chunk in _batches(_edge_rows(rows, element_ids)):
@@ -188,7 +221,7 @@ def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None
         store._execute(write_part, write=True)
 
 
-def _create_staged(tx, rows: list[dict], now: float) -> list[dict]:
+def _create_staged(tx, rows: list[dict], *, now: float) -> list[dict]:
     return tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, n._staged_at = $now "
                   "RETURN collect({id: n.id, e: elementId(n)}) AS made", rows=rows, now=now).single()["made"]
 
@@ -198,10 +231,10 @@ def _publish(store, token, node_rows, edge_rows, items, change, element_ids, und
         if known:
             continue
         # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
-        for chunk in _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]):
-            store._execute(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
-                           f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at",
-                           {"rows": chunk}, write=True)
+        query = ("UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
+                 f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at")
+        _write_each(store, lambda tx, chunk, query=query: _run(tx, query, {"rows": chunk}),
+                    _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]))
     for (kind, known), rows in sorted(node_rows.items()):
         if not known:
             continue

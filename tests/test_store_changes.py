@@ -184,6 +184,31 @@ def test_a_clash_in_a_large_write_is_undone(neo4j_store, monkeypatch):
     assert store.get_node("municipality:t5").props["name"] == "Other"
 
 
+def test_a_failed_batch_among_those_staged_at_once_undoes_the_others(neo4j_store, monkeypatch):
+    """New nodes are staged by several transactions at once; one failing leaves none of the others behind."""
+    import graph.neo4j_bulk as bulk
+
+    store = neo4j_store
+    store.clear()
+    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(bulk, "BATCH", 3)
+    real_create = bulk._create_staged
+
+    def create_or_fail(tx, rows, *, now):
+        made = real_create(tx, rows, now=now)
+        if any(r["id"] == "municipality:t7" for r in rows):
+            raise StoreConflict("this batch fails after the others started")
+        return made
+
+    monkeypatch.setattr(bulk, "_create_staged", create_or_fail)
+    before = (store.count_by_kind(), store.version())
+    towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(15)]
+    with pytest.raises(StoreConflict):
+        store.write(towns)
+    assert (store.count_by_kind(), store.version()) == before
+    assert store.execute(lambda tx: tx.run("MATCH (n:CommonGroundStaged) RETURN count(n) AS c").single()["c"]) == 0
+
+
 def test_edges_of_many(store):
     store.write([make_node(f"municipality:{m}", {"name": m, "country": "Peru"}) for m in "abc"]
                 + [make_node("partnership:ab", {"name": "a-b"}), theme("water")],
