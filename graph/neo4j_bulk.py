@@ -5,7 +5,8 @@ memory (it did at ten times the twin-town data).  So a large write goes in
 transactions of ``BATCH`` rows, in two phases:
 
 1. **Staging.**  New nodes are created under the label
-   ``CommonGroundStaged``, not ``Entity``, so no read sees them; edges that
+   ``CommonGroundStaged``, not ``Entity``, so no read sees them (WRITERS
+   transactions at a time, as they touch nothing in common); edges that
    touch a new node are created between them and are invisible too, since
    every read matches ``Entity`` at both ends.  Change items are written as
    staged chunks.
@@ -201,14 +202,14 @@ def _sweep_stale(store: Neo4jStore) -> None:
 
 def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None:
     now = time.time()
-    for (_kind, known), rows in sorted(node_rows.items()):
-        if known:
-            continue
-        def made(nodes: list[dict]) -> None:
-            undo.created.extend(nodes)
-            element_ids.update((m["id"], m["e"]) for m in nodes)
 
-        _write_each(store, partial(_create_staged, now=now), _batches(rows), made)
+    def made(nodes: list[dict]) -> None:
+        undo.created.extend(nodes)
+        element_ids.update((m["id"], m["e"]) for m in nodes)
+
+    for (_kind, known), rows in sorted(node_rows.items()):
+        if not known:
+            _write_each(store, partial(_create_staged, now=now), _batches(rows), made)
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             for chunk in _batches(_edge_rows(rows, element_ids)):
