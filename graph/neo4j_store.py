@@ -158,7 +158,10 @@ class Neo4jStore(GraphStore):
         attempt = self.timeout_s / 4
         retry = max(0.0, (self.timeout_s / 2 - 1.2) / 2.5)
         return {"connection_acquisition_timeout": attempt, "connection_timeout": attempt,
-                "max_transaction_retry_time": retry}
+                "max_transaction_retry_time": retry,
+                # On a new database every property key is unknown until first written, and the
+                # driver printed a warning for each query naming one; other notices still come.
+                "notifications_disabled_classifications": [neo4j.NotificationDisabledClassification.UNRECOGNIZED]}
 
     # -- connection ------------------------------------------------------------
     def _get_driver(self) -> neo4j.Driver:
