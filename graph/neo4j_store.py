@@ -146,7 +146,7 @@ class Neo4jStore(GraphStore):
         self._recent = RecentVersion()
 
     def driver_settings(self) -> dict:
-        """The driver's timeouts, chosen so that one store call gives up within ``timeout_s``.
+        """The driver's settings: timeouts chosen so that one store call gives up within ``timeout_s``.
 
         A managed transaction's first attempt waits at most A for a connection (acquisition,
         which includes opening one, itself bounded by connection_timeout).  While less than R
