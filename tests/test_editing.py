@@ -3,6 +3,8 @@ history and reverts.  Every refused request must leave the store as it was."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from webhelpers import PASSWORD, csrf_token, post_json, sign_in
 
@@ -126,6 +128,9 @@ def test_links_only_as_the_schema_allows(ana, seeded_store):
 
 
 def test_an_editor_creates_a_lesson_linked_to_their_partnership(ana, seeded_store):
+    form = ana.get("/es/edit/lessons/new").text
+    other = re.search(r'<input[^>]*name="other"[^>]*>', form).group()
+    assert "required" not in other  # the app says what is missing, in Spanish, not the browser
     token = csrf_token(ana)
     unlinked = unchanged(seeded_store, lambda: ana.post("/en/edit/lessons/new", data={
         "csrf_token": token, "name_nl": "Luister eerst", "original_lang": "nl", "version": "0"}))
