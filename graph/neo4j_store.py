@@ -76,8 +76,8 @@ BUMP = "MERGE (m:CommonGroundMeta {id: 'meta'}) SET m.generation = coalesce(m.ge
 BUMP_VERSION = BUMP + " RETURN m.generation AS g"
 NODE_FIELDS = "n.id AS id, n.kind AS kind, properties(n) AS props"
 # Reads that may return many rows return them as one list of maps, ``rows``: the driver handles each
-# record as a Bolt message of its own in Python, about 25 µs each, where a list arrives decoded at once
-# (a tenth of the time for 200,000 rows).  The maps have the same keys as the records had.
+# record as a Bolt message of its own, in Python, where a list arrives and is decoded at once (in
+# the driver's Rust extension).  The maps have the same keys as the records had.
 NODE_ROWS = "collect({id: n.id, kind: n.kind, props: properties(n)}) AS rows"
 EDGE_ROWS = "collect({s: s, type: type, t: t, props: properties(r)}) AS rows"
 # Every distinct relationship r that a MATCH found, in key order, as EDGE_ROWS expects it.
