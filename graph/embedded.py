@@ -35,7 +35,7 @@ from pathlib import Path
 from . import schema, text
 from .errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore, RecentVersion
+from .store import GraphStore, RecentVersion, property_names
 
 DATABASE = "graph.sqlite3"
 LEGACY_SNAPSHOT = "graph.json"
@@ -215,6 +215,7 @@ class EmbeddedStore(GraphStore):
                 self._recent.forget()
 
     def close(self) -> None:
+        self._run_close_hooks()
         with self._pool_lock:
             pool, self._pool = self._pool, []
         if self._pid == os.getpid():
@@ -365,19 +366,25 @@ class EmbeddedStore(GraphStore):
         # Two statements: "(? IS NULL OR kind = ?)" would keep SQLite from using nodes_by_kind, and
         # reading the few themes would scan every node.
         where = "kind = :kind AND id > :last" if label else "id > :last"
-        # With only, SQLite picks the properties out of the JSON, so Python decodes just those.
-        props = "props" if only is None else (
-            "(SELECT json_group_object(key, CASE type WHEN 'text' THEN json_quote(value) "
-            "WHEN 'true' THEN json('true') WHEN 'false' THEN json('false') WHEN 'null' THEN json('null') "
-            "WHEN 'integer' THEN value WHEN 'real' THEN value ELSE json(value) END) "
-            "FROM json_each(props) WHERE key IN (SELECT value FROM json_each(:only)))")
+        keys = None if only is None else _dumps(sorted(property_names(only)))
+        # With only, SQLite picks the properties out of the JSON, so Python decodes just those.  The
+        # -> operator (SQLite 3.38) gives each one's JSON text as stored; a real taken as an SQL value
+        # would come back with 15 digits.  Older SQLite decodes everything and picks in Python.
+        picked = only is not None and sqlite3.sqlite_version_info >= (3, 38)
+        props = "props" if not picked else (
+            "(SELECT json_group_object(key, json(props -> fullkey)) FROM json_each(props) "
+            "WHERE key IN (SELECT value FROM json_each(:only)))")
         query = f"SELECT id, kind, {props} FROM nodes WHERE {where} ORDER BY id LIMIT :limit"
-        keys = None if only is None else _dumps(sorted(set(only)))
+        wanted = None if only is None or picked else set(json.loads(keys))
         last = ""
         while True:  # keyset pages: no transaction stays open while the caller works
             with self._read() as conn:
                 rows = conn.execute(query, {"kind": label, "last": last, "limit": CHUNK, "only": keys}).fetchall()
-            yield from (Node(i, k, json.loads(p)) for i, k, p in rows)
+            if wanted is None:
+                yield from (Node(i, k, json.loads(p)) for i, k, p in rows)
+            else:
+                yield from (Node(i, k, {key: v for key, v in json.loads(p).items() if key in wanted})
+                            for i, k, p in rows)
             if len(rows) < CHUNK:
                 return
             last = rows[-1][0]

@@ -29,6 +29,7 @@ staged nodes, which the next bulk write sweeps once they are a day old.
 
 from __future__ import annotations
 
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -161,26 +162,36 @@ def _write_each(store: Neo4jStore, work, chunks, done=None) -> None:
     """Run ``work(tx, chunk)`` as a write transaction per chunk, WRITERS at a time, in any order.
 
     ``done`` gets each committed transaction's result, in chunk order, also when
-    another chunk failed: the undo must know everything that was written.  After
-    a failure no further chunk starts; the first error is raised once the running
-    ones have ended.
+    another chunk failed: the undo must know everything that was written.  Once
+    one fails, no chunk starts any more; the first error is raised when the
+    running ones have ended.
     """
+    failed = threading.Event()
+
+    def one(chunk):
+        if failed.is_set():
+            return _SKIPPED
+        try:
+            return store._execute(work, chunk, write=True)
+        except BaseException:
+            failed.set()
+            raise
+
+    error = None
     with ThreadPoolExecutor(WRITERS, thread_name_prefix="bulk-write") as pool:
-        futures = [pool.submit(store._execute, work, chunk, write=True) for chunk in chunks]
-        error = None
-        for future in futures:
+        for future in [pool.submit(one, chunk) for chunk in chunks]:
             try:
                 result = future.result()
-            except BaseException as exc:  # noqa: BLE001 - re-raised below, after the others ended
-                if error is None:
-                    error = exc
-                    for later in futures:
-                        later.cancel()
-                continue
-            if done is not None:
-                done(result)
+                if result is not _SKIPPED and done is not None:
+                    done(result)
+            except BaseException as exc:  # noqa: BLE001 - raised below, once the others have ended
+                failed.set()
+                error = error or exc
     if error is not None:
         raise error
+
+
+_SKIPPED = object()  # what a chunk returns that did not start because another had failed
 
 
 def _loop(store: Neo4jStore, query: str, **params) -> None:

@@ -29,7 +29,7 @@ from neo4j.exceptions import (
 from . import schema, text
 from .errors import NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore, RecentVersion
+from .store import GraphStore, RecentVersion, property_names
 
 BATCH = 5000
 # A write with more items than this is committed in bounded transactions (see _bulk_write).
@@ -236,6 +236,7 @@ class Neo4jStore(GraphStore):
         return self._execute(work)
 
     def close(self) -> None:
+        self._run_close_hooks()
         with self._lock:
             if self._driver is not None and self._pid == os.getpid():
                 self._driver.close()
@@ -388,7 +389,7 @@ class Neo4jStore(GraphStore):
                   else "{id: x.id, kind: x.kind, props: [k IN $keys WHERE x[k] IS NOT NULL | [k, x[k]]]}")
         query = (f"MATCH (n:Entity) WHERE {where} WITH n ORDER BY n.id LIMIT $batch WITH collect(n) AS page "
                  f"RETURN [x IN page | {fields}] AS rows")
-        keys = None if only is None else sorted(set(only) - HIDDEN)
+        keys = None if only is None else sorted(property_names(only) - HIDDEN)
         last = first
         while True:  # no transaction stays open while the caller works
             rows = self._read_rows(query, last=last, upper=upper, batch=BATCH, keys=keys)
@@ -401,12 +402,12 @@ class Neo4jStore(GraphStore):
             last = rows[-1]["id"]
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
-        # A typed pattern lets Neo4j read only those relationships; the type
-        # names come from the schema, so nothing from input reaches the query.
+        # The type names come from the schema, so nothing from input reaches the query.
         pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
         if pattern == ":":
             return
-        # Keyset pages of source nodes in id order, each page's edges as one list (see NODE_ROWS).
+        # Keyset pages of BATCH source nodes in id order (every node is visited, whatever the types),
+        # each page's outgoing edges of those types as one list (see NODE_ROWS).
         query = ("MATCH (a:Entity) WHERE a.id > $last WITH a ORDER BY a.id LIMIT $batch WITH collect(a) AS page "
                  f"CALL (page) {{ UNWIND page AS a MATCH (a)-[r{pattern}]->(b:Entity) "
                  "WITH r, a.id AS s, type(r) AS type, b.id AS t ORDER BY s, type, t "

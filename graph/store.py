@@ -20,6 +20,13 @@ from .model import Change, ChangeNote, Edge, ListQuery, Node, Page
 MAX_HOPS = 8
 
 
+def property_names(only: Iterable[str]) -> set[str]:
+    """Return the names in ``only`` (see :meth:`GraphStore.nodes`); one name alone is refused, not split."""
+    if isinstance(only, str):
+        raise TypeError("only takes a collection of property names, not one name")
+    return set(only)
+
+
 class RecentVersion:
     """A store object's last look at its version, for :meth:`GraphStore.recent_version`.
 
@@ -215,6 +222,14 @@ class GraphStore(ABC):
 
     def close(self) -> None:
         """Release connections and files."""
+
+    def on_close(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` (once) when this store object is closed: for background work that uses it."""
+        self.__dict__.setdefault("_close_hooks", []).append(hook)
+
+    def _run_close_hooks(self) -> None:
+        for hook in self.__dict__.pop("_close_hooks", []):
+            hook()
 
     def __enter__(self):
         return self

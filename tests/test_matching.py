@@ -703,6 +703,17 @@ def test_a_follower_splices_a_write_before_any_search_asks(seeded_store, monkeyp
     assert not follower.is_alive()
 
 
+def test_a_follower_stops_when_its_store_is_closed(tmp_path):
+    from graph.embedded import EmbeddedStore
+    from graph.matching import follow_match_index
+
+    store = EmbeddedStore(tmp_path)
+    follower = follow_match_index(store, 0.01)
+    store.close()
+    follower.join(timeout=10)
+    assert not follower.is_alive()
+
+
 def _same_index(a, b) -> None:
     for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
                  "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members",

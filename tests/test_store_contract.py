@@ -240,9 +240,10 @@ def test_path_search_bounds_are_checked(small, hops, limit):
 
 def test_nodes_with_only_some_properties(small):
     """nodes(only=...) gives each node just those of its properties, typed as written."""
-    small.write([municipality("herent", "Herent", twinned=True, population=21000, area=32.6, nicknames=["H"])])
+    small.write([municipality("herent", "Herent", twinned=True, population=21000, area=0.1 + 0.2,
+                              lat=50.88054912345679, code="007", nicknames=["H"])])
     full = {n.id: n for n in small.nodes("Municipality")}
-    keys = ["name", "twinned", "population", "area", "nicknames", "languages", "absent"]
+    keys = ["name", "twinned", "population", "area", "lat", "code", "nicknames", "languages", "absent"]
     picked = list(small.nodes("Municipality", only=keys))
     assert [n.id for n in picked] == sorted(full)
     for node in picked:
@@ -250,8 +251,11 @@ def test_nodes_with_only_some_properties(small):
         assert node.props == {k: v for k, v in full[node.id].props.items() if k in keys}
     herent = next(n for n in picked if n.id == "municipality:herent")
     assert herent.props["twinned"] is True and herent.props["population"] == 21000
-    assert herent.props["area"] == 32.6 and herent.props["nicknames"] == ["H"]
+    assert herent.props["area"] == 0.1 + 0.2 and herent.props["lat"] == 50.88054912345679  # every digit
+    assert herent.props["code"] == "007" and herent.props["nicknames"] == ["H"]
     assert [n.props for n in small.nodes("Theme", only=[])] == [{}]
+    with pytest.raises(TypeError):
+        list(small.nodes("Theme", only="name"))  # one name is not split into letters
 
 
 def test_whole_kind_reads_come_in_pages_without_losing_or_repeating(small, monkeypatch):

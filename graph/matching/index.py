@@ -519,7 +519,8 @@ def _reinverse(inverse: Shards, old: Mapping, new: Mapping, munis: set[str]) -> 
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _BUILDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # One update at a time per store: a request that arrives while the follower (or another request)
-# splices a change waits for that splice, which takes a few small reads, instead of repeating it.
+# splices a change waits for that splice, which takes a few small reads, instead of repeating it;
+# but no longer than it would wait for a build (STALE_WAIT_S), and then it answers from its index.
 _UPDATING: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _FOLLOWERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
@@ -569,8 +570,9 @@ class _Follower(threading.Thread):
 
     So the first partner search after a write, here or in another process,
     finds the change already spliced in instead of splicing it itself.  It
-    stops with its store; a failed look (the database down) is tried again
-    at the next tick, and requests still follow changes themselves.
+    stops when its store is closed or gone; a failed look (the database
+    down) is tried again at the next tick, and requests still follow changes
+    themselves.
     """
 
     def __init__(self, store: GraphStore, every_s: float):
@@ -607,6 +609,7 @@ def follow_match_index(store: GraphStore, every_s: float) -> _Follower | None:
         if follower is None or not follower.is_alive():
             follower = _FOLLOWERS[store] = _Follower(store, every_s)
             follower.start()
+            store.on_close(follower.stopped.set)  # a closed store is not woken up again
         return follower
 
 
@@ -625,7 +628,10 @@ def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
     if index is not None:
         with _LOCK:
             updating = _UPDATING.setdefault(store, threading.Lock())
-        with updating:
+        # Wait for a splice under way no longer than for a build: then answer from the index we have.
+        if not updating.acquire(timeout=STALE_WAIT_S if wait is None else wait):
+            return index
+        try:
             with _LOCK:
                 index = _CACHE.get(store, index)
             if index.version == version or _newer(index.version, version):
@@ -637,6 +643,8 @@ def match_index(store: GraphStore, wait: float | None = None) -> MatchIndex:
                     if current is None or not _newer(current.version, updated.version):
                         _CACHE[store] = updated
                 return updated
+        finally:
+            updating.release()
     with _LOCK:
         build = _start_build(store)
     build.join(None if index is None else (STALE_WAIT_S if wait is None else wait))
