@@ -380,6 +380,21 @@ class Neo4jStore(GraphStore):
         )
         return [_edge(r) for r in rows]
 
+    def _stream(self, query: str, **params) -> Iterator:
+        """Yield the records of a read as the server sends them, ``BATCH`` at a time.
+
+        For reads of a whole kind (every town at 10x), which a managed transaction
+        would first collect into one list: a worker's memory then grew by the list's
+        peak and never gave it back.  Not retried, since records may already be used.
+        """
+        driver = self._get_driver()
+        try:
+            with driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                fetch_size=BATCH) as session, session.begin_transaction() as tx:
+                yield from tx.run(query, params)
+        except UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Neo4j at {self.uri}: {type(exc).__name__}: {exc}") from exc
+
     def nodes(self, kind: str | None = None, only: Iterable[str] | None = None) -> Iterator[Node]:
         # Keyset pages over the id index, each one list (see NODE_ROWS): a kind's ids share its
         # prefix, so its nodes are one range of that index, read in order without a sort.
@@ -402,23 +417,17 @@ class Neo4jStore(GraphStore):
             last = rows[-1]["id"]
 
     def edges(self, types: Iterable[str] | None = None) -> Iterator[Edge]:
-        # The type names come from the schema, so nothing from input reaches the query.
+        # A typed pattern lets Neo4j read only those relationships; the type
+        # names come from the schema, so nothing from input reaches the query.
         pattern = "" if types is None else ":" + "|".join(sorted({schema.rel_type(t).name for t in types}))
         if pattern == ":":
             return
-        # Keyset pages of BATCH source nodes in id order (every node is visited, whatever the types),
-        # each page's outgoing edges of those types as one list (see NODE_ROWS).
-        query = ("MATCH (a:Entity) WHERE a.id > $last WITH a ORDER BY a.id LIMIT $batch WITH collect(a) AS page "
-                 f"CALL (page) {{ UNWIND page AS a MATCH (a)-[r{pattern}]->(b:Entity) "
-                 "WITH r, a.id AS s, type(r) AS type, b.id AS t ORDER BY s, type, t "
-                 f"RETURN {EDGE_ROWS} }} RETURN rows, size(page) AS seen, page[-1].id AS end")
-        last = ""
-        while True:  # no transaction stays open while the caller works
-            page = self._execute(lambda tx, last=last: tx.run(query, last=last, batch=BATCH).single())
-            yield from (_edge(r) for r in page["rows"])
-            if page["seen"] < BATCH:
-                return
-            last = page["end"]
+        rows = self._stream(
+            f"MATCH (a:Entity)-[r{pattern}]->(b:Entity) "
+            "RETURN a.id AS s, type(r) AS type, b.id AS t, properties(r) AS props "
+            "ORDER BY s, type, t"
+        )
+        yield from (_edge(r) for r in rows)
 
     def count_by_kind(self) -> dict[str, int]:
         rows = self._read("MATCH (n:Entity) RETURN n.kind AS kind, count(*) AS c ORDER BY kind")
