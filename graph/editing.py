@@ -20,8 +20,20 @@ Shared nodes (SDGs, targets, themes, sources, exercise templates) belong to no
 editor: anyone may link to them.  A workspace run (``ExerciseRun``) belongs to its
 partnership and a response (``ExerciseResponse``) to the municipality that gave
 it, whatever else they are linked to (a run yields organisations, which must not
-make it theirs).  An editor may add or remove an edge when either end belongs to
-them.  Staff and admins may change everything.
+make it theirs).  Staff and admins may change everything.
+
+Links never widen an editor's rights
+------------------------------------
+Ownership is worked out from links, so a link is a claim: had an editor been
+allowed to link anything of theirs to anything at all, linking Herent to
+Brasschaat's partnership with ``PARTNER_IN`` would have made that partnership,
+and everything anchored to it, Herent's.  So an editor may add or remove an
+edge only when *both* ends are theirs, or one end is theirs and the other is a
+shared node (an SDG, a theme...), which no one owns and ownership never passes
+through.  Every link in the graph was therefore made by someone allowed to link
+both ends, and what an editor may change follows from their scopes alone.  A
+link into another side's node is for that side's editors, staff or admins to
+make; unlinking another side's member is refused the same way.
 
 Empty values
 ------------
@@ -118,9 +130,19 @@ def may_edit(store, account, node_id: str) -> bool:
 
 
 def may_link(store, account, source: str, target: str) -> bool:
-    """Tell whether ``account`` may add or remove an edge between ``source`` and ``target``."""
-    return account is not None and account.active and (
-        account.edits_everything or any(belongs_to(store, end, account.scopes) for end in (source, target)))
+    """Tell whether ``account`` may add or remove an edge between ``source`` and ``target``.
+
+    Both ends must be the account's, or one end its own and the other shared (see "Links never widen").
+    """
+    if account is None or not account.active:
+        return False
+    if account.edits_everything:
+        return True
+    shared = [schema.kind_of_id(end) in SHARED_KINDS for end in (source, target)]
+    if all(shared):
+        return False
+    return all(is_shared or belongs_to(store, end, account.scopes)
+               for end, is_shared in zip((source, target), shared, strict=True))
 
 
 # Checking an edit's version and writing it must not interleave with another edit in this process

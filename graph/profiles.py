@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .model import Change, ChangeNote, Edge, Node, make_edge, make_node
 from .schema import LANGUAGES
 
 PROFILE_LINKS = {"offers": ("OFFERS", "Theme"), "seeks": ("SEEKS", "Theme"), "sdgs": ("WORKS_ON", "SDG")}
@@ -42,10 +42,14 @@ def read_profile(store, municipality: Node) -> Profile:
                    bool(props.get("profile_public")))
 
 
-def save_profile(store, municipality: Node, profile: Profile, note: ChangeNote) -> list:
-    """Write the differences between the stored profile and ``profile``; return the change records.
+def save_profile(store, municipality: Node, profile: Profile, note: ChangeNote, based_on: int) -> Change | None:
+    """Write the differences between the stored profile and ``profile`` in one write; return its change.
 
-    Added links and properties are one write; removed links one delete, with the same note.
+    ``based_on`` is the municipality's version the editor saw (``graph.editing.version_of``).  The
+    store checks it inside the write's own transaction and raises StaleWrite when another save came in
+    meanwhile: a profile is a diff against what is stored, so two saves from one version would
+    otherwise each undo the other's additions.  Added links, removed links and properties are one
+    write, so a crash or a refusal never leaves half a profile.
     """
     current = read_profile(store, municipality)
     added: list[Edge] = []
@@ -67,9 +71,6 @@ def save_profile(store, municipality: Node, profile: Profile, note: ChangeNote) 
     if props:
         nodes.append(make_node(municipality.id, {**{k: municipality.props[k] for k in ("name", "country")
                                                     if k in municipality.props}, **props}))
-    done = []
-    if nodes or added:
-        done.append(store.write(nodes, added, change=note))
-    if removed:
-        done.append(store.delete(edges=removed, change=note))
-    return [c for c in done if c is not None]
+    if not (nodes or added or removed):
+        return None
+    return store.write(nodes, added, change=note, delete_edges=removed, expect={municipality.id: based_on})

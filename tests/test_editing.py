@@ -99,7 +99,7 @@ def test_an_editor_may_not_edit_outside_their_municipalities(ana, seeded_store):
     token = csrf_token(ana)
     refused = unchanged(seeded_store, lambda: ana.post("/en/edit/partnerships/brasschaat-tarija/links", data={
         "csrf_token": token, "link": "CONCERNS|out", "other": "theme:water"}))
-    assert refused.status_code == 400 and "your account does not work for" in refused.text
+    assert refused.status_code == 403 and "Ask an editor of the other side" in refused.text
 
 
 def test_anonymous_readers_cannot_edit(client, seeded_store, accounts):

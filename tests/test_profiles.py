@@ -43,7 +43,10 @@ def test_profile_saved_in_dutch_is_matched_at_once(ana, seeded_store):
     edges = {e.key for e in seeded_store.edges_of(HERENT)}
     assert {(HERENT, "OFFERS", "theme:water"), (HERENT, "WORKS_ON", "sdg:6")} <= edges
     assert (HERENT, "SEEKS", "theme:water") not in edges
-    assert [c.reason for c in seeded_store.changes(node_id=HERENT, limit=2)] == ["profiel bijgewerkt"] * 2
+    # One save is one change: links added and removed and properties, all or nothing.
+    [change] = seeded_store.changes(node_id=HERENT, limit=1)
+    assert change.reason == "profiel bijgewerkt"
+    assert {f"{HERENT}|SEEKS|theme:water", f"{HERENT}|OFFERS|theme:water"} <= {i.item for i in change.items}
     index = match_index(seeded_store)
     assert "theme:water" in index.offers[HERENT] and "theme:water" not in index.seeks.get(HERENT, {})
     result = match(seeded_store, MatchRequest(municipality=HERENT, themes=("theme:child-rights",)))

@@ -72,6 +72,12 @@ def _outside() -> str:
                    "Nothing was changed.")
 
 
+def _outside_link() -> str:
+    return gettext("You can link only what belongs to your municipality or organisation, or shared things such "
+                   "as SDGs and themes. Ask an editor of the other side, or the association's staff, to make "
+                   "this link. Nothing was changed.")
+
+
 def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> dict:
     lang = present.current_lang()
     return {
@@ -278,7 +284,8 @@ def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str |
 
 
 def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm, new: bool = False):
-    """Check a link form: a relationship the schema allows, another node that exists, the right to link.
+    """Check a link form: a relationship the schema allows, another node that exists (and, for a new
+    node, that the other end is the editor's; an existing node's link is checked by ``may_link``).
 
     Returns (type, direction, other id) or None with errors on the form.
     """
@@ -300,13 +307,8 @@ def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm
                                      kind=kind_name(other.kind),
                                      allowed=", ".join(str(kind_name(k)) for k in allowed))]
         return None
-    if new:
-        permitted = account.edits_everything or may_edit(store, account, other.id)
-    else:
-        permitted = may_link(store, account, node_id, other.id)
-    if not permitted:
-        link.other.errors = [_outside() if not new else gettext(
-            "Link the new node to something of your own municipality or organisation.")]
+    if new and not (account.edits_everything or may_edit(store, account, other.id)):
+        link.other.errors = [gettext("Link the new node to something of your own municipality or organisation.")]
         return None
     return rel, direction, other.id
 
@@ -350,7 +352,7 @@ def links(plural: str, local: str, fmt: str):
         if removing not in current:
             _refuse(gettext("There is no such relationship. Nothing was changed."), 400)
         if not may_link(store, account, key[0], key[2]):
-            _refuse(_outside())
+            _refuse(_outside_link())
         change = store.delete(edges=[key], change=ChangeNote(account.actor, "remove link"))
     else:
         link.validate()  # CSRF and lengths; the relationship itself is checked below
@@ -361,6 +363,8 @@ def links(plural: str, local: str, fmt: str):
             _refuse(message or gettext("This link cannot be made."), 400)
         rel, direction, other = spec
         source, target = (node_id, other) if direction == "out" else (other, node_id)
+        if not may_link(store, account, source, target):
+            _refuse(_outside_link())
         change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(account.actor, "add link"))
     if fmt == "json":
         return {"saved": True, "change": change.seq if change else None, "links": _links(store, node, lang)}

@@ -10,7 +10,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from graph import NotFound
+from graph import NotFound, StaleWrite
 from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
 from graph.model import ChangeNote
 from graph.profiles import MAX_CONTACT, Profile, read_profile, save_profile
@@ -78,6 +78,14 @@ def edit_profile(local: str, fmt: str):
         return _profile_page(store, account, lang, node, node_id, fmt)
 
 
+def _version_in(form) -> int:
+    """The version a submitted form says it edits, or -1 when it says none."""
+    try:
+        return int(form.version.data or -1)
+    except ValueError:
+        return -1
+
+
 def _profile_page(store, account, lang, node, node_id, fmt):
     """Show the profile form, or check and save a submitted one (under the edit lock)."""
     form = ProfileForm()
@@ -91,22 +99,25 @@ def _profile_page(store, account, lang, node, node_id, fmt):
             form[f"contact_{code}"].data = current.contact.get(code, "")
         form.version.data = str(version_of(store, node_id))
     elif form.validate():
+        profile = Profile(form.offers.data or [], form.seeks.data or [], form.sdgs.data or [],
+                          form.languages.data or [],
+                          {c: (form[f"contact_{c}"].data or "").strip() for c in LANGUAGES},
+                          bool(form.profile_public.data))
+        note = ChangeNote(account.actor, (form.reason.data or "").strip() or "profile")
         try:
-            check_version(store, node_id, int(form.version.data or -1))
-        except (StaleEdit, ValueError) as exc:
+            based_on = int(form.version.data or -1)
+            check_version(store, node_id, based_on)
+            # The store checks the version again inside the write: another worker may have saved meanwhile.
+            save_profile(store, node, profile, note, based_on)
+        except (StaleEdit, StaleWrite, ValueError):
             status = 409
-            newer = getattr(exc, "changes", [])
+            based_on = _version_in(form)
+            newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
             stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
             form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
                                            "the form; compare it with what changed meanwhile, then save again.")]
             form.version.data = str(version_of(store, node_id))
         else:
-            profile = Profile(form.offers.data or [], form.seeks.data or [], form.sdgs.data or [],
-                              form.languages.data or [],
-                              {c: (form[f"contact_{c}"].data or "").strip() for c in LANGUAGES},
-                              bool(form.profile_public.data))
-            save_profile(store, node, profile, ChangeNote(account.actor, (form.reason.data or "").strip()
-                                                          or "profile"))
             if fmt == "json":
                 saved = read_profile(store, store.get_node(node_id))
                 return {"saved": True, "profile": vars(saved), "version": version_of(store, node_id)}
