@@ -49,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_pages import free_port  # noqa: E402
 from bench.common import ROOT, TWIN_CITIES, fresh_store, median, percentile, timed  # noqa: E402
 from bench.make_twins import write_scaled  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
 from graph.model import ChangeNote, make_edge, make_node  # noqa: E402
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
 
 NODE_PAGE = "/nl/municipalities/tarija-bolivia"
 # How long a worker may serve pages of the version it saw before a write (webapp/cache.py).
@@ -206,7 +206,7 @@ def run(backend: str, scale: int, writes: int, workdir: Path, follow_s: float | 
     result = {"backend": backend, "scale": scale}
     store = fresh_store(backend)
     seed(store)
-    # The 10x file is over the default import limits (graph/twinnings.py), which an operator raises so.
+    # The 10x file is over the default import limits (graph/ingest/twinnings.py), which an operator raises so.
     limits = {"max_bytes": 1 << 30, "max_rows": 10_000_000}
     # CPU seconds too: on a shared machine they vary far less with the load than the wall clock.
     cpu = cpu_seconds()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import countries, schema, text
+from . import schema, text
+from .places import countries
 
 
 @dataclass(frozen=True)

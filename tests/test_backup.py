@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 
 from graph import Node
-from graph.backup import DIGEST_SUFFIX, backups_in, restore_backup, verify_backup, write_backup
-from graph.embedded import EmbeddedStore
 from graph.errors import DataError, StoreConflict
-from graph.exchange import export_bytes
+from graph.ingest.exchange import export_bytes
+from graph.ingest.seeds import SEEDS_DIR, seed
+from graph.ingest.twinnings import import_twinnings
 from graph.model import ChangeNote
-from graph.seeds import SEEDS_DIR, seed
-from graph.twinnings import import_twinnings
+from graph.operations.backup import DIGEST_SUFFIX, backups_in, restore_backup, verify_backup, write_backup
+from graph.stores.sqlite.store import EmbeddedStore
 from webapp.cli import main
 
 
@@ -87,7 +87,7 @@ def test_a_backup_that_reads_back_wrong_is_not_kept(tmp_path, monkeypatch):
     seed(store)
     first = write_backup(store, tmp_path / "b")
     # A disk that changes what it was given: the read back differs.
-    monkeypatch.setattr("graph.backup._write_synced",
+    monkeypatch.setattr("graph.operations.backup._write_synced",
                         lambda path, data: path.write_bytes(data.replace(b'"Brasschaat"', b'"Brasschaet"')))
     with pytest.raises(DataError, match="differs from what was written"):
         write_backup(store, tmp_path / "b", keep=1)

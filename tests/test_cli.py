@@ -76,8 +76,8 @@ def test_the_web_app_says_when_the_store_is_down():
 
 
 def test_check_passes_on_a_good_store_and_names_what_is_wrong(kb, tmp_path):
-    from graph.embedded import EmbeddedStore
     from graph.model import Node
+    from graph.stores.sqlite.store import EmbeddedStore
 
     kb("seed")
     result = kb("check")

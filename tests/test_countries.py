@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from graph.countries import canonical_name, country_code, country_name, municipality_id, place_key
-from graph.embedded import EmbeddedStore
-from graph.folding import plan_country_folds, spelling_duplicates
+from graph.ingest.seeds import SEEDS_DIR, seed
+from graph.ingest.twinnings import import_twinnings
 from graph.model import Node, make_edge, make_node
-from graph.seeds import SEEDS_DIR, seed
+from graph.places.countries import canonical_name, country_code, country_name, municipality_id, place_key
+from graph.places.duplicates import plan_country_folds, spelling_duplicates
+from graph.stores.sqlite.store import EmbeddedStore
 from graph.text import fold
-from graph.twinnings import import_twinnings
 
 HEADER = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
 SPELLINGS = HEADER + """\
@@ -83,7 +83,7 @@ def test_the_shared_twin_town_file_has_no_duplicates_and_every_country_mapped(tm
     assert report.unmapped_countries == {}
     assert report.spelling_duplicates == 0 == spelling_duplicates(store)
     assert all(m.props.get("country_code") for m in store.nodes("Municipality"))
-    # the seeded towns (Nimlaha'kok aside) and the 119 other Flemish members (graph/members.py) the lists name
+    # the seeded towns (Nimlaha'kok aside) and the 119 other Flemish members (graph/ingest/members.py) the lists name
     assert report.municipalities_matched == 124
     portsmouths = [m.props["country_code"] for m in store.nodes("Municipality") if m.props["name"] == "Portsmouth"]
     assert sorted(portsmouths) == ["GB", "US"]
@@ -160,8 +160,8 @@ def test_a_store_from_before_codes_is_matched_and_its_duplicates_planned(store, 
 def test_a_fold_is_atomic(store, tmp_path):
     """The upserts and the deletes of a fold commit together or not at all."""
     from graph import NotFound
-    from graph.folding import fold_country_duplicates
     from graph.model import ChangeNote
+    from graph.places.duplicates import fold_country_duplicates
 
     _legacy_store(store)
     plan = plan_country_folds(store)

@@ -14,10 +14,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from graph.accounts import SQLiteAccountStore
-from graph.embedded import EmbeddedStore
-from graph.integrity import check_store
+from graph.accounts.model import SQLiteAccountStore
 from graph.model import ChangeNote, make_node
+from graph.operations.integrity import check_store
+from graph.stores.sqlite.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = """

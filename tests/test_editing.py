@@ -8,7 +8,7 @@ import re
 import pytest
 from webhelpers import PASSWORD, csrf_token, post_json, sign_in
 
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 
 HERENT = "municipality:herent-belgium"
 EDIT_HERENT = "/en/edit/municipalities/herent-belgium"

@@ -13,13 +13,13 @@ import time
 import pytest
 
 import graph
-import graph.embedded
-from graph.embedded import EmbeddedStore
+import graph.stores.sqlite.store
 from graph.model import make_node
+from graph.stores.sqlite.store import EmbeddedStore
 
 WRITER = textwrap.dedent("""
     import sys
-    from graph.embedded import EmbeddedStore
+    from graph.stores.sqlite.store import EmbeddedStore
     from graph.model import make_node
     store = EmbeddedStore(sys.argv[1])
     prefix, count, size = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
@@ -42,7 +42,7 @@ def test_a_failure_inside_a_write_leaves_the_old_graph(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     # The nodes are written, then recording the change fails: the transaction must roll back whole.
-    monkeypatch.setattr(graph.embedded, "_record", broken_record)
+    monkeypatch.setattr(graph.stores.sqlite.store, "_record", broken_record)
     with pytest.raises(OSError):
         store.write([make_node("theme:lost", {"name": "lost"})])
     monkeypatch.undo()
@@ -158,7 +158,7 @@ def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_pat
     """The writer prints each write after it returns; every printed write must be there, recorded."""
     script = textwrap.dedent("""
         import sys
-        from graph.embedded import EmbeddedStore
+        from graph.stores.sqlite.store import EmbeddedStore
         from graph.model import ChangeNote, make_node
         store = EmbeddedStore(sys.argv[1])
         for i in range(10000):

@@ -8,12 +8,12 @@ import pytest
 from click.testing import CliRunner
 
 from graph import Edge, Node
-from graph.countries import municipality_id
-from graph.embedded import EmbeddedStore
-from graph.identifiers import legacy_fold, legacy_municipality_id, migrate_ids
+from graph.ingest.id_migration import legacy_fold, legacy_municipality_id, migrate_ids
+from graph.ingest.twinnings import import_twinnings
 from graph.model import ChangeNote
+from graph.places.countries import municipality_id
+from graph.stores.sqlite.store import EmbeddedStore
 from graph.text import fold, slug
-from graph.twinnings import import_twinnings
 from webapp import create_app
 from webapp.cli import main
 

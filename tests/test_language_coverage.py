@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from graph.ingest.seeds import EXERCISES, SEEDS_DIR, read_sdgs, record_files
 from graph.schema import LANGUAGES, TEXT_FIELDS
-from graph.seeds import EXERCISES, SEEDS_DIR, read_sdgs, record_files
 from graph.workspace.files import ROLES_FILE, template_files
 
 RECORD_FILES = record_files(SEEDS_DIR)
@@ -85,7 +85,7 @@ def test_the_coverage_check_names_what_is_missing(tmp_path):
 
 def test_spanish_says_hermanamiento_only_for_twinnings():
     """The glossary: a partnership is an asociación; hermanamiento is town twinning only (docs/glossary.md)."""
-    from graph.seeds import read_seeds
+    from graph.ingest.seeds import read_seeds
 
     wrong = [n.id for n in read_seeds().nodes
              if n.kind == "Partnership" and n.props.get("partnership_type") != "twinning"

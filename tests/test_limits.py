@@ -7,12 +7,12 @@ import json
 import pytest
 
 from graph import DataError, SchemaError
-from graph.embedded import EmbeddedStore
-from graph.exchange import FORMAT, FORMAT_VERSION, load_json
+from graph.ingest.exchange import FORMAT, FORMAT_VERSION, load_json
+from graph.ingest.seeds import read_record_file
+from graph.ingest.twinnings import MAX_CITY_NAME, import_twinnings
 from graph.model import Node, make_edge, make_node
 from graph.schema import INT_MAX, INT_MIN, MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
-from graph.seeds import read_record_file
-from graph.twinnings import MAX_CITY_NAME, import_twinnings
+from graph.stores.sqlite.store import EmbeddedStore
 
 HEADER = "city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
 

@@ -9,10 +9,10 @@ import shutil
 import pytest
 
 from graph import DataError, StoreConflict
-from graph.embedded import EmbeddedStore
-from graph.exchange import export_json, load_json
-from graph.seeds import SEEDS_DIR, read_record_file, read_seeds, seed
-from graph.twinnings import import_twinnings
+from graph.ingest.exchange import export_json, load_json
+from graph.ingest.seeds import SEEDS_DIR, read_record_file, read_seeds, seed
+from graph.ingest.twinnings import import_twinnings
+from graph.stores.sqlite.store import EmbeddedStore
 
 TWINS = """city1,country1,lat1,lng1,city2,country2,lat2,lng2
 Brasschaat,Belgium,51.3,4.5,Tarija,Bolivia,-21.5333,-64.7333

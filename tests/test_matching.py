@@ -11,9 +11,7 @@ from collections import defaultdict
 
 import pytest
 
-from graph import GraphError, regions
-from graph.countries import country_code
-from graph.embedded import EmbeddedStore
+from graph import GraphError
 from graph.matching import (
     COMPONENTS,
     WEIGHTS,
@@ -24,6 +22,9 @@ from graph.matching import (
     match_index,
 )
 from graph.model import make_edge, make_node
+from graph.places import regions
+from graph.places.countries import country_code
+from graph.stores.sqlite.store import EmbeddedStore
 
 WATER, AGRO, CHILD, YOUTH = "theme:water", "theme:agroforestry", "theme:child-rights", "theme:youth"
 
@@ -704,8 +705,8 @@ def test_a_follower_splices_a_write_before_any_search_asks(seeded_store, monkeyp
 
 
 def test_a_follower_stops_when_its_store_is_closed(tmp_path):
-    from graph.embedded import EmbeddedStore
     from graph.matching import follow_match_index
+    from graph.stores.sqlite.store import EmbeddedStore
 
     store = EmbeddedStore(tmp_path)
     follower = follow_match_index(store, 0.01)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from graph.countries import place_key
-from graph.members import SOURCE_ID, read_municipalities
-from graph.seeds import SEED_DIGEST_KEY, seed, seed_digest
-from graph.twinnings import import_twinnings
+from graph.ingest.members import SOURCE_ID, read_municipalities
+from graph.ingest.seeds import SEED_DIGEST_KEY, seed, seed_digest
+from graph.ingest.twinnings import import_twinnings
+from graph.places.countries import place_key
 
 TWINS = ("city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
          "Antwerp,Belgium,51.22,4.40,Rosario,Argentina,-32.95,-60.65\n"

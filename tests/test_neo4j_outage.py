@@ -22,8 +22,8 @@ from conftest import skip_or_fail  # tests/conftest.py
 from test_serving import free_port
 
 from graph import open_store
+from graph.ingest.seeds import seed
 from graph.resources import CHECKOUT
-from graph.seeds import seed
 
 pytestmark = pytest.mark.outage
 

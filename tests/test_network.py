@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from graph.ingest.seeds import seed
+from graph.ingest.twinnings import import_twinnings
 from graph.model import ChangeNote, make_edge, make_node
-from graph.network import (
+from graph.network.analysis import (
     FilterError,
     NetworkFilter,
     map_links,
     network_summary,
     read_network,
 )
-from graph.seeds import seed
-from graph.twinnings import import_twinnings
 
 VVSG = "organisation:vvsg"
 TWINS = ("city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
@@ -139,7 +139,7 @@ def test_map_links_carry_coordinates_where_both_ends_have_them(network_store):
 
 def test_both_stores_give_the_same_figures(request, tmp_path):
     """The contract: the same selection on the embedded store and on Neo4j gives the same figures."""
-    from graph.embedded import EmbeddedStore
+    from graph.stores.sqlite.store import EmbeddedStore
 
     neo4j = request.getfixturevalue("neo4j_store")
     neo4j.clear()

@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from graph.network import NetworkFilter, read_network
-from graph.network_export import (
+from graph.network.analysis import NetworkFilter, read_network
+from graph.network.export import (
     LIST_SEPARATOR,
     edges_csv,
     export_graph,

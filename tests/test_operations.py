@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 
-from graph.embedded import DATABASE, EmbeddedStore
+from graph.stores.sqlite.store import DATABASE, EmbeddedStore
 from webapp import create_app
 
 UNREACHABLE = {"NEO4J_URI": "bolt://127.0.0.1:9"}
@@ -175,7 +175,7 @@ def test_pages_need_no_inline_script_or_style(client):
 
 @pytest.mark.parametrize("budget", [3.0, 4.5, 10.0, 25.0])
 def test_the_neo4j_driver_timeouts_keep_one_call_within_the_configured_timeout(budget):
-    from graph.neo4j_store import Neo4jStore
+    from graph.stores.neo4j.store import Neo4jStore
 
     settings = Neo4jStore("bolt://127.0.0.1:9", timeout_s=budget).driver_settings()
     attempt, retry = settings["connection_acquisition_timeout"], settings["max_transaction_retry_time"]
@@ -188,7 +188,7 @@ def test_the_neo4j_driver_timeouts_keep_one_call_within_the_configured_timeout(b
 
 def test_the_neo4j_timeout_is_configured_and_stays_below_gunicorns(monkeypatch):
     from graph import open_store
-    from graph.neo4j_store import DEFAULT_TIMEOUT_S
+    from graph.stores.neo4j.store import DEFAULT_TIMEOUT_S
     from webapp import gunicorn_conf
 
     assert gunicorn_conf.timeout >= DEFAULT_TIMEOUT_S * 3

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 from webhelpers import PASSWORD, csrf_token, sign_in
 
-from graph.accounts import open_accounts
-from graph.questionnaire import apply_import, plan_import
+from graph.accounts.model import open_accounts
+from graph.ingest.questionnaire import apply_import, plan_import
 from webapp.cli import main
 
 HEADER = ["name", "country", "offers", "seeks", "sdgs", "languages", "contact", "answer_language", "public"]

@@ -6,8 +6,8 @@ import pytest
 from markupsafe import escape
 
 from graph import DataError
+from graph.ingest.seeds import read_record_file, read_seeds, seed
 from graph.model import make_node
-from graph.seeds import read_record_file, read_seeds, seed
 
 PHOTOS_FR = "Prenez des photos mentales"
 

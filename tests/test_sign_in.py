@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from webhelpers import PASSWORD, csrf_token, sign_in
 
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import graph.neo4j_store
+import graph.stores.neo4j.store
 from graph import NotFound, SchemaError, StoreConflict
 from graph.model import ChangeNote, make_edge, make_node
 
@@ -129,9 +129,9 @@ def test_meta_values_are_kept_without_a_version_bump(store):
 
 def test_a_large_write_is_all_or_nothing(store, monkeypatch):
     """Above the bulk threshold Neo4j commits in bounded transactions; the result is still atomic."""
-    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
-    monkeypatch.setattr(graph.neo4j_store, "BATCH", 7)
-    monkeypatch.setattr("graph.neo4j_bulk.BATCH", 7)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BATCH", 7)
+    monkeypatch.setattr("graph.stores.neo4j.bulk.BATCH", 7)
     store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
     towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(30)]
     links = [make_edge(f"municipality:t{i}", "SEEKS", "theme:water") for i in range(30)]
@@ -160,11 +160,11 @@ def test_a_clash_in_a_large_write_is_undone(neo4j_store, monkeypatch):
 
     Neo4j only: the embedded store writes any write in one transaction.
     """
-    import graph.neo4j_bulk as bulk
+    import graph.stores.neo4j.bulk as bulk
 
     store = neo4j_store
     store.clear()
-    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
     monkeypatch.setattr(bulk, "BATCH", 4)
     store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
     before = (store.count_by_kind(), store.count_edges(), store.version(), store.get_node("municipality:herent"))
@@ -186,11 +186,11 @@ def test_a_clash_in_a_large_write_is_undone(neo4j_store, monkeypatch):
 
 def test_a_failed_batch_among_those_staged_at_once_undoes_the_others(neo4j_store, monkeypatch):
     """New nodes are staged by several transactions at once; one failing leaves none of the others behind."""
-    import graph.neo4j_bulk as bulk
+    import graph.stores.neo4j.bulk as bulk
 
     store = neo4j_store
     store.clear()
-    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
     monkeypatch.setattr(bulk, "BATCH", 3)
     real_create = bulk._create_staged
 
@@ -239,7 +239,7 @@ def test_find_by_match_key_returns_each_town_once_by_id(store):
 
 
 def test_seeding_twice_writes_once(store, tmp_path):
-    from graph.seeds import SEEDS_DIR, seed
+    from graph.ingest.seeds import SEEDS_DIR, seed
 
     first = seed(store)
     assert not first["unchanged"] and first["changed"] == first["nodes"] + first["edges"]
@@ -346,7 +346,7 @@ def test_a_bulk_write_moves_the_version_of_what_it_touches(neo4j_store, monkeypa
     store.clear()
     store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
     seen = store.changes(node_id="municipality:herent", limit=1)[0].seq
-    monkeypatch.setattr(graph.neo4j_store, "BULK_THRESHOLD", 10)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
     towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(12)]
     bulk = store.write(towns + [make_node("partnership:h-t0", {"name": "Herent – Town 0"})],
                        [make_edge("municipality:herent", "PARTNER_IN", "partnership:h-t0"),

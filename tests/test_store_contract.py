@@ -260,11 +260,11 @@ def test_nodes_with_only_some_properties(small):
 
 def test_whole_kind_reads_come_in_pages_without_losing_or_repeating(small, monkeypatch):
     """nodes() and edges() read in keyset pages; pages of three must still give everything once, in order."""
-    import graph.embedded
-    import graph.neo4j_store
+    import graph.stores.neo4j.store
+    import graph.stores.sqlite.store
 
-    monkeypatch.setattr(graph.embedded, "CHUNK", 3)
-    monkeypatch.setattr(graph.neo4j_store, "BATCH", 3)
+    monkeypatch.setattr(graph.stores.sqlite.store, "CHUNK", 3)
+    monkeypatch.setattr(graph.stores.neo4j.store, "BATCH", 3)
     small.write([municipality(f"town-{i}", f"Town {i}") for i in range(7)],
                 [make_edge(f"municipality:town-{i}", "SEEKS", "theme:water") for i in range(0, 7, 2)])
     towns = [n.id for n in small.nodes("Municipality")]

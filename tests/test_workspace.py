@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from graph import editing
 from graph import workspace as ws
-from graph.accounts import Account
+from graph.accounts.model import Account
+from graph.editing import edits as editing
 from graph.errors import DataError
+from graph.ingest.seeds import EXERCISES, SEEDS_DIR, seed
 from graph.matching import MatchRequest, match
 from graph.matching.index import build_index, match_index, update_index
 from graph.schema import LANGUAGES
-from graph.seeds import EXERCISES, SEEDS_DIR, seed
 from graph.workspace.files import read_roles, read_template, read_templates
 
 HERENT = "municipality:herent-belgium"
@@ -452,7 +452,7 @@ def test_every_refusal_code_is_documented():
 
 
 def test_the_network_page_shows_a_runs_themes_and_stakeholders(seeded_store):
-    from graph.network import default_association, network_filter, read_network
+    from graph.network.analysis import default_association, network_filter, read_network
 
     store = seeded_store
     run = ws.start_run(store, ANA, PARTNERSHIP, "exercise:six-base-tools", SPRING)
@@ -494,7 +494,7 @@ def test_a_save_planned_before_the_other_sides_save_is_planned_again(seeded_dir,
     process, names it. Herent's save was planned before Nimlaha'kok's landed; it must not remove the edge."""
     import shutil
 
-    from graph.embedded import EmbeddedStore
+    from graph.stores.sqlite.store import EmbeddedStore
 
     shutil.copytree(seeded_dir, tmp_path / "kb")
     herent_worker, nimlahakok_worker = EmbeddedStore(tmp_path / "kb"), EmbeddedStore(tmp_path / "kb")

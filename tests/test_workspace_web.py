@@ -9,7 +9,7 @@ import pytest
 from webhelpers import PASSWORD, csrf_token, post_json, sign_in
 
 from graph import workspace as ws
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 
 HERENT = "municipality:herent-belgium"
 NIMLAHAKOK = "municipality:nimlahakok-guatemala"

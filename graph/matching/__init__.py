@@ -8,7 +8,7 @@ each part backed by :class:`Evidence` made of real graph edges.  Candidates
 with a thematic signal come before those found through the network alone.
 
 The graph is read once per store version into a :class:`MatchIndex`
-(only public :class:`~graph.store.GraphStore` reads), cached per store and
+(only public :class:`~graph.stores.base.GraphStore` reads), cached per store and
 rebuilt when ``store.version()`` changes.  Matching itself is pure Python
 over the index, so every backend gives the same answer for the same data.
 

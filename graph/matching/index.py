@@ -1,7 +1,7 @@
 """The match index: what matching reads from the graph, built once per store version.
 
 :func:`build_index` reads the graph through public
-:class:`~graph.store.GraphStore` calls only, so every backend yields the same
+:class:`~graph.stores.base.GraphStore` calls only, so every backend yields the same
 index for the same data; :func:`match_index` caches it per store and follows
 the store's changes (:func:`update_index`), or rebuilds it in the background
 when a change is too large to follow.  :func:`follow_match_index` does that
@@ -19,10 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .. import countries, regions
 from ..model import Edge
+from ..places import countries, regions
 from ..schema import KIND_BY_PREFIX
-from ..store import GraphStore
+from ..stores.base import GraphStore
 from ..text import display_name
 from .result import Path, path_key
 from .shards import Shards

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from ..store import GraphStore
+from ..stores.base import GraphStore
 from .evidence import build_candidate
 from .index import match_index
 from .network import (

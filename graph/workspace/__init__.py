@@ -10,7 +10,7 @@ matching and the network page use them.  No Flask here; refusals are
 
 from __future__ import annotations
 
-from ..editing import version_of
+from ..editing.edits import version_of
 from .compare import Comparison, Difference, Row, Series, compare
 from .errors import CODES, WorkspaceError
 from .model import Item, Response, Role, Run, Template, answer_property

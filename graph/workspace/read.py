@@ -6,14 +6,15 @@ import dataclasses
 import functools
 from pathlib import Path
 
-from .. import editing, schema
+from .. import schema
+from ..editing import edits as editing
 from ..errors import NotFound, SchemaError
 from .files import ROLES_FILE, read_roles
 from .model import Response, Role, Run, Template
 
 
 def _exercises_dir() -> Path:
-    from ..seeds import EXERCISES, SEEDS_DIR  # the seeds module imports this package: import late
+    from ..ingest.seeds import EXERCISES, SEEDS_DIR  # the seeds module imports this package: import late
 
     return SEEDS_DIR / EXERCISES
 

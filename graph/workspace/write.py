@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 
-from .. import editing, schema
+from .. import schema
+from ..editing import edits as editing
 from ..errors import NotFound, SchemaError, StaleWrite
 from ..model import ChangeNote, Node, make_edge, make_node
 from ..schema import LANGUAGES

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 from graph import NotFound, SchemaError, StaleWrite
 from graph import search as finder
-from graph.editing import (
+from graph.editing.edits import (
     EDIT_LOCK,
     StaleEdit,
     changed_props,

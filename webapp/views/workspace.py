@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from graph import NotFound
 from graph import workspace as ws
-from graph.editing import EDIT_LOCK
+from graph.editing.edits import EDIT_LOCK
 from graph.schema import LANGUAGES
 from graph.workspace.write import MAX_LABEL
 

@@ -1,6 +1,6 @@
 """World regions, offline: which UN region a country (an ISO alpha-2 code) lies in.
 
-Everything here works from codes; :mod:`graph.countries` turns the names
+Everything here works from codes; :mod:`graph.places.countries` turns the names
 data and people use into codes.
 
 Babel ships no territory-containment data (``babel.core.get_global`` has no
@@ -18,7 +18,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from .text import fold
+from ..text import fold
 
 
 @dataclass(frozen=True)

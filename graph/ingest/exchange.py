@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 from typing import IO
 
-from .errors import DataError, SchemaError, StoreConflict
-from .model import ChangeNote, Edge, Node, make_edge, make_node
-from .schema import shown
-from .store import GraphStore
+from ..errors import DataError, SchemaError, StoreConflict
+from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..schema import shown
+from ..stores.base import GraphStore
 
 FORMAT = "common-ground/node-link"
 FORMAT_VERSION = 1

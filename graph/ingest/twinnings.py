@@ -4,11 +4,11 @@ Cities are recognised by name (accents and case aside) and ISO country code,
 so "Ghent, England" and "Ghent, England, United Kingdom" are one town, and a
 city already in the graph, such as Brasschaat from the seeds, gains a
 partnership instead of a twin.  Country spellings are resolved by
-:mod:`graph.countries`; a town is stored under the CLDR English name of its
+:mod:`graph.places.countries`; a town is stored under the CLDR English name of its
 country, with the source's own spelling kept in ``country_as_given`` when it
 differs.  The report lists the spellings no code was found for, and counts the
 towns that still exist twice because of spelling (0 unless the store holds
-towns imported before countries had codes; :mod:`graph.folding` plans how to
+towns imported before countries had codes; :mod:`graph.places.duplicates` plans how to
 fold those).  A pair the graph already joins through a partnership is
 left as it is.  Rows that make no sense as a twinning (a city twinned with
 itself, a missing country) are skipped and reported; a file that is not in
@@ -24,14 +24,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
-from .countries import municipality_id, place_key, resolve_country
-from .errors import DataError, SchemaError
-from .folding import fold_country_duplicates, spelling_duplicates
-from .model import ChangeNote, Edge, Node, make_edge, make_node
+from .. import schema
+from ..errors import DataError, SchemaError
+from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..places.countries import municipality_id, place_key, resolve_country
+from ..places.duplicates import fold_country_duplicates, spelling_duplicates
+from ..stores.base import GraphStore
+from ..text import fold
 from .spreadsheets import csv_rows
-from .store import GraphStore
-from .text import fold
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
 SOURCE_ID = "source:twin-cities"
@@ -265,7 +265,7 @@ def _known_municipalities(store: GraphStore, cities, spellings) -> tuple[dict[st
     for key, candidates in older.items():
         if key in known:
             continue
-        node = min(candidates, key=lambda n: n.id)  # the others are left for graph.folding
+        node = min(candidates, key=lambda n: n.id)  # the others are left for graph.places.duplicates
         known[key] = node.id
         resolved = resolve_country(str(node.props.get("country", "")))
         given = spellings[key] | {str(node.props.get("country", ""))} | set(node.props.get("country_as_given", []))

@@ -1,4 +1,4 @@
-"""Dated, verified backups (the node-link export of graph.exchange) and all-or-nothing restores.
+"""Dated, verified backups (the node-link export of graph.ingest.exchange) and all-or-nothing restores.
 
 A backup is written beside its final name, synced, read back, checked record by record as a
 load would, and compared with the store (node and edge counts) and with what was written (a
@@ -19,10 +19,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import DataError, GraphError, StoreConflict
-from .exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_bytes, read_export
-from .model import ChangeNote
-from .store import GraphStore
+from ..errors import DataError, GraphError, StoreConflict
+from ..ingest.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_bytes, read_export
+from ..model import ChangeNote
+from ..stores.base import GraphStore
 
 PREFIX = "common-ground-"
 # common-ground-20261126T143000Z.json, or ...Z-2.json for a second backup within the same second.

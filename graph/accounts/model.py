@@ -28,8 +28,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from . import schema
-from .errors import GraphError, StoreUnavailable
+from .. import schema
+from ..errors import GraphError, StoreUnavailable
 
 ROLES = ("editor", "staff", "admin")
 ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")

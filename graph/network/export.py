@@ -1,7 +1,7 @@
 """Exports of a network selection: GEXF, GraphML, Gephi's CSV node and edge tables, node-link JSON.
 
 Every export holds the same nodes and edges: the graph of
-:func:`graph.network.network_graph` with the figures of the page added to
+:func:`graph.network.analysis.network_graph` with the figures of the page added to
 each node (``degree``, ``betweenness``, ``community``) and ``label``, the
 node's name in the export's language (with the pages' fallback).  Edges
 carry ``relationship`` (PARTNER_IN, FACILITATES...; GEXF reserves ``type``).
@@ -31,9 +31,9 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from .network import Network, centrality, communities, network_graph
-from .schema import LANGUAGES, TEXT_FIELDS
-from .text import display_name
+from ..schema import LANGUAGES, TEXT_FIELDS
+from ..text import display_name
+from .analysis import Network, centrality, communities, network_graph
 
 LIST_SEPARATOR = "; "
 FORMATS = ("gexf", "graphml", "csv", "json")

@@ -22,13 +22,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import schema
-from .countries import municipality_id, place_key, resolve_country
-from .errors import DataError, SchemaError
-from .model import Change, ChangeNote, Edge, Node, make_edge, make_node
-from .profiles import MAX_CONTACT
+from .. import schema
+from ..editing.profiles import MAX_CONTACT
+from ..errors import DataError, SchemaError
+from ..model import Change, ChangeNote, Edge, Node, make_edge, make_node
+from ..places.countries import municipality_id, place_key, resolve_country
+from ..text import fold
 from .spreadsheets import read_table
-from .text import fold
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000

@@ -23,9 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from . import countries
-from .model import ChangeNote, Edge, Node, make_node
-from .store import GraphStore
+from ..model import ChangeNote, Edge, Node, make_node
+from ..places import countries
+from ..stores.base import GraphStore
 
 FORMER_IDS = "former_ids"
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -40,7 +40,7 @@ def legacy_fold(text: str) -> str:
 
 
 def legacy_municipality_id(name: str, country: str) -> str:
-    """The id graph.countries.municipality_id gave before transliteration."""
+    """The id graph.places.countries.municipality_id gave before transliteration."""
     def legacy_slug(text: str) -> str:
         return legacy_fold(text).replace(" ", "-") or "x"
 

@@ -35,10 +35,10 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 
-from . import schema, text
-from .errors import NotFound, StoreConflict
-from .model import Change, ChangeNote, Edge, Node
-from .neo4j_store import (
+from ... import schema, text
+from ...errors import NotFound, StoreConflict
+from ...model import Change, ChangeNote, Edge, Node
+from .store import (
     BATCH,
     BUMP_VERSION,
     CHANGE_CHUNK,
@@ -263,7 +263,7 @@ def _publish(store, token, node_rows, edge_rows, items, change, element_ids, und
 
     # The nodes that existed before this write learn its seq as their newest change with the version
     # bump, never earlier: a small write between publishing and here must not end up newer.  The
-    # nodes it created keep none (graph.neo4j_store.HIDDEN), which a version check finds by a scan.
+    # nodes it created keep none (graph.stores.neo4j.store.HIDDEN), which a version check finds by a scan.
     existed = sorted(touched_nodes(items) - {row["id"] for (_, known), rows in node_rows.items() if not known
                                              for row in rows})
     at = change_time(change)

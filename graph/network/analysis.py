@@ -40,10 +40,10 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from .errors import NotFound
-from .model import Edge, Node
-from .queries import goal_of
-from .regions import REGIONS, regions_of
+from ..errors import NotFound
+from ..model import Edge, Node
+from ..places.regions import REGIONS, regions_of
+from ..queries import goal_of
 
 # Relationship types that make an organisation an actor of a partnership (STAKEHOLDER_IN: named as a
 # stakeholder in one of the partnership's workspace exercises, see docs/workspace.md).
@@ -75,7 +75,7 @@ class FilterError(ValueError):
 class NetworkFilter:
     """What to select.  Several values of one filter match any of them; different filters must all match.
 
-    ``countries`` are ISO codes and ``regions`` keys of :data:`graph.regions.REGIONS`
+    ``countries`` are ISO codes and ``regions`` keys of :data:`graph.places.regions.REGIONS`
     (a partnership matches when one of its partners outside the association
     lies there); ``kinds`` are ``partnership_type`` values; ``themes`` and
     ``sdgs`` node ids (a target counts for its goal); ``active_from`` and
@@ -150,8 +150,8 @@ def network_filter(store, association: str | None = None, province=(), country=(
     keys, M49 codes or English names, SDGs numbers or ids.  The names are
     the query parameters of the network page.
     """
-    from .countries import country_code
-    from .regions import region_key
+    from ..places.countries import country_code
+    from ..places.regions import region_key
 
     association = association or default_association(store)
     if association and association not in {n.id for n in associations(store)}:

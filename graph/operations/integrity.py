@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import schema
-from .errors import SchemaError
-from .store import GraphStore
+from .. import schema
+from ..errors import SchemaError
+from ..stores.base import GraphStore
 
 # Problems listed before the report stops counting them one by one.
 MAX_LISTED = 50

@@ -32,10 +32,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import schema, text
-from .errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
-from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
-from .store import GraphStore, RecentVersion, property_names
+from ... import schema, text
+from ...errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
+from ...model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
+from ..base import GraphStore, RecentVersion, property_names
 
 DATABASE = "graph.sqlite3"
 LEGACY_SNAPSHOT = "graph.json"

