@@ -51,7 +51,8 @@ from bench.common import ROOT, TWIN_CITIES, fresh_store, median, percentile, tim
 from bench.make_twins import write_scaled  # noqa: E402
 from graph.ingest.seeds import seed  # noqa: E402
 from graph.ingest.twinnings import import_twinnings  # noqa: E402
-from graph.model import ChangeNote, make_edge, make_node  # noqa: E402
+from graph.model import ChangeNote
+from graph.records import make_edge, make_node
 
 NODE_PAGE = "/nl/municipalities/tarija-bolivia"
 # How long a worker may serve pages of the version it saw before a write (webapp/cache.py).

@@ -26,7 +26,7 @@ from bench.common import TWIN_CITIES, median, percentile  # noqa: E402
 from graph.ingest.seeds import seed  # noqa: E402
 from graph.ingest.twinnings import import_twinnings  # noqa: E402
 from graph.matching import MatchRequest, Profile, match, match_index  # noqa: E402
-from graph.model import make_edge  # noqa: E402
+from graph.records import make_edge  # noqa: E402
 
 DEFAULT_CSV = TWIN_CITIES
 REGIONS = (None, None, None, "latin-america", "europe", "africa")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from graph.accounts.model import AccountError, open_accounts
 from graph.ingest.exchange import export_json
-from graph.model import make_node
+from graph.records import make_node
 from webapp.cli import main
 
 PASSWORD = "correct horse battery"

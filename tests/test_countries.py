@@ -6,9 +6,10 @@ import pytest
 
 from graph.ingest.seeds import SEEDS_DIR, seed
 from graph.ingest.twinnings import import_twinnings
-from graph.model import Node, make_edge, make_node
+from graph.model import Node
 from graph.places.countries import canonical_name, country_code, country_name, municipality_id, place_key
 from graph.places.duplicates import plan_country_folds, spelling_duplicates
+from graph.records import make_edge, make_node
 from graph.stores.sqlite.store import EmbeddedStore
 from graph.text import fold
 

@@ -15,8 +15,9 @@ import urllib.request
 from pathlib import Path
 
 from graph.accounts.model import SQLiteAccountStore
-from graph.model import ChangeNote, make_node
+from graph.model import ChangeNote
 from graph.operations.integrity import check_store
+from graph.records import make_node
 from graph.stores.sqlite.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent

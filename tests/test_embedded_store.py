@@ -14,13 +14,13 @@ import pytest
 
 import graph
 import graph.stores.sqlite.store
-from graph.model import make_node
+from graph.records import make_node
 from graph.stores.sqlite.store import EmbeddedStore
 
 WRITER = textwrap.dedent("""
     import sys
     from graph.stores.sqlite.store import EmbeddedStore
-    from graph.model import make_node
+    from graph.records import make_node
     store = EmbeddedStore(sys.argv[1])
     prefix, count, size = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
     for i in range(count):
@@ -42,7 +42,7 @@ def test_a_failure_inside_a_write_leaves_the_old_graph(tmp_path, monkeypatch):
         raise OSError("disk full")
 
     # The nodes are written, then recording the change fails: the transaction must roll back whole.
-    monkeypatch.setattr(graph.stores.sqlite.store, "_record", broken_record)
+    monkeypatch.setattr(graph.stores.sqlite.store, "record", broken_record)
     with pytest.raises(OSError):
         store.write([make_node("theme:lost", {"name": "lost"})])
     monkeypatch.undo()
@@ -159,7 +159,8 @@ def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_pat
     script = textwrap.dedent("""
         import sys
         from graph.stores.sqlite.store import EmbeddedStore
-        from graph.model import ChangeNote, make_node
+        from graph.model import ChangeNote
+        from graph.records import make_node
         store = EmbeddedStore(sys.argv[1])
         for i in range(10000):
             store.write([make_node(f"theme:w{i}", {"name": f"w {i}"})], change=ChangeNote("writer", f"w{i}"))
@@ -212,7 +213,7 @@ def test_reading_some_properties_without_the_json_arrow_of_newer_sqlite(tmp_path
     """Before SQLite 3.38 nodes(only=...) decodes each node and picks in Python: the same result."""
     import sqlite3
 
-    from graph.model import make_node
+    from graph.records import make_node
 
     store = EmbeddedStore(tmp_path)
     store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium", "lat": 50.88054912345679})])

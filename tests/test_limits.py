@@ -10,7 +10,8 @@ from graph import DataError, SchemaError
 from graph.ingest.exchange import FORMAT, FORMAT_VERSION, load_json
 from graph.ingest.seeds import read_record_file
 from graph.ingest.twinnings import MAX_CITY_NAME, import_twinnings
-from graph.model import Node, make_edge, make_node
+from graph.model import Node
+from graph.records import make_edge, make_node
 from graph.schema import INT_MAX, INT_MIN, MAX_ID_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH
 from graph.stores.sqlite.store import EmbeddedStore
 

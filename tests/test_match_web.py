@@ -77,7 +77,7 @@ def test_bad_input_gets_a_translated_field_error(client, query, field):
 
 def _with_a_network_only_candidate(store):
     """Add a Flemish town twinned with Nimlaha'kok: a partner of Herent's partner, with no theme."""
-    from graph.model import make_edge, make_node
+    from graph.records import make_edge, make_node
 
     provenance = {"source": "source:vvsg-2022", "source_section": "test"}
     store.write([make_node("municipality:testdorp-belgium", dict(name="Testdorp", country="Belgium",

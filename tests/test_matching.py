@@ -21,9 +21,9 @@ from graph.matching import (
     match,
     match_index,
 )
-from graph.model import make_edge, make_node
 from graph.places import regions
 from graph.places.countries import country_code
+from graph.records import make_edge, make_node
 from graph.stores.sqlite.store import EmbeddedStore
 
 WATER, AGRO, CHILD, YOUTH = "theme:water", "theme:agroforestry", "theme:child-rights", "theme:youth"
@@ -646,7 +646,7 @@ def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monke
 
     import graph.matching.index as index_module
     from graph.matching import match_index
-    from graph.model import make_edge, make_node
+    from graph.records import make_edge, make_node
 
     old = match_index(seeded_store)
     real_build = index_module.build_index
@@ -680,7 +680,7 @@ def test_a_follower_splices_a_write_before_any_search_asks(seeded_store, monkeyp
 
     import graph.matching.index as index_module
     from graph.matching import follow_match_index, match_index
-    from graph.model import make_edge, make_node
+    from graph.records import make_edge, make_node
 
     match_index(seeded_store)
     assert follow_match_index(seeded_store, 0) is None
@@ -725,7 +725,8 @@ def _same_index(a, b) -> None:
 def test_an_index_follows_small_writes_exactly_as_a_full_build_would(seeded_store):
     """update_index splices what a change can reach; the result must equal building from scratch."""
     from graph.matching.index import build_index, update_index
-    from graph.model import ChangeNote, make_edge, make_node
+    from graph.model import ChangeNote
+    from graph.records import make_edge, make_node
 
     index = build_index(seeded_store)
     herent, tarija = "municipality:herent-belgium", "municipality:tarija-bolivia"

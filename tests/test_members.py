@@ -85,7 +85,7 @@ def test_members_seeded_after_the_twin_towns_merge_with_them(store, tmp_path):
 
 
 def test_a_known_nis_code_wins_over_the_name(store):
-    from graph.model import make_node
+    from graph.records import make_node
     store.write([make_node("municipality:stad-antwerpen", {"name": "Stad Antwerpen", "country": "Belgium",
                                                            "nis_code": "11002"})])
     seed(store)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from graph.model import make_edge, make_node
 from graph.queries import neighbourhood
+from graph.records import make_edge, make_node
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from graph.ingest.seeds import seed
 from graph.ingest.twinnings import import_twinnings
-from graph.model import ChangeNote, make_edge, make_node
+from graph.model import ChangeNote
 from graph.network.analysis import (
     FilterError,
     NetworkFilter,
@@ -14,6 +14,7 @@ from graph.network.analysis import (
     network_summary,
     read_network,
 )
+from graph.records import make_edge, make_node
 
 VVSG = "organisation:vvsg"
 TWINS = ("city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"

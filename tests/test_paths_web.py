@@ -6,7 +6,7 @@ import html as html_lib
 
 import pytest
 
-from graph.model import make_node
+from graph.records import make_node
 
 EDEGEM, TARIJA = "municipality:edegem-belgium", "municipality:tarija-bolivia"
 

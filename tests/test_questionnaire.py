@@ -127,7 +127,8 @@ def test_only_admins_import(client, admin, app):
 
 
 def test_translate_view_lists_missing_texts_and_saves_one(admin, seeded_store):
-    from graph.model import ChangeNote, make_node
+    from graph.model import ChangeNote
+    from graph.records import make_node
 
     seeded_store.write([make_node("lesson:listen-first", {"name": {"nl": "Luister eerst"}, "original_lang": "nl"})],
                        change=ChangeNote("test", "a lesson in Dutch only"))

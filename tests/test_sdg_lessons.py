@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from graph.model import make_edge
+from graph.records import make_edge
 
 
 def test_goal_page_lists_each_target_once_with_its_official_number(client):

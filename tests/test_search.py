@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from graph import search as search_module
-from graph.model import make_edge, make_node
+from graph.records import make_edge, make_node
 from graph.search import Match, Problem, resolve, search
 
 

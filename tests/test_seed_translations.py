@@ -7,7 +7,7 @@ from markupsafe import escape
 
 from graph import DataError
 from graph.ingest.seeds import read_record_file, read_seeds, seed
-from graph.model import make_node
+from graph.records import make_node
 
 PHOTOS_FR = "Prenez des photos mentales"
 

@@ -6,7 +6,8 @@ import pytest
 
 import graph.stores.neo4j.store
 from graph import NotFound, SchemaError, StoreConflict
-from graph.model import ChangeNote, make_edge, make_node
+from graph.model import ChangeNote
+from graph.records import make_edge, make_node
 
 
 def theme(slug, **names):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph import ListQuery, NotFound, SchemaError
-from graph.model import make_edge, make_node
+from graph.records import make_edge, make_node
 
 TRICKY_NAMES = [
     "Nimlaha'kok",

@@ -197,7 +197,7 @@ def test_dates_and_numbers_follow_the_locale(client):
 
 
 def test_only_web_addresses_become_links(seeded_store):
-    from graph.model import make_node
+    from graph.records import make_node
     from webapp import create_app
 
     seeded_store.write([make_node("organisation:trap", {"name": "Trap", "url": "javascript:alert(1)"})])

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 
 from .. import schema, text
 from ..errors import GraphError, NotFound
-from ..model import Change, ChangeItem, ChangeNote, Edge, Node, make_node
+from ..model import Change, ChangeItem, ChangeNote, Edge, Node
+from ..records import make_node
 
 # Kinds no editor owns, and through which ownership never passes.
 SHARED_KINDS = frozenset({"SDG", "SDGTarget", "Theme", "Source", "ExerciseTemplate"})

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..model import ChangeNote, Edge, Node
+from ..records import make_edge, make_node
 from ..schema import LANGUAGES
 
 PROFILE_LINKS = {"offers": ("OFFERS", "Theme"), "seeks": ("SEEKS", "Theme"), "sdgs": ("WORKS_ON", "SDG")}

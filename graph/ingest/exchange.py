@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import DataError, SchemaError, StoreConflict
-from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..model import ChangeNote, Edge, Node
+from ..records import make_edge, make_node
 from ..schema import shown
 from ..stores.base import GraphStore
 

@@ -23,8 +23,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from ..model import ChangeNote, Edge, Node, make_node
+from ..model import ChangeNote, Edge, Node
 from ..places import countries
+from ..records import make_node
 from ..stores.base import GraphStore
 
 FORMER_IDS = "former_ids"

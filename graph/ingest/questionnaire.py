@@ -25,8 +25,9 @@ from pathlib import Path
 from .. import schema
 from ..editing.profiles import MAX_CONTACT
 from ..errors import DataError, SchemaError
-from ..model import Change, ChangeNote, Edge, Node, make_edge, make_node
+from ..model import Change, ChangeNote, Edge, Node
 from ..places.countries import municipality_id, place_key, resolve_country
+from ..records import make_edge, make_node
 from ..text import fold
 from .spreadsheets import read_table
 

@@ -37,7 +37,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import DataError, SchemaError
-from ..model import ChangeNote, Edge, Node, fold_repeats, make_edge, make_node
+from ..model import ChangeNote, Edge, Node, fold_repeats
+from ..records import make_edge, make_node
 from ..resources import resource_dir
 from ..schema import LANGUAGES
 from ..stores.base import GraphStore

@@ -26,9 +26,10 @@ from pathlib import Path
 
 from .. import schema
 from ..errors import DataError, SchemaError
-from ..model import ChangeNote, Edge, Node, make_edge, make_node
+from ..model import ChangeNote, Edge, Node
 from ..places.countries import municipality_id, place_key, resolve_country
 from ..places.duplicates import fold_country_duplicates, spelling_duplicates
+from ..records import make_edge, make_node
 from ..stores.base import GraphStore
 from ..text import fold
 from .spreadsheets import csv_rows

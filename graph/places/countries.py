@@ -20,6 +20,7 @@ from babel import Locale
 
 from ..schema import LANGUAGES
 from ..text import fold, slug
+from .belgium import belgian_name_aliases
 from .regions import SUBREGION_OF, country_name
 
 __all__ = ["ALIASES", "canonical_name", "country_code", "country_name", "municipality_id",
@@ -149,8 +150,6 @@ def place_key(name: str, country: str | None, code: str | None = None) -> str:
 
 @lru_cache(maxsize=1)
 def _belgian_aliases() -> dict[str, str]:
-    from ..ingest.members import belgian_name_aliases  # members builds on this module
-
     return belgian_name_aliases()
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from ..model import ChangeNote, Edge, Node, make_node
+from ..model import ChangeNote, Edge, Node
+from ..records import make_node
 from ..stores.base import GraphStore
 from .countries import municipality_id, place_key, resolve_country
 

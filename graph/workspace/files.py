@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError, SchemaError
-from ..model import Edge, Node, make_edge, make_node
+from ..model import Edge, Node
+from ..records import make_edge, make_node
 from ..schema import LANGUAGES
 
 ROLES_FILE = "roles.yaml"

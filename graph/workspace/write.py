@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from .. import schema
 from ..editing import edits as editing
 from ..errors import NotFound, SchemaError, StaleWrite
-from ..model import ChangeNote, Node, make_edge, make_node
+from ..model import ChangeNote, Node
+from ..records import make_edge, make_node
 from ..schema import LANGUAGES
 from . import derive
 from .errors import WorkspaceError

@@ -29,7 +29,8 @@ from graph.editing.edits import (
     new_node_id,
     version_of,
 )
-from graph.model import ChangeNote, make_edge, make_node
+from graph.model import ChangeNote
+from graph.records import make_edge, make_node
 from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
 
 from .. import editforms, present
