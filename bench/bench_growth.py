@@ -92,7 +92,7 @@ def load_csv_baseline(store, path: Path) -> float:
     """Seconds for LOAD CSV of ``path`` on the Neo4j server, into labels removed again afterwards."""
     import_dir = Path(os.environ.get("NEO4J_IMPORT_DIR") or ROOT / ".neo4j" / "import")
     shutil.copy(path, import_dir / "bench.csv")
-    driver = store._get_driver()
+    driver = store.connection.driver()
     with driver.session(database=store.database) as session:
         session.run("CREATE CONSTRAINT bench_town IF NOT EXISTS FOR (t:BenchTown) REQUIRE t.key IS UNIQUE").consume()
         start = time.perf_counter()
@@ -119,7 +119,7 @@ def durable_write_baseline(store, count: int) -> float:
                                             conn.execute("COMMIT")))[0])
         conn.close()
     else:
-        driver = store._get_driver()
+        driver = store.connection.driver()
         for _ in range(count):
             times.append(timed(lambda: driver.execute_query("CREATE (:BenchBaseline)", database_=store.database))[0])
         driver.execute_query("MATCH (n:BenchBaseline) DELETE n", database_=store.database)

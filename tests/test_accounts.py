@@ -97,7 +97,7 @@ def test_kb_user_commands(kb, tmp_path):
     assert kb("user", "disable", "ana").exit_code == 0
     assert "ana\tstaff\tdisabled" in kb("user", "list").output
     assert kb("user", "reset-password", "ana", input="a brand new password\na brand new password\n").exit_code == 0
-    from graph.accounts.model import SQLiteAccountStore
+    from graph.stores.sqlite.accounts import SQLiteAccountStore
 
     accounts = SQLiteAccountStore(tmp_path / "data")
     assert accounts.authenticate("ana", "a brand new password") is None  # still disabled

@@ -14,10 +14,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-from graph.accounts.model import SQLiteAccountStore
 from graph.model import ChangeNote
 from graph.operations.integrity import check_store
 from graph.records import make_node
+from graph.stores.sqlite.accounts import SQLiteAccountStore
 from graph.stores.sqlite.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent

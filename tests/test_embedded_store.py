@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -14,6 +15,7 @@ import pytest
 
 import graph
 import graph.stores.sqlite.store
+from graph import DataError
 from graph.records import make_node
 from graph.stores.sqlite.store import EmbeddedStore
 
@@ -112,6 +114,65 @@ def test_a_snapshot_of_the_earlier_format_is_migrated(tmp_path):
     assert change.actor == "kb migrate" and change.item_count == 3
     assert not (tmp_path / "graph.json").exists() and (tmp_path / "graph.json.migrated").exists()
     assert EmbeddedStore(tmp_path).count_by_kind() == {"Municipality": 1, "Theme": 1}  # not twice
+
+
+def _database_of_schema_1(path):
+    """Make a database as the store of schema 1 left it: its tables, its meta rows, no user_version."""
+    from graph.stores.sqlite import migrations
+
+    conn = sqlite3.connect(path / "graph.sqlite3")
+    conn.executescript(migrations.STEP_1)
+    conn.executemany("INSERT INTO meta (key, value) VALUES (?, ?)",
+                     [("schema", "1"), ("lineage", "abc123"), ("generation", "1")])
+    conn.execute("INSERT INTO nodes (rowid, id, kind, props) VALUES (1, 'theme:water', 'Theme', ?)",
+                 (json.dumps({"name_nl": "Water", "name_es": "Agua"}),))
+    conn.execute("INSERT INTO changes VALUES (1, '2026-01-01T00:00:00Z', 'kb seed', 'seed', 1)")
+    conn.execute("INSERT INTO change_items VALUES (1, 0, 'theme:water', 'node', NULL, ?)",
+                 (json.dumps({"name_nl": "Water", "name_es": "Agua"}),))
+    conn.execute("INSERT INTO change_ends VALUES ('theme:water', 1, 0)")
+    conn.commit()
+    conn.close()
+
+
+def _user_version_and_indexes(path):
+    conn = sqlite3.connect(path / "graph.sqlite3")
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        schema_row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()[0]
+    finally:
+        conn.close()
+    return version, indexes, schema_row
+
+
+def test_every_earlier_schema_opens_and_is_brought_up_to_date(tmp_path):
+    """Schema 0 (the JSON snapshot) is the test above; schema 1 takes step 2 and keeps everything."""
+    from graph.stores.sqlite import migrations
+
+    _database_of_schema_1(tmp_path)
+    assert _user_version_and_indexes(tmp_path)[0] == 0 and "change_items_by_item" in _user_version_and_indexes(
+        tmp_path)[1]
+    store = EmbeddedStore(tmp_path)
+    version, indexes, schema_row = _user_version_and_indexes(tmp_path)
+    assert version == migrations.SCHEMA_VERSION == 2 and schema_row == "2"
+    assert "change_items_by_item" not in indexes and "nodes_by_match_key" in indexes
+    assert store.get_node("theme:water").props["name_es"] == "Agua"
+    assert store.search("agua")[0].id == "theme:water"  # the search index was built on open
+    assert store.version() == "abc123-1" and [c.actor for c in store.changes()] == ["kb seed"]
+    store.write([make_node("theme:water", {"name_fr": "Eau"})])
+    assert [c.seq for c in store.changes(node_id="theme:water")] == [2, 1]
+    store.close()
+    assert EmbeddedStore(tmp_path).count_by_kind() == {"Theme": 1}  # opened again: nothing left to do
+
+
+def test_a_database_of_a_later_schema_is_refused_untouched(tmp_path):
+    EmbeddedStore(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "graph.sqlite3")
+    conn.execute("PRAGMA user_version = 99")
+    conn.close()
+    with pytest.raises(DataError, match="database schema 99, this version reads 2"):
+        EmbeddedStore(tmp_path)
+    assert _user_version_and_indexes(tmp_path)[0] == 99
 
 
 def test_readers_in_other_threads_never_see_a_half_built_graph(tmp_path):

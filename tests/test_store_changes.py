@@ -132,6 +132,7 @@ def test_a_large_write_is_all_or_nothing(store, monkeypatch):
     """Above the bulk threshold Neo4j commits in bounded transactions; the result is still atomic."""
     monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
     monkeypatch.setattr(graph.stores.neo4j.store, "BATCH", 7)
+    monkeypatch.setattr("graph.stores.neo4j.writes.BATCH", 7)
     monkeypatch.setattr("graph.stores.neo4j.bulk.BATCH", 7)
     store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
     towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(30)]
@@ -207,7 +208,7 @@ def test_a_failed_batch_among_those_staged_at_once_undoes_the_others(neo4j_store
     with pytest.raises(StoreConflict):
         store.write(towns)
     assert (store.count_by_kind(), store.version()) == before
-    assert store.execute(lambda tx: tx.run("MATCH (n:CommonGroundStaged) RETURN count(n) AS c").single()["c"]) == 0
+    assert store.connection.run(lambda tx: tx.run("MATCH (n:CommonGroundStaged) RETURN count(n) AS c").single()["c"]) == 0
 
 
 def test_edges_of_many(store):
@@ -267,7 +268,7 @@ def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
 
     neo4j_store.clear()
     neo4j_store.write([make_node("municipality:nimlahakok", {"name": "Nimlaha'kok", "country": "Guatemala"})])
-    neo4j_store._execute(lambda tx: tx.run(
+    neo4j_store.connection.run(lambda tx: tx.run(
         "MATCH (n:Entity) SET n._search = '' WITH count(*) AS c "
         "MATCH (m:CommonGroundMeta {id: 'meta'}) SET m.search_format = 'old'").consume(), write=True)
     assert neo4j_store.search("nimlahakok") == []
@@ -275,25 +276,40 @@ def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
         assert [n.id for n in again.search("nimlahakok")] == ["municipality:nimlahakok"]
 
 
-def test_a_synchronous_search_index_is_made_eventually_consistent(neo4j_store):
-    """The full-text index of earlier versions is replaced on start, and search sees a write at once."""
+def test_a_store_of_schema_version_1_is_brought_up_to_date(neo4j_store):
+    """A database of the first schema (synchronous full-text index, staged-node indexes, no version)
+    takes the later steps on start; search then sees a write at once."""
     from graph import open_store
+    from graph.stores.neo4j import migrations
 
     def config(tx):
         return tx.run("SHOW FULLTEXT INDEXES YIELD name, options WHERE name = 'entity_search' "
                       "RETURN options.indexConfig AS c").single()["c"]
 
-    def make_synchronous(tx):
-        tx.run("DROP INDEX entity_search").consume()
-        tx.run("CREATE FULLTEXT INDEX entity_search FOR (n:Entity) ON EACH [n._search] "
-               "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}").consume()
+    def index_names(tx):
+        return {r["name"] for r in tx.run("SHOW INDEXES YIELD name RETURN name")}
+
+    def version(tx):
+        return tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) RETURN m.schema_version AS v").single()["v"]
+
+    def forget_version(tx):
+        tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) REMOVE m.schema_version").consume()
 
     neo4j_store.clear()
     neo4j_store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
-    neo4j_store._execute(make_synchronous, write=True)
-    assert not neo4j_store._execute(config)["fulltext.eventually_consistent"]
+    db = neo4j_store.connection
+    assert db.run(version) == migrations.SCHEMA_VERSION == 2
+    db.run(forget_version, write=True)
+    with db.driver().session(database=db.database) as session:  # schema commands run on their own
+        session.run("DROP INDEX entity_search").consume()
+        for statement in migrations.STEP_1:
+            session.run(statement).consume()
+    assert not db.run(config)["fulltext.eventually_consistent"]
+    assert {"staged_id", "staged_token", "published_token"} <= db.run(index_names)
     with open_store({"NEO4J_URI": neo4j_store.uri}) as again:
-        assert again._execute(config)["fulltext.eventually_consistent"]
+        assert again.connection.run(version) == 2
+        assert again.connection.run(config)["fulltext.eventually_consistent"]
+        assert not {"staged_id", "staged_token", "published_token"} & again.connection.run(index_names)
         assert [n.id for n in again.search("herent")] == ["municipality:herent"]
         for i in range(20):  # each write is found by the very next search
             again.write([make_node(f"municipality:town-{i}", {"name": f"Quillacollo {i}", "country": "Bolivia"})])

@@ -1,9 +1,11 @@
 """Editor accounts: who may change the knowledge base, kept beside the graph, never in it.
 
-Accounts are not nodes of the graph.  The embedded store keeps them in their
-own SQLite file (``accounts.sqlite3`` in the data directory); Neo4j keeps them
-as ``CommonGroundAccount`` nodes, a label that is never ``Entity``, so no graph
-read, export, search or graph view can reach them.  Passwords are kept only as
+Accounts are not nodes of the graph.  Each store keeps them beside itself
+(:meth:`graph.stores.base.GraphStore.accounts`): the embedded store in their own
+SQLite file (:mod:`graph.stores.sqlite.accounts`), Neo4j as ``CommonGroundAccount``
+nodes (:mod:`graph.stores.neo4j.accounts`), a label that is never ``Entity``, so
+no graph read, export, search or graph view can reach them.  The rules are here,
+once; a backend only keeps rows.  Passwords are kept only as
 argon2id hashes (argon2-cffi's defaults, which follow RFC 9106).
 
 Roles:
@@ -17,26 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import re
-import sqlite3
-import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from .. import schema
-from ..errors import GraphError, StoreUnavailable
+from ..errors import GraphError
 
 ROLES = ("editor", "staff", "admin")
 ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
 MAX_DISPLAY_NAME = 120
-ACCOUNTS_FILE = "accounts.sqlite3"
 # The kinds an editor can work for.
 SCOPE_KINDS = ("Municipality", "Organisation")
 
@@ -231,100 +228,6 @@ class AccountStore(ABC):
         return account
 
 
-class SQLiteAccountStore(AccountStore):
-    """Accounts in their own SQLite file in the embedded store's data directory."""
-
-    def __init__(self, data_dir: str | Path):
-        self.path = Path(data_dir) / ACCOUNTS_FILE
-        self._lock = threading.Lock()
-        try:
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
-            with self._connect() as conn:
-                conn.execute("CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot open the accounts in {self.path}: {exc}") from exc
-
-    def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=30)
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = FULL")
-        return conn
-
-    def _run(self, statement: str, params=()) -> list:
-        try:
-            conn = self._connect()
-            try:
-                with conn:
-                    return conn.execute(statement, params).fetchall()
-            finally:
-                conn.close()
-        except sqlite3.IntegrityError:
-            raise
-        except sqlite3.DatabaseError as exc:
-            raise StoreUnavailable(f"cannot read the accounts in {self.path}: {exc}") from exc
-
-    def _get(self, account_id):
-        rows = self._run("SELECT data FROM accounts WHERE id = ?", (account_id,))
-        return json.loads(rows[0][0]) if rows else None
-
-    def _all(self):
-        return [json.loads(r[0]) for r in self._run("SELECT data FROM accounts ORDER BY id")]
-
-    def _insert(self, row):
-        try:
-            self._run("INSERT INTO accounts (id, data) VALUES (?, ?)", (row["id"], json.dumps(row)))
-        except sqlite3.IntegrityError:
-            return False
-        return True
-
-    def _update(self, row):
-        self._run("UPDATE accounts SET data = ? WHERE id = ?", (json.dumps(row), row["id"]))
-
-    def clear(self):
-        self._run("DELETE FROM accounts")
-
-
-class Neo4jAccountStore(AccountStore):
-    """Accounts as ``CommonGroundAccount`` nodes: not ``Entity``, so invisible to every graph read."""
-
-    CONSTRAINT = ("CREATE CONSTRAINT account_id IF NOT EXISTS "
-                  "FOR (a:CommonGroundAccount) REQUIRE a.id IS UNIQUE")
-
-    def __init__(self, store):
-        self.store = store
-        self._ready = False
-
-    def _run(self, query: str, write: bool = False, **params) -> list:
-        if not self._ready:
-            self.store.execute(lambda tx: tx.run(self.CONSTRAINT).consume(), write=True)
-            self._ready = True
-        return self.store.execute(lambda tx: [r.data() for r in tx.run(query, **params)], write=write)
-
-    def _get(self, account_id):
-        rows = self._run("MATCH (a:CommonGroundAccount {id: $id}) RETURN a.data AS data", id=account_id)
-        return json.loads(rows[0]["data"]) if rows else None
-
-    def _all(self):
-        return [json.loads(r["data"]) for r in
-                self._run("MATCH (a:CommonGroundAccount) RETURN a.data AS data ORDER BY a.id")]
-
-    def _insert(self, row):
-        created = self._run("MERGE (a:CommonGroundAccount {id: $id}) "
-                            "ON CREATE SET a.data = $data, a.created = true "
-                            "WITH a, a.created AS fresh REMOVE a.created RETURN fresh",
-                            write=True, id=row["id"], data=json.dumps(row))
-        return bool(created and created[0]["fresh"])
-
-    def _update(self, row):
-        self._run("MATCH (a:CommonGroundAccount {id: $id}) SET a.data = $data",
-                  write=True, id=row["id"], data=json.dumps(row))
-
-    def clear(self):
-        self._run("MATCH (a:CommonGroundAccount) DETACH DELETE a", write=True)
-
-
 def open_accounts(store) -> AccountStore:
     """Return the account store that lives beside ``store``."""
-    if store.backend == "neo4j":
-        return Neo4jAccountStore(store)
-    return SQLiteAccountStore(store.dir)
+    return store.accounts()

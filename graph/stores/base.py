@@ -12,9 +12,13 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from ..errors import SchemaError
 from ..model import Change, ChangeNote, Edge, ListQuery, Node, Page
+
+if TYPE_CHECKING:  # the rules of accounts load argon2, which a store needs only once asked for them
+    from ..accounts.model import AccountStore
 
 # The longest path a search may ask for (the Neo4j query's fixed upper bound).
 MAX_HOPS = 8
@@ -106,7 +110,12 @@ class GraphStore(ABC):
 
     @abstractmethod
     def clear(self) -> None:
-        """Delete every node, edge, change record and meta value."""
+        """Delete every node, edge, change record and meta value (accounts stay)."""
+
+    # -- accounts -------------------------------------------------------------
+    @abstractmethod
+    def accounts(self) -> AccountStore:
+        """Return the editor accounts kept beside this graph, never in it (see :mod:`graph.accounts.model`)."""
 
     # -- change log and metadata ---------------------------------------------
     @abstractmethod

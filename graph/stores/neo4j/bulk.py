@@ -38,21 +38,12 @@ from functools import partial
 from ... import schema, text
 from ...errors import NotFound, StoreConflict
 from ...model import Change, ChangeNote, Edge, Node
-from .store import (
-    BATCH,
-    BUMP_VERSION,
-    CHANGE_CHUNK,
-    STAGED_MAX_AGE_S,
-    Neo4jStore,
-    _visible,
-    change_time,
-    edge_changes,
-    node_changes,
-    read_edge_props,
-    recorded_change,
-    touched_nodes,
-    write_change_items,
-)
+from ..changes import change_time, returned_change, touched_nodes
+from .connection import Neo4jConnection
+from .cypher import BATCH, BUMP_VERSION, visible
+from .writes import CHANGE_CHUNK, edge_changes, node_changes, read_edge_props, write_change_items
+
+STAGED_MAX_AGE_S = 24 * 3600  # staged leftovers of a crashed bulk write older than this are swept
 
 CHUNKS_PER_TX = 50
 # Batches of new nodes, which no other batch touches, go in this many transactions at once: while
@@ -66,26 +57,26 @@ def _batches(rows: list, size: int = BATCH):
         yield rows[i : i + size]
 
 
-def bulk_write(store: Neo4jStore, nodes: list[Node], edges: list[Edge], change: ChangeNote) -> Change | None:
+def bulk_write(db: Neo4jConnection, nodes: list[Node], edges: list[Edge], change: ChangeNote) -> Change | None:
     """Write ``nodes`` and ``edges`` (already folded) in bounded transactions; see the module."""
-    _sweep_stale(store)
+    _sweep_stale(db)
     ids = [n.id for n in nodes]
     existing: dict[str, dict] = {}
     element_ids: dict[str, str] = {}
     for chunk in _batches(ids):
-        for r in store._read_rows("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
+        for r in db.read_rows("UNWIND $ids AS id MATCH (n:Entity {id: id}) "
                                   "RETURN collect({id: n.id, e: elementId(n), p: properties(n)}) AS rows", ids=chunk):
-            existing[r["id"]] = _visible(r["p"])
+            existing[r["id"]] = visible(r["p"])
             element_ids[r["id"]] = r["e"]
     new_ids = {i for i in ids if i not in existing}
     ends = sorted({x for e in edges for x in (e.source, e.target)} - set(ids))
     for chunk in _batches(ends):
-        element_ids.update((r["id"], r["e"]) for r in store._read_rows(
+        element_ids.update((r["id"], r["e"]) for r in db.read_rows(
             "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN collect({id: n.id, e: elementId(n)}) AS rows", ids=chunk))
     for end in ends:
         if end not in element_ids:
             raise NotFound(end)
-    old_edges = store._execute(read_edge_props, [e for e in edges if e.source not in new_ids
+    old_edges = db.run(read_edge_props, [e for e in edges if e.source not in new_ids
                                                   and e.target not in new_ids])
     node_rows, node_items = node_changes(nodes, existing)
     edge_rows, edge_items = edge_changes(edges, old_edges, new_ids)
@@ -93,10 +84,10 @@ def bulk_write(store: Neo4jStore, nodes: list[Node], edges: list[Edge], change: 
     if not items:
         return None
     token = uuid.uuid4().hex
-    undo = _Undo(store, token, existing, old_edges, element_ids)
+    undo = _Undo(db, token, existing, old_edges, element_ids)
     try:
-        _stage(store, token, node_rows, edge_rows, items, element_ids, undo)
-        return _publish(store, token, node_rows, edge_rows, items, change, element_ids, undo)
+        _stage(db, token, node_rows, edge_rows, items, element_ids, undo)
+        return _publish(db, token, node_rows, edge_rows, items, change, element_ids, undo)
     except BaseException:
         undo.run()
         raise
@@ -111,44 +102,44 @@ def _edge_rows(rows: list[dict], element_ids: dict[str, str]) -> list[dict]:
     return [dict(row, a=element_ids[row["s"]], b=element_ids[row["t"]]) for row in rows]
 
 
-def _write_edges(store: Neo4jStore, query: str, rows: list[dict]) -> None:
+def _write_edges(db: Neo4jConnection, query: str, rows: list[dict]) -> None:
     """Run an edge query over ``rows``; refuse the write if an end vanished while it ran."""
     def work(tx):
         return tx.run(query + " RETURN count(*) AS c", rows=rows).single()["c"]
 
-    if store._execute(work, write=True) != len(rows):
+    if db.run(work, write=True) != len(rows):
         raise StoreConflict("a node this write links to was deleted while it ran")
 
 
 class _Undo:
     """What a failed bulk write must put back, growing as the write goes on."""
 
-    def __init__(self, store: Neo4jStore, token: str, existing: dict, old_edges: dict, element_ids: dict):
-        self.store, self.token = store, token
+    def __init__(self, db: Neo4jConnection, token: str, existing: dict, old_edges: dict, element_ids: dict):
+        self.db, self.token = db, token
         self.existing, self.old_edges, self.element_ids = existing, old_edges, element_ids
         self.updated_nodes: list[tuple[str, str]] = []   # (kind, id) whose properties were replaced
         self.written_edges: list[tuple] = []             # edge keys between existing nodes, written
         self.created: list[dict] = []                    # {"e", "id"} of nodes this write made
 
     def run(self) -> None:
-        store = self.store
+        db = self.db
         # Exactly the nodes this write made, staged or published, never one another writer made.
         for chunk in _batches(self.created):
-            store._execute(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
+            db.run(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
                            "DETACH DELETE n", {"rows": chunk}, write=True)
-        _loop(store, "MATCH (n:CommonGroundChangeItems {_staging: $token}) WITH n LIMIT $batch "
+        _loop(db, "MATCH (n:CommonGroundChangeItems {_staging: $token}) WITH n LIMIT $batch "
               "DELETE n RETURN count(*) AS c", token=self.token)
         rows = [dict(self.existing[i], id=i, kind=k, _search=text.search_text(self.existing[i]))
                 for k, i in self.updated_nodes]
         for chunk in _batches(rows):
-            store._execute(_run, "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row",
+            db.run(_run, "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row",
                            {"rows": chunk}, write=True)
         by_type: dict[str, list] = {}
         for s, t, e in self.written_edges:
             by_type.setdefault(t, []).append({"s": s, "t": e, "props": self.old_edges.get((s, t, e))})
         for rel, rows in by_type.items():
             for chunk in _batches(_edge_rows(rows, self.element_ids)):
-                store._execute(_run, MATCH_ENDS + f"MATCH (a)-[r:{rel}]->(b) "
+                db.run(_run, MATCH_ENDS + f"MATCH (a)-[r:{rel}]->(b) "
                                "FOREACH (_ IN CASE WHEN row.props IS NULL THEN [1] "
                                "ELSE [] END | DELETE r) FOREACH (_ IN CASE WHEN row.props IS NULL THEN [] "
                                "ELSE [1] END | SET r = row.props)", {"rows": chunk}, write=True)
@@ -158,7 +149,7 @@ def _run(tx, query: str, params: dict):
     return tx.run(query, params).consume()
 
 
-def _write_each(store: Neo4jStore, work, chunks, done=None) -> None:
+def _write_each(db: Neo4jConnection, work, chunks, done=None) -> None:
     """Run ``work(tx, chunk)`` as a write transaction per chunk, WRITERS at a time, in any order.
 
     ``done`` gets each committed transaction's result, in chunk order, also when
@@ -172,7 +163,7 @@ def _write_each(store: Neo4jStore, work, chunks, done=None) -> None:
         if failed.is_set():
             return _SKIPPED
         try:
-            return store._execute(work, chunk, write=True)
+            return db.run(work, chunk, write=True)
         except BaseException:
             failed.set()
             raise
@@ -194,24 +185,24 @@ def _write_each(store: Neo4jStore, work, chunks, done=None) -> None:
 _SKIPPED = object()  # what a chunk returns that did not start because another had failed
 
 
-def _loop(store: Neo4jStore, query: str, **params) -> None:
+def _loop(db: Neo4jConnection, query: str, **params) -> None:
     """Run a batched query until it reports no more rows touched."""
     def once(tx):
         return tx.run(query, dict(params, batch=BATCH)).single()["c"]
 
-    while store._execute(once, write=True):
+    while db.run(once, write=True):
         pass
 
 
-def _sweep_stale(store: Neo4jStore) -> None:
+def _sweep_stale(db: Neo4jConnection) -> None:
     """Delete what crashed bulk writes staged long ago; never what a running one is staging."""
     cutoff = time.time() - STAGED_MAX_AGE_S
     for label in ("CommonGroundStaged", "CommonGroundChangeItems"):
-        _loop(store, f"MATCH (n:{label}) WHERE n._staged_at < $cutoff "
+        _loop(db, f"MATCH (n:{label}) WHERE n._staged_at < $cutoff "
               "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS c", cutoff=cutoff)
 
 
-def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None:
+def _stage(db, token, node_rows, edge_rows, items, element_ids, undo) -> None:
     now = time.time()
 
     def made(nodes: list[dict]) -> None:
@@ -220,17 +211,17 @@ def _stage(store, token, node_rows, edge_rows, items, element_ids, undo) -> None
 
     for (_kind, known), rows in sorted(node_rows.items()):
         if not known:
-            _write_each(store, partial(_create_staged, now=now), _batches(rows), made)
+            _write_each(db, partial(_create_staged, now=now), _batches(rows), made)
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             for chunk in _batches(_edge_rows(rows, element_ids)):
-                _write_edges(store, MATCH_ENDS + f"CREATE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
+                _write_edges(db, MATCH_ENDS + f"CREATE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
     step = CHANGE_CHUNK * CHUNKS_PER_TX
     for first in range(0, len(items), step):
         def write_part(tx, part=items[first : first + step], first_chunk=first // CHANGE_CHUNK):
             write_change_items(tx, -1, part, first_chunk=first_chunk, extra={"_staging": token, "_staged_at": now})
 
-        store._execute(write_part, write=True)
+        db.run(write_part, write=True)
 
 
 def _create_staged(tx, rows: list[dict], *, now: float) -> list[dict]:
@@ -238,32 +229,32 @@ def _create_staged(tx, rows: list[dict], *, now: float) -> list[dict]:
                   "RETURN collect({id: n.id, e: elementId(n)}) AS made", rows=rows, now=now).single()["made"]
 
 
-def _publish(store, token, node_rows, edge_rows, items, change, element_ids, undo) -> Change:
+def _publish(db, token, node_rows, edge_rows, items, change, element_ids, undo) -> Change:
     for (kind, known), rows in sorted(node_rows.items()):
         if known:
             continue
         # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
         query = ("UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
                  f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at")
-        _write_each(store, lambda tx, chunk, query=query: _run(tx, query, {"rows": chunk}),
+        _write_each(db, lambda tx, chunk, query=query: _run(tx, query, {"rows": chunk}),
                     _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]))
     for (kind, known), rows in sorted(node_rows.items()):
         if not known:
             continue
         for chunk in _batches(rows):
             undo.updated_nodes += [(kind, row["id"]) for row in chunk]
-            store._execute(_run, "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row",
+            db.run(_run, "UNWIND $rows AS row MATCH (n:Entity {id: row.id}) SET n = row",
                            {"rows": chunk}, write=True)
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             continue
         for chunk in _batches(_edge_rows(rows, element_ids)):
             undo.written_edges += [(row["s"], rel, row["t"]) for row in chunk]
-            _write_edges(store, MATCH_ENDS + f"MERGE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
+            _write_edges(db, MATCH_ENDS + f"MERGE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
 
     # The nodes that existed before this write learn its seq as their newest change with the version
     # bump, never earlier: a small write between publishing and here must not end up newer.  The
-    # nodes it created keep none (graph.stores.neo4j.store.HIDDEN), which a version check finds by a scan.
+    # nodes it created keep none (graph.stores.neo4j.cypher.HIDDEN), which a version check finds by a scan.
     existed = sorted(touched_nodes(items) - {row["id"] for (_, known), rows in node_rows.items() if not known
                                              for row in rows})
     at = change_time(change)
@@ -278,4 +269,4 @@ def _publish(store, token, node_rows, edge_rows, items, change, element_ids, und
         tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._last_change = $seq", ids=existed, seq=seq).consume()
         return seq
 
-    return recorded_change(store._execute(finish, write=True), at, change, items)
+    return returned_change(db.run(finish, write=True), at, change, items)

@@ -216,6 +216,13 @@ class EmbeddedStore(GraphStore):
             conn.execute("DELETE FROM meta WHERE key LIKE 'app.%'")  # what was said of the old graph
             bump(conn)
 
+    def accounts(self):
+        # Imported when asked: the account rules hash a dummy password with argon2 on import,
+        # which a process that only reads the graph (or a crash test's writer) should not pay.
+        from .accounts import SQLiteAccountStore
+
+        return SQLiteAccountStore(self.dir)
+
     # -- change log and metadata ----------------------------------------------------
     def changes(self, node_id: str | None = None, limit: int = 50,
                 before_seq: int | None = None, max_items: int = 100, after_seq: int | None = None) -> list[Change]:
