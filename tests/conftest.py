@@ -114,4 +114,4 @@ def matching_sees_every_write(monkeypatch):
     In production a request answers from the previous index after STALE_WAIT_S;
     tests/test_matching.py checks that behaviour explicitly.
     """
-    monkeypatch.setattr("graph.matching.index.STALE_WAIT_S", 120.0)
+    monkeypatch.setattr("graph.matching.cache.STALE_WAIT_S", 120.0)

@@ -644,7 +644,7 @@ def test_a_search_after_a_write_never_waits_for_a_full_build(seeded_store, monke
     and searches meanwhile answer from the previous index."""
     import time
 
-    import graph.matching.index as index_module
+    import graph.matching.cache as index_module
     from graph.matching import match_index
     from graph.records import make_edge, make_node
 
@@ -678,7 +678,7 @@ def test_a_follower_splices_a_write_before_any_search_asks(seeded_store, monkeyp
     """follow_match_index brings the index up to a write in the background; the next search just reads it."""
     import time
 
-    import graph.matching.index as index_module
+    import graph.matching.cache as index_module
     from graph.matching import follow_match_index, match_index
     from graph.records import make_edge, make_node
 
@@ -724,7 +724,8 @@ def _same_index(a, b) -> None:
 
 def test_an_index_follows_small_writes_exactly_as_a_full_build_would(seeded_store):
     """update_index splices what a change can reach; the result must equal building from scratch."""
-    from graph.matching.index import build_index, update_index
+    from graph.matching.index import build_index
+    from graph.matching.updates import update_index
     from graph.model import ChangeNote
     from graph.records import make_edge, make_node
 

@@ -13,7 +13,9 @@ from graph.editing import edits as editing
 from graph.errors import DataError
 from graph.ingest.seeds import EXERCISES, SEEDS_DIR, seed
 from graph.matching import MatchRequest, match
-from graph.matching.index import build_index, match_index, update_index
+from graph.matching.cache import match_index
+from graph.matching.index import build_index
+from graph.matching.updates import update_index
 from graph.schema import LANGUAGES
 from graph.workspace.files import read_roles, read_template, read_templates
 

@@ -22,16 +22,8 @@ public names below.
 
 from __future__ import annotations
 
-from .index import (
-    EDGE_TYPES,
-    MatchIndex,
-    Place,
-    Support,
-    build_index,
-    follow_match_index,
-    match_index,
-    warm_match_index,
-)
+from .cache import follow_match_index, match_index, warm_match_index
+from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index
 from .request import MatchError, MatchRequest, Profile
 from .result import Candidate, Evidence, MatchResult, Path
 from .scoring import match
