@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.common import TWIN_CITIES, fresh_store, median, timed  # noqa: E402
 from graph.ingest.seeds import seed  # noqa: E402
 from graph.ingest.twinnings import import_twinnings  # noqa: E402
-from graph.network.analysis import NetworkFilter, network_summary, read_network  # noqa: E402
+from graph.network.analysis import network_summary  # noqa: E402
 from graph.network.export import (  # noqa: E402
     edges_csv,
     export_graph,
@@ -37,6 +37,7 @@ from graph.network.export import (  # noqa: E402
     write_gexf,
     write_graphml,
 )
+from graph.network.selection import NetworkFilter, read_network  # noqa: E402
 
 SELECTION = NetworkFilter("organisation:vvsg")
 

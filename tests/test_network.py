@@ -7,13 +7,8 @@ import pytest
 from graph.ingest.seeds import seed
 from graph.ingest.twinnings import import_twinnings
 from graph.model import ChangeNote
-from graph.network.analysis import (
-    FilterError,
-    NetworkFilter,
-    map_links,
-    network_summary,
-    read_network,
-)
+from graph.network.analysis import map_links, network_summary
+from graph.network.selection import FilterError, NetworkFilter, read_network
 from graph.records import make_edge, make_node
 
 VVSG = "organisation:vvsg"

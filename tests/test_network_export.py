@@ -10,7 +10,6 @@ import networkx as nx
 import pytest
 from click.testing import CliRunner
 
-from graph.network.analysis import NetworkFilter, read_network
 from graph.network.export import (
     LIST_SEPARATOR,
     edges_csv,
@@ -21,6 +20,7 @@ from graph.network.export import (
     write_gexf,
     write_graphml,
 )
+from graph.network.selection import NetworkFilter, read_network
 from webapp.cli import main
 
 

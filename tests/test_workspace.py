@@ -454,7 +454,7 @@ def test_every_refusal_code_is_documented():
 
 
 def test_the_network_page_shows_a_runs_themes_and_stakeholders(seeded_store):
-    from graph.network.analysis import default_association, network_filter, read_network
+    from graph.network.selection import default_association, network_filter, read_network
 
     store = seeded_store
     run = ws.start_run(store, ANA, PARTNERSHIP, "exercise:six-base-tools", SPRING)

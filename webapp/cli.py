@@ -18,8 +18,8 @@ from graph.ingest.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
 from graph.ingest.questionnaire import apply_import, plan_import
 from graph.ingest.seeds import SEEDS_DIR, seed
 from graph.ingest.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
-from graph.network.analysis import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
 from graph.network.export import export_graph, write_export
+from graph.network.selection import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
 from graph.operations.backup import default_backup_dir, restore_backup, write_backup
 from graph.operations.integrity import check_store
 from graph.schema import LANGUAGES

@@ -33,7 +33,8 @@ import networkx as nx
 
 from ..schema import LANGUAGES, TEXT_FIELDS
 from ..text import display_name
-from .analysis import Network, centrality, communities, network_graph
+from .analysis import centrality, communities, network_graph
+from .selection import Network
 
 LIST_SEPARATOR = "; "
 FORMATS = ("gexf", "graphml", "csv", "json")
