@@ -16,7 +16,7 @@ from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectFiel
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from graph.schema import LANGUAGES
-from graph.workspace.write import MAX_PARTICIPANTS, MAX_TEXT
+from graph.workspace.checks import MAX_PARTICIPANTS, MAX_TEXT
 
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES

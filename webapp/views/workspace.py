@@ -16,7 +16,7 @@ from graph import NotFound
 from graph import workspace as ws
 from graph.editing.edits import EDIT_LOCK
 from graph.schema import LANGUAGES
-from graph.workspace.write import MAX_LABEL
+from graph.workspace.checks import MAX_LABEL
 
 from .. import present
 from .. import workspace_forms as forms
