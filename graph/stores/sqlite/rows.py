@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
+from ... import schema
 from ...errors import DataError, SchemaError, StoreUnavailable
 from ...model import Edge
 
@@ -19,6 +20,12 @@ def dumps(value) -> str:
         return _ENCODER.encode(value)
     except ValueError as exc:  # NaN or Infinity, which the schema refuses; nothing is written
         raise SchemaError(f"not a finite number: {exc}") from exc
+
+
+def json_path(key: str) -> str:
+    """Return the JSON path of a property; the schema allows only [a-z][a-z0-9_]* as keys."""
+    schema.check_properties({key: ""})
+    return f"$.{key}"
 
 
 def ids_param(ids: Iterable[str]) -> str:

@@ -40,7 +40,7 @@ from ...model import Change, ChangeNote, Edge, ListQuery, Node, Page, fold_repea
 from ..base import GraphStore, RecentVersion, property_names
 from .migrations import check_legacy, migrate, reindex_if_stale
 from .paths import hop_edges, shortest_node_paths
-from .rows import dumps, edges_of, ids_param, node_rows, store_error, typed
+from .rows import dumps, edges_of, ids_param, json_path, node_rows, store_error, typed
 from .writes import bump, check_expected, delete_items, read_change, record, upsert
 
 DATABASE = "graph.sqlite3"
@@ -52,12 +52,6 @@ CACHE_KIB = 16 * 1024  # page cache per connection; the OS page cache is shared 
 BULK_ROWS = 10000  # a write of more nodes and edges than this gets BULK_CACHE_KIB for its duration
 BULK_CACHE_KIB = 512 * 1024
 INDEXED_KEYS = frozenset({"match_key"})  # properties with an expression index (see migrations)
-
-
-def json_path(key: str) -> str:
-    """Return the JSON path of a property; the schema allows only [a-z][a-z0-9_]* as keys."""
-    schema.check_properties({key: ""})
-    return f"$.{key}"
 
 
 class EmbeddedStore(GraphStore):
