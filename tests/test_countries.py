@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from graph.ingest.duplicates import plan_country_folds, spelling_duplicates
 from graph.ingest.seeds import SEEDS_DIR, seed
 from graph.ingest.twinnings import import_twinnings
 from graph.model import Node
 from graph.places.countries import canonical_name, country_code, country_name, municipality_id, place_key
-from graph.places.duplicates import plan_country_folds, spelling_duplicates
 from graph.records import make_edge, make_node
 from graph.stores.sqlite.store import EmbeddedStore
 from graph.text import fold
@@ -161,8 +161,8 @@ def test_a_store_from_before_codes_is_matched_and_its_duplicates_planned(store, 
 def test_a_fold_is_atomic(store, tmp_path):
     """The upserts and the deletes of a fold commit together or not at all."""
     from graph import NotFound
+    from graph.ingest.duplicates import fold_country_duplicates
     from graph.model import ChangeNote
-    from graph.places.duplicates import fold_country_duplicates
 
     _legacy_store(store)
     plan = plan_country_folds(store)

@@ -31,7 +31,6 @@ one store transaction, so a bad file changes nothing.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,23 +38,21 @@ from pathlib import Path
 from ..errors import DataError, SchemaError
 from ..model import ChangeNote, Edge, Node, fold_repeats
 from ..records import make_edge, make_node
-from ..resources import resource_dir
+from ..resources import seeds_dir
 from ..schema import LANGUAGES
 from ..stores.base import GraphStore
 from ..text import sdg_number_key
 from ..workspace import files as files_module
-from ..workspace.files import read_templates, read_yaml
+from ..workspace.files import EXERCISES, read_templates, read_yaml
 from .members import data_digest, member_batch
 
-SEEDS_DIR = Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))
+SEEDS_DIR = seeds_dir()
 SDG_SOURCE = "source:open-sdg-translations"
 SEED_DIGEST_KEY = "seed_digest"
 # An edge's ends as a record file names them.
 EDGE_FIELDS = {"source": "from", "target": "to"}
 SDG_GOAL_KEY = re.compile(r"^(\d+)-(short|title)$")
 SDG_TARGET_KEY = re.compile(r"^(\d+)-(\w+)-title$")
-# The workspace's exercise templates and roles (graph/workspace/files.py), not record files.
-EXERCISES = "exercises"
 
 
 @dataclass

@@ -8,7 +8,7 @@ partnership instead of a twin.  Country spellings are resolved by
 country, with the source's own spelling kept in ``country_as_given`` when it
 differs.  The report lists the spellings no code was found for, and counts the
 towns that still exist twice because of spelling (0 unless the store holds
-towns imported before countries had codes; :mod:`graph.places.duplicates` plans how to
+towns imported before countries had codes; :mod:`graph.ingest.duplicates` plans how to
 fold those).  A pair the graph already joins through a partnership is
 left as it is.  Rows that make no sense as a twinning (a city twinned with
 itself, a missing country) are skipped and reported; a file that is not in
@@ -28,10 +28,10 @@ from .. import schema
 from ..errors import DataError, SchemaError
 from ..model import ChangeNote, Edge, Node
 from ..places.countries import municipality_id, place_key, resolve_country
-from ..places.duplicates import fold_country_duplicates, spelling_duplicates
 from ..records import make_edge, make_node
 from ..stores.base import GraphStore
 from ..text import fold
+from .duplicates import fold_country_duplicates, spelling_duplicates
 from .spreadsheets import csv_rows
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
@@ -266,7 +266,7 @@ def _known_municipalities(store: GraphStore, cities, spellings) -> tuple[dict[st
     for key, candidates in older.items():
         if key in known:
             continue
-        node = min(candidates, key=lambda n: n.id)  # the others are left for graph.places.duplicates
+        node = min(candidates, key=lambda n: n.id)  # the others are left for graph.ingest.duplicates
         known[key] = node.id
         resolved = resolve_country(str(node.props.get("country", "")))
         given = spellings[key] | {str(node.props.get("country", ""))} | set(node.props.get("country_as_given", []))

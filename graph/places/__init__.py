@@ -1,1 +1,1 @@
-"""Places: countries, regions, and the rules that merge duplicate towns."""
+"""Places: countries and their codes, regions, Belgian municipality names (and the gazetteer)."""

@@ -26,6 +26,9 @@ from ..model import Edge, Node
 from ..records import make_edge, make_node
 from ..schema import LANGUAGES
 
+# The folder of the seeds that holds the exercise templates and roles (not record files).
+EXERCISES = "exercises"
+
 ROLES_FILE = "roles.yaml"
 KINDS = ("radar", "prompts")
 ITEM_TYPES = ("score", "text", "themes", "sdgs", "stakeholders", "ambitions")

@@ -9,14 +9,13 @@ from pathlib import Path
 from .. import schema
 from ..editing import edits as editing
 from ..errors import NotFound, SchemaError
-from .files import ROLES_FILE, read_roles
+from ..resources import seeds_dir
+from .files import EXERCISES, ROLES_FILE, read_roles
 from .model import Response, Role, Run, Template
 
 
 def _exercises_dir() -> Path:
-    from ..ingest.seeds import EXERCISES, SEEDS_DIR  # the seeds module imports this package: import late
-
-    return SEEDS_DIR / EXERCISES
+    return seeds_dir() / EXERCISES
 
 
 def templates(store) -> list[Template]:

@@ -20,9 +20,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..model import ChangeNote, Edge, Node
+from ..places.countries import municipality_id, place_key, resolve_country
 from ..records import make_node
 from ..stores.base import GraphStore
-from .countries import municipality_id, place_key, resolve_country
 
 
 @dataclass(frozen=True)
