@@ -112,6 +112,6 @@ def matching_sees_every_write(monkeypatch):
     """Tests write then match: let matching wait for the index of the latest write.
 
     In production a request answers from the previous index after STALE_WAIT_S;
-    tests/test_matching.py checks that behaviour explicitly.
+    tests/graph/matching/test_matching.py checks that behaviour explicitly.
     """
     monkeypatch.setattr("graph.matching.cache.STALE_WAIT_S", 120.0)

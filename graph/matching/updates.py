@@ -5,7 +5,7 @@ the change log since the index's version, works out which municipalities a
 change can reach (along the same paths the claims follow), re-reads just
 their neighbourhood and puts their new entries into a new version of the index's
 maps, which shares every shard it does not change with the old version (see
-shards.py).  The result equals a full build (tests/test_matching.py checks it).
+shards.py).  The result equals a full build (tests/graph/matching/test_matching.py checks it).
 """
 
 from __future__ import annotations

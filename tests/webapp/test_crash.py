@@ -20,7 +20,7 @@ from graph.records import make_node
 from graph.stores.sqlite.accounts import SQLiteAccountStore
 from graph.stores.sqlite.store import EmbeddedStore
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SERVER = """
 import sys
 from werkzeug.serving import make_server

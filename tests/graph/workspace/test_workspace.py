@@ -449,7 +449,7 @@ def test_a_response_save_is_revertible(seeded_store):
 
 
 def test_every_refusal_code_is_documented():
-    docs = (Path(__file__).parents[1] / "docs" / "workspace.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[3] / "docs" / "workspace.md").read_text(encoding="utf-8")
     assert [code for code in ws.CODES if f"`{code}`" not in docs] == []
 
 

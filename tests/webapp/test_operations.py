@@ -171,7 +171,7 @@ def test_pages_need_no_inline_script_or_style(client):
         assert not re.search(r"<style\b|\sstyle=|\son[a-z]+=", html), url
 
 
-# -- Neo4j timeouts (tests/test_neo4j_outage.py stops a real Neo4j under load) -------------------
+# -- Neo4j timeouts (tests/webapp/test_neo4j_outage.py stops a real Neo4j under load) -------------------
 
 @pytest.mark.parametrize("budget", [3.0, 4.5, 10.0, 25.0])
 def test_the_neo4j_driver_timeouts_keep_one_call_within_the_configured_timeout(budget):
