@@ -37,12 +37,7 @@ BATCH = cypher.BATCH
 BULK_THRESHOLD = 20000
 SEARCH_CAP = 2000
 MAX_PATHS = 500
-# A node's _last_change is the seq of the newest change that touched it (itself or one of its edges),
-# set by every write below BULK_THRESHOLD.  A bulk write sets it on the nodes that existed before it
-# and leaves the nodes it creates without one; for those, and for nodes written before it existed,
-# the change items are scanned (_newest_changes).
-
-# (kind, property) pairs with an index (SCHEMA_STATEMENTS), which find_by_property seeks by value.
+# (kind, property) pairs with an index (see migrations), which find_by_property seeks by value.
 INDEXED_PROPERTIES = frozenset({("Municipality", "match_key")})
 
 
