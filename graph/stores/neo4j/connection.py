@@ -25,7 +25,7 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from ...errors import StoreConflict, StoreUnavailable
+from ...errors import GraphError, StoreConflict, StoreUnavailable
 
 # How long one store call may try before it raises StoreUnavailable (NEO4J_TIMEOUT_S).  It must stay
 # well below gunicorn's worker timeout (webapp/gunicorn_conf.py, 60 s), so that a request during an
@@ -99,6 +99,10 @@ class Neo4jConnection:
                     driver.verify_connectivity()
                     if self._prepare is not None:
                         self._prepare(driver)
+                except GraphError:  # say, a database of a later schema: refused as it is, no driver left open
+                    if driver is not None:
+                        driver.close()
+                    raise
                 except (DriverError, Neo4jError, ValueError, OSError) as exc:
                     if driver is not None:
                         driver.close()

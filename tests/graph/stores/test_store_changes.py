@@ -262,6 +262,23 @@ def test_seeding_twice_writes_once(store, tmp_path):
     assert not seed(store)["unchanged"]  # a cleared store forgets the digest
 
 
+def test_neo4j_refuses_a_database_of_a_later_schema(neo4j_store):
+    """A database a newer version has migrated is left alone: opening it says why, and writes nothing."""
+    from graph import DataError, open_store
+
+    def set_version(tx, version):
+        tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) SET m.schema_version = $v", v=version).consume()
+
+    neo4j_store.version()  # the meta node exists
+    neo4j_store.connection.run(set_version, 99, write=True)
+    try:
+        with pytest.raises(DataError, match="database schema 99, this version reads 2"), \
+                open_store({"NEO4J_URI": neo4j_store.uri}) as again:
+            again.version()
+    finally:
+        neo4j_store.connection.run(set_version, 2, write=True)
+
+
 def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
     """Neo4j only (the embedded store has its own test): a driver that finds an old format re-indexes."""
     from graph import open_store
