@@ -20,10 +20,12 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 translations-extract:
 	$(BIN)/pybabel extract --omit-header --no-location --sort-output -F babel.cfg -k _l -o translations/messages.pot .

@@ -49,9 +49,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_pages import free_port  # noqa: E402
 from bench.common import ROOT, TWIN_CITIES, fresh_store, median, percentile, timed  # noqa: E402
 from bench.make_twins import write_scaled  # noqa: E402
-from graph.model import ChangeNote, make_edge, make_node  # noqa: E402
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
+from graph.model import ChangeNote
+from graph.records import make_edge, make_node
 
 NODE_PAGE = "/nl/municipalities/tarija-bolivia"
 # How long a worker may serve pages of the version it saw before a write (webapp/cache.py).
@@ -91,7 +92,7 @@ def load_csv_baseline(store, path: Path) -> float:
     """Seconds for LOAD CSV of ``path`` on the Neo4j server, into labels removed again afterwards."""
     import_dir = Path(os.environ.get("NEO4J_IMPORT_DIR") or ROOT / ".neo4j" / "import")
     shutil.copy(path, import_dir / "bench.csv")
-    driver = store._get_driver()
+    driver = store.connection.driver()
     with driver.session(database=store.database) as session:
         session.run("CREATE CONSTRAINT bench_town IF NOT EXISTS FOR (t:BenchTown) REQUIRE t.key IS UNIQUE").consume()
         start = time.perf_counter()
@@ -118,7 +119,7 @@ def durable_write_baseline(store, count: int) -> float:
                                             conn.execute("COMMIT")))[0])
         conn.close()
     else:
-        driver = store._get_driver()
+        driver = store.connection.driver()
         for _ in range(count):
             times.append(timed(lambda: driver.execute_query("CREATE (:BenchBaseline)", database_=store.database))[0])
         driver.execute_query("MATCH (n:BenchBaseline) DELETE n", database_=store.database)
@@ -206,7 +207,7 @@ def run(backend: str, scale: int, writes: int, workdir: Path, follow_s: float | 
     result = {"backend": backend, "scale": scale}
     store = fresh_store(backend)
     seed(store)
-    # The 10x file is over the default import limits (graph/twinnings.py), which an operator raises so.
+    # The 10x file is over the default import limits (graph/ingest/twinnings.py), which an operator raises so.
     limits = {"max_bytes": 1 << 30, "max_rows": 10_000_000}
     # CPU seconds too: on a shared machine they vary far less with the load than the wall clock.
     cpu = cpu_seconds()

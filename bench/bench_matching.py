@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.common import TWIN_CITIES, median, percentile  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
 from graph.matching import MatchRequest, Profile, match, match_index  # noqa: E402
-from graph.model import make_edge  # noqa: E402
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
+from graph.records import make_edge  # noqa: E402
 
 DEFAULT_CSV = TWIN_CITIES
 REGIONS = (None, None, None, "latin-america", "europe", "africa")
@@ -52,7 +52,7 @@ def parse_args(argv=None):
 
 def open_backend(args):
     if args.backend == "embedded":
-        from graph.embedded import EmbeddedStore
+        from graph.stores.sqlite.store import EmbeddedStore
 
         return EmbeddedStore(args.data_dir or tempfile.mkdtemp(prefix="bench-matching-"))
     from graph import open_store

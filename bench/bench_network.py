@@ -26,8 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import TWIN_CITIES, fresh_store, median, timed  # noqa: E402
-from graph.network import NetworkFilter, network_summary, read_network  # noqa: E402
-from graph.network_export import (  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
+from graph.network.analysis import network_summary  # noqa: E402
+from graph.network.export import (  # noqa: E402
     edges_csv,
     export_graph,
     node_link_json,
@@ -35,8 +37,7 @@ from graph.network_export import (  # noqa: E402
     write_gexf,
     write_graphml,
 )
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
+from graph.network.selection import NetworkFilter, read_network  # noqa: E402
 
 SELECTION = NetworkFilter("organisation:vvsg")
 

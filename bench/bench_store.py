@@ -18,8 +18,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import TWIN_CITIES, fresh_store, median, timed  # noqa: E402
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
 
 
 def parse_only(path: Path) -> int:

@@ -31,9 +31,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_pages import free_port  # noqa: E402
 from bench.common import ROOT, TWIN_CITIES, fresh_store, percentile  # noqa: E402
-from graph.model import make_node  # noqa: E402
-from graph.seeds import seed  # noqa: E402
-from graph.twinnings import import_twinnings  # noqa: E402
+from graph.ingest.seeds import seed  # noqa: E402
+from graph.ingest.twinnings import import_twinnings  # noqa: E402
+from graph.records import make_node
 
 SEARCHES = ["water", "jeronimo", "herent", "tarija", "partner", "gemeente", "ciudad", "brass", "eau", "school"]
 WRITER_NODE = "organisation:load-test-writer"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .errors import DataError, GraphError, NotFound, SchemaError, StaleWrite, StoreConflict, StoreUnavailable
 from .model import Edge, ListQuery, Node, Page
-from .store import GraphStore
+from .stores.base import GraphStore
 
 __all__ = [
     "DataError", "Edge", "GraphError", "GraphStore", "ListQuery", "Node", "NotFound", "Page",
@@ -40,7 +40,7 @@ def open_store(config: Mapping | None = None) -> GraphStore:
 
     uri = setting("NEO4J_URI")
     if uri:
-        from .neo4j_store import DEFAULT_TIMEOUT_S, Neo4jStore
+        from .stores.neo4j.store import DEFAULT_TIMEOUT_S, Neo4jStore
 
         user = setting("NEO4J_USER") or setting("NEO4J_USERNAME")
         auth = (user, setting("NEO4J_PASSWORD", "")) if user else None
@@ -50,6 +50,6 @@ def open_store(config: Mapping | None = None) -> GraphStore:
         except (TypeError, ValueError):
             raise ValueError(f"NEO4J_TIMEOUT_S must be a number of seconds, not {timeout!r}") from None
         return Neo4jStore(uri, auth=auth, database=setting("NEO4J_DATABASE"), timeout_s=timeout)
-    from .embedded import EmbeddedStore
+    from .stores.sqlite.store import EmbeddedStore
 
     return EmbeddedStore(setting("KB_DATA_DIR") or default_data_dir())

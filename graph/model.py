@@ -1,10 +1,14 @@
-"""Plain values passed between stores, loaders and analytics."""
+"""Plain values passed between stores, loaders and analytics.
+
+Nothing here knows places or languages beyond the schema: building a validated node from a
+record (which keys a town by its country) is :mod:`graph.records`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import countries, schema, text
+from . import schema, text
 
 
 @dataclass(frozen=True)
@@ -72,28 +76,6 @@ class ListQuery:
             raise schema.SchemaError("offset must be >= 0 and limit between 1 and 1000")
         for node_id in self.related:
             schema.kind_of_id(node_id)
-
-
-def make_node(node_id: str, props: dict) -> Node:
-    """Build a validated node from an id and record properties (text may be nested)."""
-    kind = schema.kind_of_id(node_id)
-    flat = text.flatten_text(props)
-    schema.check_properties(flat)
-    if kind == "Municipality" and "name" in flat and "country" in flat:
-        # Known by name and country code, so no spelling of a country makes a second town.
-        code = flat.get("country_code") or countries.country_code(flat["country"])
-        if code:
-            flat["country_code"] = code
-        flat["match_key"] = countries.place_key(flat["name"], flat["country"], code)
-    return Node(node_id, kind, flat)
-
-
-def make_edge(source: str, rel: str, target: str, props: dict | None = None) -> Edge:
-    """Build a validated edge; its endpoint kinds come from the ids."""
-    schema.check_edge(schema.kind_of_id(source, "source"), rel, schema.kind_of_id(target, "target"))
-    props = dict(props or {})
-    schema.check_properties(props)
-    return Edge(source, rel, target, props)
 
 
 @dataclass(frozen=True)

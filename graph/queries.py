@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from .countries import country_code
 from .errors import NotFound
 from .model import Edge, Node
+from .places.countries import country_code
 from .schema import REL_TYPES, kind_of_id
-from .store import GraphStore
+from .stores.base import GraphStore
 from .text import fold, sdg_number_key
 
 NEIGHBOURHOOD_CAP = 150
@@ -301,7 +301,7 @@ def find_municipality(store: GraphStore, reference: str) -> Node | None:
 
 
 def find_moved(store: GraphStore, node_id: str) -> Node | None:
-    """Return the node that had ``node_id`` before its id changed (graph.identifiers), or None."""
+    """Return the node that had ``node_id`` before its id changed (graph.ingest.id_migration), or None."""
     kind = kind_of_id(node_id)
     if kind not in ("Municipality", "Partnership"):  # the only kinds kb migrate-ids moves
         return None

@@ -9,6 +9,7 @@ only place that knows both layouts; nothing is ever written here at run time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 # The folder a wheel carries its copies in, inside this package.
@@ -32,3 +33,8 @@ def resource_dir(name: str) -> Path:
 def installed() -> bool:
     """Tell whether this code runs from an installed wheel rather than a checkout."""
     return BUNDLE.is_dir()
+
+
+def seeds_dir() -> Path:
+    """Return the seed files' folder: ``KB_SEEDS_DIR`` if set, else the project's ``seeds``."""
+    return Path(os.environ.get("KB_SEEDS_DIR") or resource_dir("seeds"))

@@ -31,7 +31,7 @@ from enum import IntEnum
 from .errors import SchemaError
 from .model import Node
 from .schema import LANGUAGES, NODE_KINDS
-from .store import GraphStore
+from .stores.base import GraphStore
 from .text import display_name, fold, index_words, query_tokens
 
 # What people search for by name; everything else is a passage of the publication.

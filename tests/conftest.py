@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from graph.embedded import EmbeddedStore
+from graph.stores.sqlite.store import EmbeddedStore
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -62,7 +62,7 @@ def store(request, tmp_path):
 @pytest.fixture(scope="session")
 def seeded_dir(tmp_path_factory):
     """A data directory holding the embedded store with the real seeds, built once."""
-    from graph.seeds import seed
+    from graph.ingest.seeds import seed
 
     path = tmp_path_factory.mktemp("seeded")
     seed(EmbeddedStore(path))
@@ -74,7 +74,7 @@ def seeded_store(request, seeded_dir, tmp_path):
     """A store of each backend holding exactly the seeds."""
     import shutil
 
-    from graph.seeds import seed
+    from graph.ingest.seeds import seed
 
     if request.param == "embedded":
         shutil.copytree(seeded_dir, tmp_path / "kb")
@@ -112,6 +112,6 @@ def matching_sees_every_write(monkeypatch):
     """Tests write then match: let matching wait for the index of the latest write.
 
     In production a request answers from the previous index after STALE_WAIT_S;
-    tests/test_matching.py checks that behaviour explicitly.
+    tests/graph/matching/test_matching.py checks that behaviour explicitly.
     """
-    monkeypatch.setattr("graph.matching.index.STALE_WAIT_S", 120.0)
+    monkeypatch.setattr("graph.matching.cache.STALE_WAIT_S", 120.0)

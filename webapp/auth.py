@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
-from graph.accounts import Account, AccountStore, open_accounts
+from graph.accounts.model import Account, AccountStore, open_accounts
 
 from .db import get_store
 

@@ -10,7 +10,7 @@ from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
 from graph import workspace
-from graph.editing import diff
+from graph.editing.edits import diff
 from graph.model import Change
 from graph.schema import LANGUAGES, kind_of_id
 

@@ -11,18 +11,18 @@ from pathlib import Path
 import click
 
 from graph import DataError, GraphError, default_data_dir, open_store
-from graph.accounts import ROLES, AccountError, open_accounts
-from graph.backup import default_backup_dir, restore_backup, write_backup
+from graph.accounts.model import ROLES, AccountError, open_accounts
 from graph.errors import NotFound
-from graph.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
-from graph.integrity import check_store
-from graph.network import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
-from graph.network_export import export_graph, write_export
-from graph.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
-from graph.questionnaire import apply_import, plan_import
+from graph.ingest.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_json, load_json
+from graph.ingest.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
+from graph.ingest.questionnaire import apply_import, plan_import
+from graph.ingest.seeds import SEEDS_DIR, seed
+from graph.ingest.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
+from graph.network.export import export_graph, write_export
+from graph.network.selection import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
+from graph.operations.backup import default_backup_dir, restore_backup, write_backup
+from graph.operations.integrity import check_store
 from graph.schema import LANGUAGES
-from graph.seeds import SEEDS_DIR, seed
-from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
 
 @contextmanager
@@ -70,7 +70,7 @@ def migrate_command() -> None:
 @click.option("--dry-run", is_flag=True, help="Only say what would move.")
 def migrate_ids_command(dry_run: bool) -> None:
     """Move municipalities whose id lost letters to the ids transliterated names give (idempotent)."""
-    from graph.identifiers import migrate_ids
+    from graph.ingest.id_migration import migrate_ids
 
     with _opened_store() as store:
         report = migrate_ids(store, dry_run=dry_run)
@@ -102,7 +102,7 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
             click.echo(f"  skipped row {row}: {reason}")
     unmapped = report.unmapped_countries
     click.echo(f"{len(unmapped)} country spellings without an ISO code"
-               + (" (add them to graph/countries.py ALIASES if they name a country):" if unmapped else ""))
+               + (" (add them to graph/places/countries.py ALIASES if they name a country):" if unmapped else ""))
     for spelling, cities in sorted(unmapped.items()):
         click.echo(f"  {spelling!r}: {cities} {'city' if cities == 1 else 'cities'}")
     if report.duplicates_folded:

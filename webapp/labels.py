@@ -119,7 +119,7 @@ PROPERTIES = {
     "scale_max": _l("Highest score"),
 }
 
-# Belgian provinces by their NIS (REFNIS) code, as graph/members.py stores them.
+# Belgian provinces by their NIS (REFNIS) code, as graph/ingest/members.py stores them.
 PROVINCES = {
     "10000": _l("Antwerp"),
     "20001": _l("Flemish Brabant"),
@@ -295,7 +295,7 @@ MATCH_ERRORS = {
 
 def match_error_message(exc, lang: str) -> str:
     """Return the translated message for a matcher error, with its details filled in."""
-    from graph import countries
+    from graph.places import countries
 
     template = MATCH_ERRORS.get(exc.code, MATCH_ERRORS["bad_request"])
     params = {k: str(v) for k, v in exc.params.items()}

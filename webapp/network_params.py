@@ -11,7 +11,7 @@ from flask import abort, current_app, request
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from graph.network import STATUSES, FilterError, NetworkFilter, network_filter
+from graph.network.selection import STATUSES, FilterError, NetworkFilter, network_filter
 
 from .labels import kind_name, property_name
 
@@ -57,7 +57,7 @@ def _year(name: str, low: int = 1800, high: int = 2200) -> int | None:
 
 
 def read_filter(store) -> NetworkFilter:
-    """Read and check every network filter of the request (graph.network.network_filter checks the values)."""
+    """Read and check every network filter of the request (graph.network.selection.network_filter checks the values)."""
     dormant = _year("dormant", 1, 100) or int(current_app.config["NETWORK_DORMANT_YEARS"])
     try:
         return network_filter(

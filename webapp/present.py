@@ -12,7 +12,7 @@ from flask import g, url_for
 from flask_babel import format_date, format_decimal, gettext
 
 from graph import Edge, Node
-from graph.countries import country_code, country_name
+from graph.places.countries import country_code, country_name
 from graph.schema import KIND_BY_PLURAL, KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
@@ -180,7 +180,7 @@ def properties(node: Node) -> list[dict]:
         if node.kind in WORKSPACE_KINDS and key not in WORKSPACE_SHOWN:
             continue
         value = node.props[key]
-        if value == "" or value == []:  # cleared by an edit (see graph/editing.py)
+        if value == "" or value == []:  # cleared by an edit (see graph/editing/edits.py)
             continue
         display = country(node.props, current_lang()) if key == "country" else display_value(key, value)
         shown.append({"key": key, "label": property_name(key), "value": value, "display": display})

@@ -15,8 +15,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from graph import workspace as ws
 from graph.schema import LANGUAGES
-from graph.workspace.write import MAX_PARTICIPANTS, MAX_TEXT
+from graph.workspace.checks import MAX_PARTICIPANTS, MAX_TEXT
 
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
@@ -237,3 +238,72 @@ def show_refusal(form, exc, doing: str | None = None) -> None:
     name = refused_field(form, exc) or "version"
     form[name].errors = [*list(form[name].errors or []), message]
 
+
+def fill(form, existing, roles: dict, lang: str) -> None:
+    """Put a side's saved answers into the form (or the page's language and nothing else)."""
+    form.answer_lang.data = existing.lang if existing else lang
+    form.version.data = str(existing.version if existing else 0)
+    if existing is None:
+        return
+    for role in roles:
+        form[f"role_{role}"].data = existing.participants.count(role)
+    for name, field in form._fields.items():
+        kind, _, key = name.partition("_")
+        if kind == "score" and key in existing.scores:
+            field.data = str(existing.scores[key])
+        elif kind == "text":
+            field.data = existing.texts.get(key, "")
+        elif kind in ("themes", "sdgs"):
+            field.data = list(existing.choices.get(key, []))
+        elif kind == "lines":
+            field.data = "\n".join(existing.lines.get(key, []))
+
+
+def answers_of(form, items, roles: dict, existing) -> dict:
+    """The keyword arguments of ws.save_response from a valid form."""
+    participants = []
+    for role in roles:
+        participants += [role] * (form[f"role_{role}"].data or 0)
+    scores, texts, choices, lines = {}, {}, {}, {}
+    for item in items:
+        name = field_of(item.type, item.key)
+        data = form[name].data
+        if item.type == "score" and data not in (None, "", "None"):
+            scores[item.key] = int(data)
+        elif item.type == "text":
+            texts[item.key] = (data or "").replace("\r\n", "\n").strip()
+        elif item.type in ("themes", "sdgs"):
+            choices[item.key] = list(data or [])
+        elif item.type in ("stakeholders", "ambitions"):
+            lines[item.key] = split_lines(data)
+    return {"lang": form.answer_lang.data, "participants": participants, "scores": scores, "texts": texts,
+            "translations": {}, "choices": choices, "lines": lines, "based_on": int_or_invalid(form.version.data)}
+
+
+def int_or_invalid(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
+def adaptation_of(template, values) -> dict:
+    """The keyword arguments of ws.adapt_template from the adapt form."""
+    labels = {}
+    for code in LANGUAGES:
+        given = (values.get(f"name_{code}") or "").strip()
+        if given and given != template.names.get(code, ""):
+            labels[("name", code)] = given
+    for item in template.items:
+        for code in LANGUAGES:
+            given = (values.get(f"label_{item.key}_{code}") or "").strip()
+            if given and given != item.label.get(code, ""):
+                labels[(item.key, code)] = given
+    add = []
+    new_key = (values.get("new_key") or "").strip()
+    if new_key:
+        add.append(ws.Item(key=new_key, type=values.get("new_type") or "text",
+                           label={c: (values.get(f"new_label_{c}") or "").strip() for c in LANGUAGES
+                                  if (values.get(f"new_label_{c}") or "").strip()}, help={}))
+    return {"labels": labels, "add": add, "hide": [k for k in values.getlist("hide")],
+            "based_on": int_or_invalid(values.get("version"))}

@@ -7,6 +7,8 @@ import datetime as dt
 from flask import url_for
 from flask_babel import format_date, gettext
 
+from graph import workspace as ws
+
 from . import present
 from .i18n import NATIVE_NAMES
 from .radar import Axis, Series, radar_svg, symbol
@@ -202,3 +204,78 @@ def _difference_label(difference, found, sides: dict, dates: dict) -> str:
                        second=dates[b.run_id])
     return gettext("%(second)s compared with %(first)s, %(date)s", first=sides[a.side], second=sides[b.side],
                    date=dates[a.run_id])
+
+
+def local_part(node_id: str) -> str:
+    """The part of an id after its kind's prefix, as addresses use it."""
+    return node_id.split(":", 1)[1]
+
+
+def run_context(store, found, template, partners: dict, roles: dict, lang: str, account, other: str | None = None):
+    """What a run page (and each run of the report) shows; ``other`` adds each answer in a second language."""
+    name = template.name(lang) if template else found.template_id
+    held = date_display(found.held_on)
+    sides = []
+    for municipality_id, municipality in partners.items():
+        response = found.responses.get(municipality_id)
+        sides.append({
+            "municipality": present.ref(municipality, lang),
+            "answered": response is not None,
+            "lang": response.lang if response else None,
+            "language": NATIVE_NAMES.get(response.lang) if response else None,
+            "participants": participants(response, roles, lang) if response else [],
+            "answer_url": run_url(found.partnership, found.id, "workspace.answer",
+                                        municipality=local_part(municipality_id))
+            if ws.may_answer(account, municipality_id) else None,
+        })
+    items = []
+    for item in found.items:
+        if item.type == "score":
+            continue
+        answers = []
+        for municipality_id in partners:
+            response = found.responses.get(municipality_id)
+            answers.append(answer_of(store, found, item, response, municipality_id, lang, other, account))
+        items.append({"key": item.key, "type": item.type, "label": label(item, lang),
+                      "help": help_text(item, lang), "answers": answers})
+    scores = score_items(found)
+    chart = None
+    if scores:
+        series = [(present.ref(partners[m], lang)["label"], found.responses.get(m)) for m in partners]
+        chart = radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name, date=held),
+                      chart_id=f"radar-{local_part(found.id)}", lang=lang, highlight=found.highlight)
+    return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
+            "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
+                    "held_on": iso(found.held_on), "held_on_display": held,
+                    "url": run_url(found.partnership, found.id),
+                    "node_url": present.node_url(found.id)},
+            "sides": sides, "items": items, "radar": chart,
+            "compare_url": url_for("workspace.compare", local=local_part(found.partnership),
+                                   a=local_part(found.id)) if scores else None}
+
+
+def answer_of(store, found, item, response, municipality_id: str, lang: str, other: str | None, account) -> dict:
+    """One side's answer to one item: a text (with its translations), the nodes chosen, or the lines."""
+    answer = {"side": municipality_id, "text": None, "other": None, "choices": [], "lines": [],
+              "translate_url": None}
+    if response is None:
+        return answer
+    if item.type == "text":
+        answer["text"] = answer_text(response, item.key, lang)
+        if other:
+            answer["other"] = answer_text(response, item.key, other)
+        if answer["text"] and answer["text"]["fallback"] and may_translate(store, account, found):
+            answer["translate_url"] = run_url(found.partnership, found.id, "workspace.translate",
+                                                    municipality=local_part(municipality_id), key=item.key, to=lang)
+    elif item.type in ("themes", "sdgs"):
+        ids = response.choices.get(item.key, [])
+        nodes = store.get_nodes(ids)
+        answer["choices"] = [present.ref(nodes[i], lang) for i in ids if i in nodes]
+    else:
+        answer["lines"] = list(response.lines.get(item.key, []))
+    return answer
+
+
+def may_translate(store, account, found) -> bool:
+    """Anyone who may work on the session (either side) may add a translation of an answer."""
+    return account is not None and ws.may_translate(store, account, found.id)

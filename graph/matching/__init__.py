@@ -8,7 +8,7 @@ each part backed by :class:`Evidence` made of real graph edges.  Candidates
 with a thematic signal come before those found through the network alone.
 
 The graph is read once per store version into a :class:`MatchIndex`
-(only public :class:`~graph.store.GraphStore` reads), cached per store and
+(only public :class:`~graph.stores.base.GraphStore` reads), cached per store and
 rebuilt when ``store.version()`` changes.  Matching itself is pure Python
 over the index, so every backend gives the same answer for the same data.
 
@@ -22,16 +22,8 @@ public names below.
 
 from __future__ import annotations
 
-from .index import (
-    EDGE_TYPES,
-    MatchIndex,
-    Place,
-    Support,
-    build_index,
-    follow_match_index,
-    match_index,
-    warm_match_index,
-)
+from .cache import follow_match_index, match_index, warm_match_index
+from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index
 from .request import MatchError, MatchRequest, Profile
 from .result import Candidate, Evidence, MatchResult, Path
 from .scoring import match

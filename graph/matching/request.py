@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .. import countries, regions
 from ..errors import GraphError
+from ..places import countries, regions
 from .index import MatchIndex, Support
 from .tuning import DECLARED, MAX_LIMIT, MAX_THEMES
 
@@ -56,7 +56,7 @@ class MatchRequest:
     """What a coordinator asks for.  Exactly one of ``municipality`` and ``profile``.
 
     ``country`` (name or ISO code) and ``region`` (a key of
-    :data:`graph.regions.REGIONS`, an M49 code or an English region name)
+    :data:`graph.places.regions.REGIONS`, an M49 code or an English region name)
     restrict the candidates.  ``exclude_partners`` leaves out current partners
     (status active or none); dormant and ended partners stay, flagged.
     """

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 
-from ..store import GraphStore
+from ..stores.base import GraphStore
+from .cache import match_index
 from .evidence import build_candidate
-from .index import match_index
 from .network import (
     direct_weight,
     indirect_weight,

@@ -10,21 +10,14 @@ matching and the network page use them.  No Flask here; refusals are
 
 from __future__ import annotations
 
-from ..editing import version_of
+from ..editing.edits import version_of
+from .answers import add_translation, response_id, save_response
+from .checks import may_answer, may_start, may_translate
 from .compare import Comparison, Difference, Row, Series, compare
 from .errors import CODES, WorkspaceError
 from .model import Item, Response, Role, Run, Template, answer_property
 from .read import partners, role_keys, roles, run, runs_of, template, templates
-from .write import (
-    adapt_template,
-    add_translation,
-    may_answer,
-    may_start,
-    may_translate,
-    response_id,
-    save_response,
-    start_run,
-)
+from .write import adapt_template, start_run
 
 __all__ = [
     "CODES", "Comparison", "Difference", "Item", "Row", "Series", "compare", "Response", "Role", "Run", "Template", "WorkspaceError", "adapt_template", "add_translation", "answer_property",

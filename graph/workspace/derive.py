@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import editing
-from ..model import Edge, Node, make_edge, make_node
+from ..editing import edits as editing
+from ..model import Edge, Node
+from ..records import make_edge, make_node
 from ..schema import is_name
 from ..text import fold
 from .model import Response, Run

@@ -22,8 +22,12 @@ from pathlib import Path
 import yaml
 
 from ..errors import DataError, SchemaError
-from ..model import Edge, Node, make_edge, make_node
+from ..model import Edge, Node
+from ..records import make_edge, make_node
 from ..schema import LANGUAGES
+
+# The folder of the seeds that holds the exercise templates and roles (not record files).
+EXERCISES = "exercises"
 
 ROLES_FILE = "roles.yaml"
 KINDS = ("radar", "prompts")

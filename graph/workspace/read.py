@@ -6,16 +6,16 @@ import dataclasses
 import functools
 from pathlib import Path
 
-from .. import editing, schema
+from .. import schema
+from ..editing import edits as editing
 from ..errors import NotFound, SchemaError
-from .files import ROLES_FILE, read_roles
+from ..resources import seeds_dir
+from .files import EXERCISES, ROLES_FILE, read_roles
 from .model import Response, Role, Run, Template
 
 
 def _exercises_dir() -> Path:
-    from ..seeds import EXERCISES, SEEDS_DIR  # the seeds module imports this package: import late
-
-    return SEEDS_DIR / EXERCISES
+    return seeds_dir() / EXERCISES
 
 
 def templates(store) -> list[Template]:

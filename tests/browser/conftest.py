@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import skip_or_fail  # tests/conftest.py
 
-from graph.embedded import EmbeddedStore
-from graph.seeds import seed
+from graph.ingest.seeds import seed
+from graph.stores.sqlite.store import EmbeddedStore
 from webapp import create_app
 
 ROOT = Path(__file__).resolve().parents[2]

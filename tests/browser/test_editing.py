@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 
 pytestmark = pytest.mark.browser
 SERIOUS = {"serious", "critical"}
@@ -29,8 +29,8 @@ def served(request, page_on, tmp_path):
     """(page, store): a desktop page on the app serving the seeds from each backend."""
     from werkzeug.serving import make_server
 
-    from graph.embedded import EmbeddedStore
-    from graph.seeds import seed
+    from graph.ingest.seeds import seed
+    from graph.stores.sqlite.store import EmbeddedStore
     from webapp import create_app
 
     # A store of its own: the edits made here must not change what the other browser tests see.

@@ -127,7 +127,7 @@ PENDING = "document.getElementById('graph-view').dataset.pending"
 @pytest.fixture(scope="module")
 def hub(live_store):
     """A town twinned with 45 others, as the twin-town import makes them (Bethlehem has 74)."""
-    from graph.model import make_edge, make_node
+    from graph.records import make_edge, make_node
 
     nodes = [make_node("municipality:hubtown-testland", {"name": "Hubtown", "country": "Testland"})]
     edges = []

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from graph import workspace as ws
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 
 from .test_editing import assert_accessible
 
@@ -30,8 +30,8 @@ def served(request, page_on, tmp_path):
     """(Dutch editor's page, Spanish editor's page, store) on the app serving the seeds from each backend."""
     from werkzeug.serving import make_server
 
-    from graph.embedded import EmbeddedStore
-    from graph.seeds import seed
+    from graph.ingest.seeds import seed
+    from graph.stores.sqlite.store import EmbeddedStore
     from webapp import create_app
 
     if request.param == "embedded":

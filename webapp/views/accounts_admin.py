@@ -12,7 +12,7 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
-from graph.accounts import ROLES, AccountError
+from graph.accounts.model import ROLES, AccountError
 
 from ..auth import admin_only, current_account, get_accounts
 from ..db import get_store

@@ -13,7 +13,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import DataError
-from graph.questionnaire import MAX_IMPORT_BYTES, apply_import, plan_import
+from graph.ingest.questionnaire import MAX_IMPORT_BYTES, apply_import, plan_import
 
 from ..auth import admin_only, current_account
 from ..db import get_store

@@ -7,7 +7,7 @@ from flask_babel import gettext
 
 from graph import ListQuery
 from graph import NotFound as NodeNotFound
-from graph.countries import country_code, country_name
+from graph.places.countries import country_code, country_name
 from graph.queries import connections, find_moved, goal_detail, neighbourhood, provenance
 from graph.schema import KIND_BY_PLURAL, REL_TYPES
 from graph.text import fold

@@ -19,7 +19,7 @@ from wtforms.validators import InputRequired, Length
 
 from graph import NotFound, SchemaError, StaleWrite
 from graph import search as finder
-from graph.editing import (
+from graph.editing.edits import (
     EDIT_LOCK,
     StaleEdit,
     changed_props,
@@ -29,7 +29,8 @@ from graph.editing import (
     new_node_id,
     version_of,
 )
-from graph.model import ChangeNote, make_edge, make_node
+from graph.model import ChangeNote
+from graph.records import make_edge, make_node
 from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
 
 from .. import editforms, present

@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from graph import NotFound
-from graph.editing import NotRevertible, get_change, may_edit, may_link, revert
+from graph.editing.edits import NotRevertible, get_change, may_edit, may_link, revert
 
 from .. import present
 from ..auth import current_account, signed_in

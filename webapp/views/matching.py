@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, request
 from flask_babel import format_percent, gettext
 
-from graph import regions
 from graph.matching import WEIGHTS, MatchError, MatchRequest, Profile, match
+from graph.places import regions
 from graph.queries import find_municipality
 
 from .. import present

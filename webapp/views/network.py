@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, url_for
 from flask_babel import gettext
 
-from graph.network import associations, continent_of, layout, map_links, network_summary, read_network
-from graph.network_export import edges_csv, export_graph, node_link_json, nodes_csv, write_gexf, write_graphml
-from graph.regions import countries, country_name, region_choices, region_name
+from graph.network.analysis import continent_of, layout, map_links, network_summary
+from graph.network.export import edges_csv, export_graph, node_link_json, nodes_csv, write_gexf, write_graphml
+from graph.network.selection import associations, read_network
+from graph.places.regions import countries, country_name, region_choices, region_name
 
 from .. import present
 from ..db import get_store

@@ -11,9 +11,9 @@ from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from graph import NotFound, StaleWrite
-from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph.editing.edits import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph.editing.profiles import MAX_CONTACT, Profile, read_profile, save_profile
 from graph.model import ChangeNote
-from graph.profiles import MAX_CONTACT, Profile, read_profile, save_profile
 from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
 
 from .. import present

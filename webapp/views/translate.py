@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import SchemaError
-from graph.editing import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph.editing.edits import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
 from graph.errors import StaleWrite
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NODE_KINDS, check_value, editable_fields, kind_of_id

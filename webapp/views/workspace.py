@@ -14,9 +14,9 @@ from werkzeug.datastructures import MultiDict
 
 from graph import NotFound
 from graph import workspace as ws
-from graph.editing import EDIT_LOCK
+from graph.editing.edits import EDIT_LOCK
 from graph.schema import LANGUAGES
-from graph.workspace.write import MAX_LABEL
+from graph.workspace.checks import MAX_LABEL
 
 from .. import present
 from .. import workspace_forms as forms
@@ -168,7 +168,7 @@ def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int
 
 def _local(node_id: str) -> str:
     """The part of an id after its kind's prefix, as addresses use it."""
-    return node_id.split(":", 1)[1]
+    return shown.local_part(node_id)
 
 
 def _errors(form) -> dict:
@@ -183,81 +183,10 @@ def run_page(local: str, run: str, fmt: str):
     found = _run(store, partnership.id, run)
     partners, roles = _partners(store, partnership.id), _roles()
     template = _templates(store).get(found.template_id)
-    context = {**_base(partnership, lang), **_run_context(store, found, template, partners, roles, lang, account)}
+    context = {**_base(partnership, lang), **shown.run_context(store, found, template, partners, roles, lang, account)}
     if fmt == "json" and context["radar"]:
         context["radar"].pop("svg")
     return render("workspace_run.html", context, fmt)
-
-
-def _run_context(store, found, template, partners: dict, roles: dict, lang: str, account, other: str | None = None):
-    """What a run page (and each run of the report) shows; ``other`` adds each answer in a second language."""
-    name = template.name(lang) if template else found.template_id
-    held = shown.date_display(found.held_on)
-    sides = []
-    for municipality_id, municipality in partners.items():
-        response = found.responses.get(municipality_id)
-        sides.append({
-            "municipality": present.ref(municipality, lang),
-            "answered": response is not None,
-            "lang": response.lang if response else None,
-            "language": NATIVE_NAMES.get(response.lang) if response else None,
-            "participants": shown.participants(response, roles, lang) if response else [],
-            "answer_url": shown.run_url(found.partnership, found.id, "workspace.answer",
-                                        municipality=_local(municipality_id))
-            if ws.may_answer(account, municipality_id) else None,
-        })
-    items = []
-    for item in found.items:
-        if item.type == "score":
-            continue
-        answers = []
-        for municipality_id in partners:
-            response = found.responses.get(municipality_id)
-            answers.append(_answer(store, found, item, response, municipality_id, lang, other, account))
-        items.append({"key": item.key, "type": item.type, "label": shown.label(item, lang),
-                      "help": shown.help_text(item, lang), "answers": answers})
-    scores = shown.score_items(found)
-    radar = None
-    if scores:
-        series = [(present.ref(partners[m], lang)["label"], found.responses.get(m)) for m in partners]
-        radar = shown.radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name,
-                                                                 date=held),
-                            chart_id=f"radar-{_local(found.id)}", lang=lang, highlight=found.highlight)
-    return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
-            "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
-                    "held_on": shown.iso(found.held_on), "held_on_display": held,
-                    "url": shown.run_url(found.partnership, found.id),
-                    "node_url": present.node_url(found.id)},
-            "sides": sides, "items": items, "radar": radar,
-            "compare_url": url_for("workspace.compare", local=_local(found.partnership),
-                                   a=_local(found.id)) if scores else None}
-
-
-def _answer(store, found, item, response, municipality_id: str, lang: str, other: str | None, account) -> dict:
-    """One side's answer to one item: a text (with its translations), the nodes chosen, or the lines."""
-    answer = {"side": municipality_id, "text": None, "other": None, "choices": [], "lines": [],
-              "translate_url": None}
-    if response is None:
-        return answer
-    if item.type == "text":
-        answer["text"] = shown.answer_text(response, item.key, lang)
-        if other:
-            answer["other"] = shown.answer_text(response, item.key, other)
-        if answer["text"] and answer["text"]["fallback"] and _may_translate(store, account, found):
-            answer["translate_url"] = shown.run_url(found.partnership, found.id, "workspace.translate",
-                                                    municipality=_local(municipality_id), key=item.key, to=lang)
-    elif item.type in ("themes", "sdgs"):
-        ids = response.choices.get(item.key, [])
-        nodes = store.get_nodes(ids)
-        answer["choices"] = [present.ref(nodes[i], lang) for i in ids if i in nodes]
-    else:
-        answer["lines"] = list(response.lines.get(item.key, []))
-    return answer
-
-
-def _may_translate(store, account, found) -> bool:
-    """Anyone who may work on the session (either side) may add a translation of an answer."""
-    return account is not None and ws.may_translate(store, account, found.id)
 
 
 @page(bp, BASE + "/runs/<local:run>/answer/<local:municipality>", methods=["GET", "POST"], cache=False)
@@ -277,14 +206,14 @@ def answer(local: str, run: str, municipality: str, fmt: str):
     form = forms.answer_form_class(found.items, list(roles.values()), lang, found.scale or (1, 5))()
     _choices(store, form, found.items, lang)
     if not form.is_submitted():
-        _fill(form, existing, roles, lang)
+        forms.fill(form, existing, roles, lang)
     status, stale = 200, None
     if form.is_submitted():
         status = 400
         if form.validate():
             try:
                 with EDIT_LOCK:
-                    ws.save_response(store, account, found.id, side, **_answers(form, found.items, roles,
+                    ws.save_response(store, account, found.id, side, **forms.answers_of(form, found.items, roles,
                                                                                 existing))
             except ws.WorkspaceError as exc:
                 status, stale = _refused(store, form, exc, lang)
@@ -324,54 +253,6 @@ def _choices(store, form, items, lang: str) -> None:
                                                 for g in goals]
 
 
-def _fill(form, existing, roles: dict, lang: str) -> None:
-    """Put a side's saved answers into the form (or the page's language and nothing else)."""
-    form.answer_lang.data = existing.lang if existing else lang
-    form.version.data = str(existing.version if existing else 0)
-    if existing is None:
-        return
-    for role in roles:
-        form[f"role_{role}"].data = existing.participants.count(role)
-    for name, field in form._fields.items():
-        kind, _, key = name.partition("_")
-        if kind == "score" and key in existing.scores:
-            field.data = str(existing.scores[key])
-        elif kind == "text":
-            field.data = existing.texts.get(key, "")
-        elif kind in ("themes", "sdgs"):
-            field.data = list(existing.choices.get(key, []))
-        elif kind == "lines":
-            field.data = "\n".join(existing.lines.get(key, []))
-
-
-def _answers(form, items, roles: dict, existing) -> dict:
-    """The keyword arguments of ws.save_response from a valid form."""
-    participants = []
-    for role in roles:
-        participants += [role] * (form[f"role_{role}"].data or 0)
-    scores, texts, choices, lines = {}, {}, {}, {}
-    for item in items:
-        name = forms.field_of(item.type, item.key)
-        data = form[name].data
-        if item.type == "score" and data not in (None, "", "None"):
-            scores[item.key] = int(data)
-        elif item.type == "text":
-            texts[item.key] = (data or "").replace("\r\n", "\n").strip()
-        elif item.type in ("themes", "sdgs"):
-            choices[item.key] = list(data or [])
-        elif item.type in ("stakeholders", "ambitions"):
-            lines[item.key] = forms.split_lines(data)
-    return {"lang": form.answer_lang.data, "participants": participants, "scores": scores, "texts": texts,
-            "translations": {}, "choices": choices, "lines": lines, "based_on": _int(form.version.data)}
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
-
-
 def _describe(form, items, roles: dict, lang: str) -> list[dict]:
     """The form's fields in order, for the template and the JSON twin."""
     groups = [{"group": "participants", "label": gettext("Participants by role"),
@@ -400,7 +281,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
     item = next((i for i in found.items if i.key == key and i.type == "text"), None)
     if response is None or item is None or not response.texts.get(key):
         abort(404)
-    if not _may_translate(store, account, found):
+    if not shown.may_translate(store, account, found):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     to = request.args.get("to") or (lang if lang != response.lang else next(c for c in LANGUAGES if c != lang))
     if to not in LANGUAGES or to == response.lang:
@@ -419,7 +300,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
             try:
                 with EDIT_LOCK:
                     ws.add_translation(store, account, response.id, key, form.to.data,
-                                       form.text.data.replace("\r\n", "\n").strip(), _int(form.version.data))
+                                       form.text.data.replace("\r\n", "\n").strip(), forms.int_or_invalid(form.version.data))
             except ws.WorkspaceError as exc:
                 status, stale = _refused(store, form, exc, lang, "translation")
                 if stale is not None:
@@ -484,7 +365,7 @@ def report(local: str, fmt: str):
     other = request.args.get("other") or _other_language(found, lang)
     if other not in LANGUAGES or other == lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
-    runs = [_run_context(store, r, templates.get(r.template_id), partners, roles, lang, None, other) for r in found]
+    runs = [shown.run_context(store, r, templates.get(r.template_id), partners, roles, lang, None, other) for r in found]
     for r in runs if fmt == "json" else ():
         if r["radar"]:
             r["radar"].pop("svg")
@@ -529,7 +410,7 @@ def adapt(local: str, fmt: str):
         else:
             try:
                 with EDIT_LOCK:
-                    ws.adapt_template(store, account, template.id, **_adaptation(template, values))
+                    ws.adapt_template(store, account, template.id, **forms.adaptation_of(template, values))
             except ws.WorkspaceError as exc:
                 new_item = exc.params.get("key") == (values.get("new_key") or "").strip()
                 errors.append(forms.refusal_message(exc, "new_item" if new_item else None))
@@ -556,23 +437,3 @@ def adapt(local: str, fmt: str):
     return render("workspace_adapt.html", context, fmt, status)
 
 
-def _adaptation(template, values) -> dict:
-    """The keyword arguments of ws.adapt_template from the adapt form."""
-    labels = {}
-    for code in LANGUAGES:
-        given = (values.get(f"name_{code}") or "").strip()
-        if given and given != template.names.get(code, ""):
-            labels[("name", code)] = given
-    for item in template.items:
-        for code in LANGUAGES:
-            given = (values.get(f"label_{item.key}_{code}") or "").strip()
-            if given and given != item.label.get(code, ""):
-                labels[(item.key, code)] = given
-    add = []
-    new_key = (values.get("new_key") or "").strip()
-    if new_key:
-        add.append(ws.Item(key=new_key, type=values.get("new_type") or "text",
-                           label={c: (values.get(f"new_label_{c}") or "").strip() for c in LANGUAGES
-                                  if (values.get(f"new_label_{c}") or "").strip()}, help={}))
-    return {"labels": labels, "add": add, "hide": [k for k in values.getlist("hide")],
-            "based_on": _int(values.get("version"))}

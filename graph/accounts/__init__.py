@@ -1,0 +1,1 @@
+"""Accounts: who may sign in, their roles and scopes."""

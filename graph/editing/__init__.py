@@ -1,0 +1,1 @@
+"""Editing: who may edit what, versions, diffs, reverts and profiles."""

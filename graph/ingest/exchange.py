@@ -1,0 +1,137 @@
+"""Export the whole graph as node-link JSON and load such an export back.
+
+The export is canonical (sorted nodes, edges and keys), so that
+export -> load -> export gives the same bytes on either store.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import IO
+
+from ..errors import DataError, SchemaError, StoreConflict
+from ..model import ChangeNote, Edge, Node
+from ..records import make_edge, make_node
+from ..schema import shown
+from ..stores.base import GraphStore
+
+FORMAT = "common-ground/node-link"
+FORMAT_VERSION = 1
+# The largest export `kb load` accepts: it is parsed and checked in memory whole before one write
+# (the full twin-town graph exports to about 20 MB).
+MAX_LOAD_BYTES = 200 * 1024 * 1024
+MAX_LOAD_RECORDS = 2_000_000
+
+
+def export_data(store: GraphStore) -> dict:
+    """Return the graph as a node-link mapping."""
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "directed": True,
+        "multigraph": True,
+        "nodes": [{"id": n.id, "kind": n.kind, "properties": n.props} for n in store.nodes()],
+        "edges": [
+            {"source": e.source, "target": e.target, "type": e.type, "properties": e.props}
+            for e in store.edges()
+        ],
+    }
+
+
+def export_json(store: GraphStore, out: IO[str]) -> None:
+    """Write the canonical JSON export to ``out``."""
+    # allow_nan=False: an export never holds NaN or Infinity, which strict JSON parsers refuse.
+    json.dump(export_data(store), out, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+    out.write("\n")
+
+
+def export_bytes(store: GraphStore) -> bytes:
+    """Return the canonical JSON export, as :func:`export_json` writes it, in UTF-8."""
+    out = io.StringIO()
+    export_json(store, out)
+    return out.getvalue().encode("utf-8")
+
+
+def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
+              max_records: int = MAX_LOAD_RECORDS) -> dict[str, int]:
+    """Restore an export into an empty store, all or nothing."""
+    nodes, edges = read_export(path, max_bytes, max_records)
+    if store.count_edges() or store.count_by_kind():
+        raise StoreConflict("the store is not empty: load restores into an empty store only")
+    store.write(nodes, edges, ChangeNote("kb load", f"load {Path(path).name}"))
+    return {"nodes": len(nodes), "edges": len(edges)}
+
+
+def read_export(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
+                max_records: int = MAX_LOAD_RECORDS) -> tuple[list[Node], list[Edge]]:
+    """Read an export and check every record of it; raise DataError naming the first fault."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+    except OSError as exc:
+        raise DataError(name, None, None, f"cannot read file: {exc}") from exc
+    if size > max_bytes:
+        raise DataError(name, None, None, f"{size} bytes, more than the {max_bytes} bytes a load may hold")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(name, None, None, f"cannot read file: {exc}") from exc
+    except json.JSONDecodeError as exc:
+        raise DataError(name, f"line {exc.lineno}", None, f"invalid JSON: {exc.msg}") from exc
+    except (ValueError, RecursionError) as exc:  # a number of thousands of digits, nesting too deep
+        raise DataError(name, None, None, f"invalid JSON: {shown(str(exc), 120)}") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DataError(name, None, "format", f"not a {FORMAT} export")
+    if data.get("version") != FORMAT_VERSION:
+        raise DataError(name, None, "version", f"unsupported version {data.get('version')!r}")
+    records = len(_records(name, data, "nodes")) + len(_records(name, data, "edges"))
+    if records > max_records:
+        raise DataError(name, None, None, f"{records} nodes and edges, more than the {max_records} a load may hold")
+    nodes, edges = [], []
+    for i, record in enumerate(_records(name, data, "nodes")):
+        where = f"nodes[{i}]" + (f" ({shown(record['id'])})" if isinstance(record.get("id"), str) else "")
+        try:
+            nodes.append(make_node(record.get("id"), _properties(name, where, record)))
+        except SchemaError as exc:
+            raise DataError(name, where, _field(exc), str(exc)) from exc
+        if record.get("kind") != nodes[-1].kind:
+            raise DataError(name, where, "kind", f"{record.get('kind')!r} does not match id {nodes[-1].id}")
+    ids = {n.id for n in nodes}
+    for i, record in enumerate(_records(name, data, "edges")):
+        where = f"edges[{i}]"
+        try:
+            edge = make_edge(record.get("source"), record.get("type"), record.get("target"),
+                             _properties(name, where, record))
+        except SchemaError as exc:
+            raise DataError(name, where, _field(exc), str(exc)) from exc
+        for field, end in (("source", edge.source), ("target", edge.target)):
+            if end not in ids:
+                raise DataError(name, where, field, f"unknown node {end!r}")
+        edges.append(edge)
+    if len(ids) != len(nodes):
+        raise DataError(name, "nodes", "id", "an id occurs twice")
+    return nodes, edges
+
+
+def _records(name: str, data: dict, key: str) -> list[dict]:
+    records = data.get(key)
+    if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+        raise DataError(name, None, key, "must be a list of objects")
+    return records
+
+
+def _properties(name: str, where: str, record: dict) -> dict:
+    props = record.get("properties", {})
+    if not isinstance(props, dict):
+        raise DataError(name, where, "properties", "must be an object")
+    return props
+
+
+def _field(exc: SchemaError) -> str | None:
+    """Name the field of an export record that a schema error is about."""
+    if exc.field in (None, "id", "kind", "type", "source", "target"):
+        return exc.field
+    return f"properties.{exc.field}"

@@ -1,0 +1,1 @@
+"""The network of an association's members: selection, analytics and export."""

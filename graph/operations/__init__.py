@@ -1,0 +1,1 @@
+"""Running a store: backups, restores and integrity checks."""

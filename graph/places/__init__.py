@@ -1,0 +1,1 @@
+"""Places: countries and their codes, regions, Belgian municipality names (and the gazetteer)."""
