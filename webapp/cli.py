@@ -228,10 +228,13 @@ def backup_command(directory: str | None, keep: int | None) -> None:
               help="Refuse a larger file.")
 @click.option("--max-records", type=click.IntRange(1), default=MAX_LOAD_RECORDS, show_default=True,
               help="Refuse a file with more nodes and edges.")
-def restore_command(file: str, replace: bool, directory: str | None, max_bytes: int, max_records: int) -> None:
+@click.option("--force", is_flag=True,
+              help="Restore a file that has no .sha256 checksum file beside it (its records are still checked).")
+def restore_command(file: str, replace: bool, directory: str | None, max_bytes: int, max_records: int,
+                    force: bool) -> None:
     """Restore a backup, all or nothing (the whole file is checked before the store is touched)."""
     with _opened_store() as store:
-        restored = restore_backup(store, file, replace, _backup_dir(directory), max_bytes, max_records)
+        restored = restore_backup(store, file, replace, _backup_dir(directory), max_bytes, max_records, force=force)
     if restored["saved"]:
         click.echo(f"the previous contents were saved to {restored['saved']}")
     click.echo(f"restored {restored['nodes']} nodes and {restored['edges']} edges from {file}")
