@@ -19,6 +19,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph.operations.private_files import private_dir
+
 from .errors import DataError, GraphError, StoreConflict
 from .exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_bytes, read_export
 from .model import ChangeNote
@@ -62,8 +64,7 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
     if keep is not None and keep < 1:
         raise ValueError("keep at least one backup")
     directory = Path(directory)
-    # Backups hold the whole graph: a folder only its owner can read (mode does not apply to parents).
-    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(directory)  # backups hold the whole graph: a folder only its owner can read
     for _ in range(ATTEMPTS):
         version = store.version()
         data = export_bytes(store)

@@ -32,6 +32,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+from graph.operations.private_files import private_dir, private_file
+
 from . import schema, text
 from .errors import DataError, NotFound, SchemaError, StaleWrite, StoreUnavailable
 from .model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, edge_item, fold_repeats
@@ -134,10 +136,10 @@ class EmbeddedStore(GraphStore):
     def __init__(self, data_dir: str | os.PathLike):
         self.dir = Path(data_dir)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.dir)
+            self.path = private_file(self.dir / DATABASE)
         except OSError as exc:
             raise StoreUnavailable(f"cannot create data directory {self.dir}: {exc}") from exc
-        self.path = self.dir / DATABASE
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._recent = RecentVersion()
