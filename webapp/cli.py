@@ -23,6 +23,7 @@ from graph.questionnaire import apply_import, plan_import
 from graph.schema import LANGUAGES
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
+from graph.workspace.privacy import Visibility
 
 
 @contextmanager
@@ -161,16 +162,21 @@ def import_profiles_command(file: str, dry_run: bool, max_rows: int) -> None:
               help="Years without known activity after which a partnership counts as dormant.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="nl", show_default=True,
               help="Language of the node labels.")
-def export_command(fmt: str, output: str, network_only: bool, lang: str, **filters) -> None:
+@click.option("--with-unpublished", is_flag=True,
+              help="With --format json (the whole graph): include workspace sessions that are not published, "
+                   "their answers and what they yielded (left out by default, as on the site).")
+def export_command(fmt: str, output: str, network_only: bool, lang: str, with_unpublished: bool,
+                   **filters) -> None:
     """Export the whole graph (node-link JSON for kb load), or the member network as GEXF, GraphML, CSV or JSON.
 
     GEXF, GraphML and CSV always export the network; so does json with --network.
-    The filters are those of the network page.
+    The filters are those of the network page.  Like the site, an export leaves out the
+    workspace sessions that are not published (kb backup keeps everything).
     """
     with _opened_store() as store:
         if fmt == "json" and not network_only:
             with click.open_file(output, "w", encoding="utf-8") as out:
-                export_json(store, out)
+                export_json(store, out, None if with_unpublished else Visibility(store))
             return
         try:
             net = read_network(store, network_filter(store, **filters))

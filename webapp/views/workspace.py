@@ -27,6 +27,7 @@ from ..db import get_store
 from ..i18n import NATIVE_NAMES
 from ..labels import language_name
 from ..render import page, render
+from ..visibility import visibility
 
 bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
@@ -60,8 +61,8 @@ def _run(store, partnership_id: str, run_local: str):
         found = ws.run(store, f"run:{run_local}")
     except (NotFound, ws.WorkspaceError):
         abort(404)
-    if found.partnership != partnership_id:
-        abort(404)
+    if found.partnership != partnership_id or visibility().hides_id(found.id):
+        abort(404)  # an unpublished run is not there for whoever may not see it
     return found
 
 
@@ -86,7 +87,7 @@ def workspace(local: str, fmt: str):
     store, lang, account = get_store(), present.current_lang(), current_account()
     partnership = _partnership(store, local)
     partners, roles = _partners(store, partnership.id), _roles()
-    runs = ws.runs_of(store, partnership.id)
+    runs = [r for r in ws.runs_of(store, partnership.id) if not visibility().hides_id(r.id)]
     may_start = account is not None and ws.may_start(store, account, partnership.id)
     exercises = []
     for template in ws.templates(store):
@@ -223,11 +224,17 @@ def _run_context(store, found, template, partners: dict, roles: dict, lang: str,
         radar = shown.radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name,
                                                                  date=held),
                             chart_id=f"radar-{_local(found.id)}", lang=lang, highlight=found.highlight)
+    may_publish = not found.published_at and ws.may_see_private(store, account, found.partnership)
     return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
             "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
                     "held_on": shown.iso(found.held_on), "held_on_display": held,
                     "url": shown.run_url(found.partnership, found.id),
-                    "node_url": present.node_url(found.id)},
+                    "node_url": present.node_url(found.id),
+                    "published": {"at": found.published_at, "by": found.published_by.removeprefix("user:")}
+                    if found.published_at else None,
+                    "publish_url": shown.run_url(found.partnership, found.id, "workspace.publish")
+                    if may_publish else None,
+                    "version": found.version},
             "sides": sides, "items": items, "radar": radar,
             "compare_url": url_for("workspace.compare", local=_local(found.partnership),
                                    a=_local(found.id)) if scores else None}
@@ -441,6 +448,26 @@ def translate(local: str, run: str, municipality: str, fmt: str):
     return render("workspace_translate.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
 
 
+@page(bp, BASE + "/runs/<local:run>/publish", methods=["POST"], cache=False)
+@signed_in
+def publish(local: str, run: str, fmt: str):
+    """Publish a session: until then only its sides' editors, staff and admins see it and its answers."""
+    store, account = get_store(), current_account()
+    partnership = _partnership(store, local)
+    found = _run(store, partnership.id, run)
+    values = request.get_json() if request.is_json else request.form
+    try:
+        with EDIT_LOCK:
+            published = ws.publish_run(store, account, found.id, based_on=_int(values.get("version") or found.version))
+    except ws.WorkspaceError as exc:
+        abort(403 if exc.code in FORBIDDEN else 409, description=forms.refusal_message(exc))
+    if fmt == "json":
+        return {"published": True, "run": published.id, "published_at": published.published_at,
+                "published_by": published.published_by}
+    flash(gettext("The session is published: everyone can now see it and its answers."))
+    return redirect(shown.run_url(partnership.id, found.id), 303)
+
+
 @page(bp, BASE + "/compare", params=("a", "b"))
 def compare(local: str, fmt: str):
     """Two dated sessions of a radar overlaid (each side at each date), or the two sides of one session."""
@@ -469,7 +496,7 @@ def _run_arg(store, partnership_id: str, name: str):
         found = ws.run(store, f"run:{value}")
     except (NotFound, ws.WorkspaceError, ValueError):
         abort(404)
-    if found.partnership != partnership_id:
+    if found.partnership != partnership_id or visibility().hides_id(found.id):
         abort(404)
     return found
 
@@ -480,7 +507,7 @@ def report(local: str, fmt: str):
     store, lang = get_store(), present.current_lang()
     partnership = _partnership(store, local)
     partners, roles, templates = _partners(store, partnership.id), _roles(), _templates(store)
-    found = ws.runs_of(store, partnership.id)
+    found = [r for r in ws.runs_of(store, partnership.id) if not visibility().hides_id(r.id)]
     other = request.args.get("other") or _other_language(found, lang)
     if other not in LANGUAGES or other == lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
