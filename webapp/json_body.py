@@ -119,6 +119,8 @@ class FormRequest(Request):
         return self._form_fields
 
     def on_json_loading_failed(self, e):
+        if e is None:  # not a JSON content type: Flask's own answer (415)
+            return super().on_json_loading_failed(e)
         raise MalformedBody(gettext("The body of this request is not valid JSON, or holds a number "
                                     "that is not finite or too large.")) from e
 
