@@ -139,8 +139,12 @@ def candidates(store: GraphStore, tokens: list[str], kinds: list[str] | None = N
 
 
 def search(store: GraphStore, query: str, kinds: Iterable[str] | None = None,
-           offset: int = 0, limit: int = 20, lang: str = "en") -> SearchResult:
-    """Search ``store`` for ``query``; return hits ``offset`` to ``offset + limit`` of the chosen kinds."""
+           offset: int = 0, limit: int = 20, lang: str = "en", hide=None) -> SearchResult:
+    """Search ``store`` for ``query``; return hits ``offset`` to ``offset + limit`` of the chosen kinds.
+
+    ``hide`` (a node -> bool) leaves nodes out of the hits, the counts and the totals alike: the
+    reader's graph.workspace.Visibility.hides_node, for runs that are not published.
+    """
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:
         raise ValueError(f"offset must be >= 0 and limit between 1 and {MAX_LIMIT}")
     kinds = sorted(set(kinds)) if kinds else None
@@ -150,10 +154,13 @@ def search(store: GraphStore, query: str, kinds: Iterable[str] | None = None,
         return SearchResult(query, [], 0, [], offset, limit, True, problem)
     found = candidates(store, tokens)
     complete = len(found) < CANDIDATE_CAP
+    if hide is not None:
+        found = [n for n in found if not hide(n)]
     ranked = rank(found, tokens, lang)
     if kinds and not complete:
         # The capped candidates may miss some of the chosen kinds: ask for those alone.
-        chosen_hits = rank(candidates(store, tokens, kinds), tokens, lang)
+        chosen = candidates(store, tokens, kinds)
+        chosen_hits = rank([n for n in chosen if not hide(n)] if hide is not None else chosen, tokens, lang)
     else:
         chosen_hits = [h for h in ranked if not kinds or h.node.kind in kinds]
     counts = Counter(h.node.kind for h in ranked)

@@ -27,6 +27,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(resource_dir("translations")),
         BABEL_DEFAULT_LOCALE="nl",
         PAGE_SIZE=25,
+        # The largest request body accepted, in bytes (a larger one gets a translated 413).  The
+        # largest legitimate body is a questionnaire upload (graph/questionnaire.py reads at most 5 MB).
+        MAX_CONTENT_LENGTH=8 * 1024 * 1024,
         # Rendered pages kept per process, in bytes (0: no page cache).
         PAGE_CACHE_BYTES=32 * 1024 * 1024,
         # How old the store's version may be when the page cache checks it (seconds): another
@@ -77,7 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import auth, db, i18n, limits, security, slashes, templating
+    from . import auth, db, i18n, json_body, limits, security, slashes, templating
     from .render import StrictJSONProvider
     from .views import (
         accounts,
@@ -104,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     auth.init_app(app)
+    json_body.init_app(app)  # after auth: a body is read only once its CSRF token has been checked
     slashes.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

@@ -4,7 +4,9 @@ Session cookies are HttpOnly and SameSite=Lax always, and Secure whenever the
 request came over TLS (or SESSION_COOKIE_SECURE says so): a local `kb serve`
 over plain HTTP still works, a public server behind TLS never sends the cookie
 in clear.  A session holds the account id and a key derived from the password
-hash, so a password reset or a disabled account ends every open session.
+hash and the account's session version (graph/accounts.py), checked on every
+request: signing out, a password reset, disabling or enabling the account end
+every open session, and a cookie copied before stops working.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from graph.network.selection import DORMANT_YEARS, STATUSES, FilterError, networ
 from graph.operations.backup import default_backup_dir, restore_backup, write_backup
 from graph.operations.integrity import check_store
 from graph.schema import LANGUAGES
+from graph.workspace.privacy import Visibility
 
 
 @contextmanager
@@ -161,16 +162,21 @@ def import_profiles_command(file: str, dry_run: bool, max_rows: int) -> None:
               help="Years without known activity after which a partnership counts as dormant.")
 @click.option("--lang", type=click.Choice(LANGUAGES), default="nl", show_default=True,
               help="Language of the node labels.")
-def export_command(fmt: str, output: str, network_only: bool, lang: str, **filters) -> None:
+@click.option("--with-unpublished", is_flag=True,
+              help="With --format json (the whole graph): include workspace sessions that are not published, "
+                   "their answers and what they yielded (left out by default, as on the site).")
+def export_command(fmt: str, output: str, network_only: bool, lang: str, with_unpublished: bool,
+                   **filters) -> None:
     """Export the whole graph (node-link JSON for kb load), or the member network as GEXF, GraphML, CSV or JSON.
 
     GEXF, GraphML and CSV always export the network; so does json with --network.
-    The filters are those of the network page.
+    The filters are those of the network page.  Like the site, an export leaves out the
+    workspace sessions that are not published (kb backup keeps everything).
     """
     with _opened_store() as store:
         if fmt == "json" and not network_only:
             with click.open_file(output, "w", encoding="utf-8") as out:
-                export_json(store, out)
+                export_json(store, out, None if with_unpublished else Visibility(store))
             return
         try:
             net = read_network(store, network_filter(store, **filters))
@@ -228,10 +234,13 @@ def backup_command(directory: str | None, keep: int | None) -> None:
               help="Refuse a larger file.")
 @click.option("--max-records", type=click.IntRange(1), default=MAX_LOAD_RECORDS, show_default=True,
               help="Refuse a file with more nodes and edges.")
-def restore_command(file: str, replace: bool, directory: str | None, max_bytes: int, max_records: int) -> None:
+@click.option("--force", is_flag=True,
+              help="Restore a file that has no .sha256 checksum file beside it (its records are still checked).")
+def restore_command(file: str, replace: bool, directory: str | None, max_bytes: int, max_records: int,
+                    force: bool) -> None:
     """Restore a backup, all or nothing (the whole file is checked before the store is touched)."""
     with _opened_store() as store:
-        restored = restore_backup(store, file, replace, _backup_dir(directory), max_bytes, max_records)
+        restored = restore_backup(store, file, replace, _backup_dir(directory), max_bytes, max_records, force=force)
     if restored["saved"]:
         click.echo(f"the previous contents were saved to {restored['saved']}")
     click.echo(f"restored {restored['nodes']} nodes and {restored['edges']} edges from {file}")

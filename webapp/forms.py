@@ -61,3 +61,11 @@ class SignInForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password.")),
                                                          Length(max=1024)],
                              render_kw={"autocomplete": "current-password"})
+
+
+def version_number(value) -> int:
+    """The version a submitted form says it edits, or -1 when it gives none a store could have written."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

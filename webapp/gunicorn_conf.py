@@ -27,6 +27,12 @@ keepalive = 5
 limit_request_line = 4094
 limit_request_fields = 100
 limit_request_field_size = 8190
+# Forwarded headers are believed in one place only, the app's ProxyFix, as KB_PROXY_FIX says
+# (webapp/__init__.py).  gunicorn's defaults would believe X-Forwarded-Proto (and X-Forwarded-SSL)
+# from 127.0.0.1 whatever KB_PROXY_FIX says, so that any local process, or a proxy that passes the
+# header on unchecked, could make a plain HTTP request count as TLS.  The headers still reach the app.
+forwarded_allow_ips = ""
+secure_scheme_headers = {}
 # Workers fork before the app opens its store, so each opens its own (never --preload with Neo4j).
 preload_app = False
 accesslog = os.environ.get("KB_ACCESS_LOG", "-")

@@ -244,11 +244,17 @@ def run_context(store, found, template, partners: dict, roles: dict, lang: str, 
         series = [(present.ref(partners[m], lang)["label"], found.responses.get(m)) for m in partners]
         chart = radar(series, scores, found.scale, gettext("%(exercise)s, %(date)s", exercise=name, date=held),
                       chart_id=f"radar-{local_part(found.id)}", lang=lang, highlight=found.highlight)
+    may_publish = not found.published_at and ws.may_see_private(store, account, found.partnership)
     return {"title": gettext("%(exercise)s, %(date)s", exercise=name, date=held),
             "run": {"id": found.id, "exercise": found.template_id, "exercise_name": name,
                     "held_on": iso(found.held_on), "held_on_display": held,
                     "url": run_url(found.partnership, found.id),
-                    "node_url": present.node_url(found.id)},
+                    "node_url": present.node_url(found.id),
+                    "published": {"at": found.published_at, "by": found.published_by.removeprefix("user:")}
+                    if found.published_at else None,
+                    "publish_url": run_url(found.partnership, found.id, "workspace.publish")
+                    if may_publish else None,
+                    "version": found.version},
             "sides": sides, "items": items, "radar": chart,
             "compare_url": url_for("workspace.compare", local=local_part(found.partnership),
                                    a=local_part(found.id)) if scores else None}

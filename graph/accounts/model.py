@@ -8,6 +8,13 @@ no graph read, export, search or graph view can reach them.  The rules are here,
 once; a backend only keeps rows.  Passwords are kept only as
 argon2id hashes (argon2-cffi's defaults, which follow RFC 9106).
 
+Sessions: each account keeps a session version with its row.  A signed-in
+session holds a key derived from the password hash and that version
+(:attr:`Account.session_key`), and the web app compares it on every request.
+Signing out, a new password, disabling and enabling an account each move the
+version on (:meth:`AccountStore.end_sessions`), so every session opened
+before, a copied cookie included, stops working at once, in every worker.
+
 Roles:
   * ``editor``: may change what belongs to the municipalities and organisations in ``scopes``
     (see :mod:`graph.permissions`);
@@ -18,13 +25,16 @@ Roles:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from .. import schema
 from ..errors import GraphError
@@ -33,6 +43,11 @@ ROLES = ("editor", "staff", "admin")
 ACCOUNT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024
+# zxcvbn's scores: 0 too guessable ... 4 very unguessable; 3 is "safely unguessable" (about 10^10 guesses),
+# beyond an online attack and slow to find offline against argon2id hashes.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn's time grows fast with length; a password this long is judged on its start (72: its default).
+ZXCVBN_MAX_LENGTH = 72
 MAX_DISPLAY_NAME = 120
 # The kinds an editor can work for.
 SCOPE_KINDS = ("Municipality", "Organisation")
@@ -45,9 +60,10 @@ _DUMMY_HASH = _hasher.hash("not a password of anyone")
 class AccountError(GraphError):
     """A refused account operation; ``code`` says which rule it broke (for translated messages)."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, reason: str | None = None):
         super().__init__(message)
         self.code = code
+        self.reason = reason  # a finer cause within the code (weak_password: a key of WEAKNESSES)
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,8 @@ class Account:
     active: bool = True
     created_at: str = ""
     password_hash: str = field(default="", repr=False)
+    # Moved on by end_sessions(): part of session_key, so that a cookie from before stops working.
+    session_version: int = 0
 
     @property
     def actor(self) -> str:
@@ -69,8 +87,9 @@ class Account:
 
     @property
     def session_key(self) -> str:
-        """A token that changes with the password, so a reset ends every open session."""
-        return hashlib.blake2b(self.password_hash.encode(), digest_size=8).hexdigest()
+        """A token that changes with the password and the session version: either ends every open session."""
+        key = f"{self.session_version}|{self.password_hash}".encode()
+        return hashlib.blake2b(key, digest_size=8).hexdigest()
 
     @property
     def edits_everything(self) -> bool:
@@ -82,12 +101,13 @@ class Account:
                 "scopes": list(self.scopes), "active": self.active, "created_at": self.created_at}
 
     def to_row(self) -> dict:
-        return {**self.public(), "password_hash": self.password_hash}
+        return {**self.public(), "password_hash": self.password_hash, "session_version": self.session_version}
 
     @classmethod
     def from_row(cls, row: dict) -> Account:
         return cls(row["id"], row["role"], row.get("display_name") or "", tuple(row.get("scopes") or ()),
-                   bool(row.get("active", True)), row.get("created_at") or "", row.get("password_hash") or "")
+                   bool(row.get("active", True)), row.get("created_at") or "", row.get("password_hash") or "",
+                   int(row.get("session_version") or 0))
 
 
 def check_account_id(account_id: str) -> str:
@@ -118,15 +138,58 @@ def check_scopes(role: str, scopes) -> tuple[str, ...]:
     return scopes
 
 
-def check_password(password: str) -> str:
+def check_password(password: str, context: Iterable[str] = ()) -> str:
+    """Refuse a password that is too short or long, a common one, or one too easy to guess (NIST SP 800-63B 3.1.1.2).
+
+    Common passwords are the 30,000 of the list zxcvbn ships (MIT licence), compared without
+    case; "too easy" is a zxcvbn score below MIN_PASSWORD_SCORE, where ``context`` (the
+    account's name and display name) counts as known to whoever guesses.  There is no rule on
+    kinds of characters: NIST advises against them, length and unpredictability are what count.
+    """
     if not isinstance(password, str) or not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
         raise AccountError("bad_password", f"a password has {MIN_PASSWORD} to {MAX_PASSWORD} characters")
+    if password.strip().lower() in _common_passwords():
+        raise AccountError("common_password", "this password is on a list of common passwords")
+    guessed = zxcvbn(password, user_inputs=[c for c in context if c], max_length=ZXCVBN_MAX_LENGTH)
+    if guessed["score"] < MIN_PASSWORD_SCORE:
+        reason = _weakness(guessed["sequence"])
+        raise AccountError("weak_password", f"this password is too easy to guess: {WEAKNESSES[reason]}",
+                           reason=reason)
     return password
 
 
-def hash_password(password: str) -> str:
-    """Return the argon2id hash of ``password`` (checked for length first)."""
-    return _hasher.hash(check_password(password))
+# Why zxcvbn finds a password easy, by the kind of pattern that covers most of it (translated in webapp/).
+WEAKNESSES = {
+    "repeat": "it repeats characters or groups of characters",
+    "sequence": "it holds a sequence such as abcd or 1234",
+    "keyboard": "it follows keys next to each other on a keyboard",
+    "words": "it is made of common words, names or passwords, or of the account's name",
+    "date": "it holds a date or a year",
+    "simple": "it is short or simple",
+}
+_PATTERN_WEAKNESS = {"repeat": "repeat", "sequence": "sequence", "spatial": "keyboard", "dictionary": "words",
+                     "date": "date", "regex": "date"}
+
+
+def _weakness(matches: list[dict]) -> str:
+    """The WEAKNESSES key for the pattern covering most of the password (zxcvbn's regex match is years)."""
+    found = [m for m in matches if m.get("pattern") in _PATTERN_WEAKNESS]
+    if not found:
+        return "simple"
+    widest = max(found, key=lambda m: len(m.get("token", "")))
+    return _PATTERN_WEAKNESS[widest["pattern"]]
+
+
+@functools.cache
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def hash_password(password: str, *context: str) -> str:
+    """Return the argon2id hash of ``password`` (checked by check_password() first)."""
+    return _hasher.hash(check_password(password, context))
 
 
 def _now() -> str:
@@ -179,7 +242,8 @@ class AccountStore(ABC):
         scopes = check_scopes(role, scopes)
         if len(display_name) > MAX_DISPLAY_NAME or schema.NAME_FORBIDDEN.search(display_name):
             raise AccountError("bad_name", f"a display name has at most {MAX_DISPLAY_NAME} characters")
-        account = Account(account_id, role, display_name, scopes, True, _now(), hash_password(password))
+        account = Account(account_id, role, display_name, scopes, True, _now(),
+                          hash_password(password, account_id, display_name))
         if not self._insert(account.to_row()):
             raise AccountError("taken", f"there is already an account {account_id!r}")
         return account
@@ -200,14 +264,28 @@ class AccountStore(ABC):
         return account
 
     def set_active(self, account_id: str, active: bool) -> Account:
-        """Disable (or enable again) an account; a disabled account cannot sign in."""
-        account = replace(self._existing(account_id), active=active)
+        """Disable (or enable again) an account; a disabled account cannot sign in.
+
+        Either ends every session of the account: enabling it again does not bring back
+        the sessions it had before it was disabled.
+        """
+        account = self._existing(account_id)
+        account = replace(account, active=active, session_version=account.session_version + 1)
         self._update(account.to_row())
         return account
 
     def set_password(self, account_id: str, password: str) -> Account:
         """Set a new password, which also ends every session of the account."""
-        account = replace(self._existing(account_id), password_hash=hash_password(password))
+        account = self._existing(account_id)
+        account = replace(account, password_hash=hash_password(password, account_id, account.display_name),
+                          session_version=account.session_version + 1)
+        self._update(account.to_row())
+        return account
+
+    def end_sessions(self, account_id: str) -> Account:
+        """End every session of the account (signing out): the cookies it had stop working everywhere."""
+        account = self._existing(account_id)
+        account = replace(account, session_version=account.session_version + 1)
         self._update(account.to_row())
         return account
 

@@ -25,25 +25,31 @@ MAX_LOAD_BYTES = 200 * 1024 * 1024
 MAX_LOAD_RECORDS = 2_000_000
 
 
-def export_data(store: GraphStore) -> dict:
-    """Return the graph as a node-link mapping."""
+def export_data(store: GraphStore, leave_out=None) -> dict:
+    """Return the graph as a node-link mapping.
+
+    ``leave_out`` (a graph.workspace.Visibility) leaves out what it hides: unpublished workspace
+    runs, their answers and what they yielded.  Backups never pass it: they hold everything.
+    """
+    nodes = store.nodes() if leave_out is None else (n for n in store.nodes() if not leave_out.hides_node(n))
+    edges = store.edges() if leave_out is None else (e for e in store.edges() if not leave_out.hides_edge(e))
     return {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "directed": True,
         "multigraph": True,
-        "nodes": [{"id": n.id, "kind": n.kind, "properties": n.props} for n in store.nodes()],
+        "nodes": [{"id": n.id, "kind": n.kind, "properties": n.props} for n in nodes],
         "edges": [
             {"source": e.source, "target": e.target, "type": e.type, "properties": e.props}
-            for e in store.edges()
+            for e in edges
         ],
     }
 
 
-def export_json(store: GraphStore, out: IO[str]) -> None:
-    """Write the canonical JSON export to ``out``."""
+def export_json(store: GraphStore, out: IO[str], leave_out=None) -> None:
+    """Write the canonical JSON export to ``out`` (``leave_out``: as for export_data)."""
     # allow_nan=False: an export never holds NaN or Infinity, which strict JSON parsers refuse.
-    json.dump(export_data(store), out, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+    json.dump(export_data(store, leave_out), out, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
     out.write("\n")
 
 

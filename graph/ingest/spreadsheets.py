@@ -10,6 +10,11 @@ import zipfile
 from ..errors import DataError
 
 XLSX_MAGIC = b"PK\x03\x04"
+# What an XLSX may unpack to: far above any questionnaire (10,000 rows of text unpack to a few MB),
+# far below what a worker can hold.  Shared strings are kept in memory whole, hence their own limit.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_XLSX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
+MAX_XLSX_PARTS = 1000
 
 
 def csv_delimiter(header_line: str) -> str:
@@ -28,26 +33,78 @@ def csv_rows(data: bytes, name: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(first)))
 
 
+def check_xlsx_limits(data: bytes, name: str) -> None:
+    """Refuse an XLSX whose parts would unpack to more than the limits, before anything is unpacked.
+
+    An XLSX is a zip of XML parts.  openpyxl keeps the shared strings (every text cell's
+    text) in memory whole, and a part of a few kB can unpack to gigabytes: a 1 MB file with
+    one 1 GiB shared string took a worker to 3.2 GB.  The sizes read here are those the zip
+    declares; a part that unpacks to more than it declares is cut there by zipfile and then
+    fails its CRC check, so the declared sizes bound what is ever unpacked.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise DataError(name, None, None, f"not a readable XLSX workbook: {exc}") from None
+    if len(parts) > MAX_XLSX_PARTS:
+        raise DataError(name, None, None, f"{len(parts)} parts, more than the {MAX_XLSX_PARTS} an XLSX "
+                                          "questionnaire may hold")
+    shared = sum(p.file_size for p in parts if p.filename.lower().endswith("sharedstrings.xml"))
+    if shared > MAX_XLSX_SHARED_STRINGS_BYTES:
+        raise DataError(name, None, None, f"its shared strings unpack to {shared} bytes, more than the "
+                                          f"{MAX_XLSX_SHARED_STRINGS_BYTES} an XLSX questionnaire may")
+    total = sum(p.file_size for p in parts)
+    if total > MAX_XLSX_UNPACKED_BYTES:
+        raise DataError(name, None, None, f"it unpacks to {total} bytes, more than the {MAX_XLSX_UNPACKED_BYTES} "
+                                          "an XLSX questionnaire may")
+
+
 def xlsx_rows(data: bytes, name: str, max_rows: int) -> list[list[str]]:
-    """Return the first sheet's rows as text (numbers without a trailing .0)."""
+    """Return the first sheet's rows as text (numbers without a trailing .0).
+
+    The workbook's unpacked size is checked first (check_xlsx_limits), and its XML is parsed
+    through defusedxml (openpyxl uses it when installed; it is a dependency, and checked
+    here), which refuses entity expansion (billion laughs) and external entities.  Whatever
+    the file is, a failure to read it is a DataError naming it, never another exception.
+    """
+    import openpyxl.xml
     from openpyxl import load_workbook
 
+    if not openpyxl.xml.DEFUSEDXML:
+        raise DataError(name, None, None, "XLSX files are read only with defusedxml installed "
+                                          "(pip install defusedxml); nothing was read")
+    check_xlsx_limits(data, name)
+    book = None
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise DataError(name, None, None, f"not a readable XLSX workbook: {exc}") from None
-    try:
         sheet = book.worksheets[0]
         rows = []
         for row in sheet.iter_rows(values_only=True):
             if len(rows) > max_rows:
                 break
             rows.append([_cell(v) for v in row])
-        while rows and not any(rows[-1]):
-            rows.pop()
-        return rows
+    # Any exception: openpyxl and the XML parsers under it raise many kinds (ParseError,
+    # defusedxml's EntitiesForbidden, KeyError for a missing part, TypeError, IndexError for a
+    # workbook without sheets...), and all of them mean one thing here: this file cannot be read.
+    except Exception as exc:  # noqa: BLE001
+        cause = _root_cause(exc)  # openpyxl wraps the parser's error in a ValueError of its own
+        raise DataError(name, None, None, f"not a readable XLSX workbook: {type(cause).__name__}: "
+                                          f"{str(cause)[:200]}") from None
     finally:
-        book.close()
+        if book is not None:
+            book.close()
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = {id(exc)}
+    while (inner := exc.__cause__ or exc.__context__) is not None and id(inner) not in seen:
+        seen.add(id(inner))
+        exc = inner
+    return exc
 
 
 def _cell(value) -> str:

@@ -20,17 +20,19 @@ are converted by one rule (docs/network.md), never dropped:
   as text for every node, the missing ones as the empty string.
 
 The node-link JSON keeps lists as lists and writes a missing value as null.
+CSV cells that a spreadsheet would run as a formula are written as text
+(graph/csv_cells.py).
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable
 
 import networkx as nx
 
+from ..csv_cells import csv_text
 from ..schema import LANGUAGES, TEXT_FIELDS
 from ..text import display_name
 from .analysis import centrality, communities, network_graph
@@ -126,24 +128,18 @@ def nodes_csv(graph: nx.Graph) -> str:
     """Return Gephi's node table: Id, Label, then every attribute (converted)."""
     flat = flat_graph(graph)
     keys = sorted({k for _, a in flat.nodes(data=True) for k in a} - {"label"})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Id", "Label", *keys])
-    for node_id, attrs in flat.nodes(data=True):
-        writer.writerow([node_id, attrs.get("label", ""), *(_as_text(attrs.get(k)) for k in keys)])
-    return out.getvalue()
+    rows = [[node_id, attrs.get("label", ""), *(_as_text(attrs.get(k)) for k in keys)]
+            for node_id, attrs in flat.nodes(data=True)]
+    return csv_text([["Id", "Label", *keys], *rows])
 
 
 def edges_csv(graph: nx.Graph) -> str:
     """Return Gephi's edge table: Source, Target, Type (Undirected), Id, Label, then every attribute."""
     flat = flat_graph(graph)
     keys = sorted({k for _, _, a in flat.edges(data=True) for k in a} - {"relationship"})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Source", "Target", "Type", "Id", "Label", *keys])
-    for number, (a, b, attrs) in enumerate(flat.edges(data=True)):
-        writer.writerow([a, b, "Undirected", number, attrs.get("relationship", ""), *(_as_text(attrs.get(k)) for k in keys)])
-    return out.getvalue()
+    rows = [[a, b, "Undirected", number, attrs.get("relationship", ""), *(_as_text(attrs.get(k)) for k in keys)]
+            for number, (a, b, attrs) in enumerate(flat.edges(data=True))]
+    return csv_text([["Source", "Target", "Type", "Id", "Label", *keys], *rows])
 
 
 def node_link_json(graph: nx.Graph) -> str:
@@ -165,8 +161,8 @@ def write_export(graph: nx.Graph, fmt: str, output: str) -> list[str]:
     if fmt == "csv":
         folder = Path(output)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "nodes.csv").write_text(nodes_csv(graph), encoding="utf-8")
-        (folder / "edges.csv").write_text(edges_csv(graph), encoding="utf-8")
+        (folder / "nodes.csv").write_text(nodes_csv(graph), encoding="utf-8", newline="")
+        (folder / "edges.csv").write_text(edges_csv(graph), encoding="utf-8", newline="")
         return [str(folder / "nodes.csv"), str(folder / "edges.csv")]
     if fmt == "json":
         body = node_link_json(graph).encode("utf-8")

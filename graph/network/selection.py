@@ -34,6 +34,7 @@ from ..errors import NotFound
 from ..model import Edge, Node
 from ..places.regions import REGIONS, regions_of
 from ..queries import goal_of
+from ..workspace.privacy import Visibility
 
 # Relationship types that make an organisation an actor of a partnership (STAKEHOLDER_IN: named as a
 # stakeholder in one of the partnership's workspace exercises, see docs/workspace.md).
@@ -232,10 +233,12 @@ def read_network(store, flt: NetworkFilter) -> Network:
                if not flt.provinces or n.props.get("province") in flt.provinces}
     partner_edges = store.edges_of_many(members, ["PARTNER_IN"]) if members else []
     candidate_ids = sorted({e.target for e in partner_edges})
-    around = store.edges_of_many(candidate_ids) if candidate_ids else []
+    # The network is public: what unpublished workspace runs yielded (themes, SDGs, stakeholders) is not in it.
+    public = Visibility(store)
+    around = public.edges(store.edges_of_many(candidate_ids)) if candidate_ids else []
     work = sorted({e.target for e in around if e.source in candidate_ids and e.target.startswith(ACTIVITY_KINDS)}
                   | {e.source for e in around if e.target in candidate_ids and e.source.startswith(ACTIVITY_KINDS)})
-    work_subjects = store.edges_of_many(work, SUBJECT_TYPES) if work else []
+    work_subjects = public.edges(store.edges_of_many(work, SUBJECT_TYPES)) if work else []
     others = {e.source for e in around if e.type in ACTOR_ROLES} | {e.target for e in around} | set(work)
     nodes = store.get_nodes(set(candidate_ids) | others | {e.target for e in work_subjects})
     nodes.update(members)

@@ -23,6 +23,7 @@ from ..errors import DataError, GraphError, StoreConflict
 from ..ingest.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_bytes, read_export
 from ..model import ChangeNote
 from ..stores.base import GraphStore
+from ..stores.private_files import private_dir
 
 PREFIX = "common-ground-"
 # common-ground-20261126T143000Z.json, or ...Z-2.json for a second backup within the same second.
@@ -62,7 +63,7 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
     if keep is not None and keep < 1:
         raise ValueError("keep at least one backup")
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    private_dir(directory)  # backups hold the whole graph: a folder only its owner can read
     for _ in range(ATTEMPTS):
         version = store.version()
         data = export_bytes(store)
@@ -92,9 +93,11 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
 
 
 def verify_backup(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
-                  max_records: int = MAX_LOAD_RECORDS) -> tuple[list, list, str]:
+                  max_records: int = MAX_LOAD_RECORDS, require_digest: bool = False) -> tuple[list, list, str]:
     """Read a backup whole and check it: its digest (if a ``.sha256`` file is beside it) and every record.
 
+    With ``require_digest``, a backup without a readable ``.sha256`` file beside it is refused:
+    without one, nothing tells a changed file from the one that was written.
     Returns its nodes, its edges and its digest; raises DataError naming the first fault.
     """
     path = Path(path)
@@ -104,6 +107,10 @@ def verify_backup(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
         raise DataError(str(path), None, None, f"cannot read file: {exc}") from exc
     digest = hashlib.sha256(data).hexdigest()
     recorded = _recorded_digest(path)
+    if recorded is None and require_digest:
+        raise DataError(str(path), None, None, f"there is no readable checksum file {path.name}{DIGEST_SUFFIX} "
+                        "beside it, so nothing shows that it is the file kb backup wrote; restore it anyway "
+                        "only if you know where it comes from (kb restore --force)")
     if recorded is not None and recorded != digest:
         raise DataError(str(path), None, None, f"its SHA-256 is {digest}, not {recorded} as "
                         f"{path.name}{DIGEST_SUFFIX} says: the file was changed or damaged")
@@ -113,14 +120,15 @@ def verify_backup(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
 
 def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
                    safety_dir: str | Path | None = None, max_bytes: int = MAX_LOAD_BYTES,
-                   max_records: int = MAX_LOAD_RECORDS) -> dict:
+                   max_records: int = MAX_LOAD_RECORDS, force: bool = False) -> dict:
     """Restore a backup, all or nothing: into an empty store, or with ``replace`` instead of what it holds.
 
-    The file is read and checked whole first.  With ``replace`` and a non-empty store, the current
+    The file is read and checked whole first, against the ``.sha256`` file beside it, which
+    must be there unless ``force`` is given (every record is checked either way).  With ``replace`` and a non-empty store, the current
     contents are saved into ``safety_dir`` (a verified backup) before the store is cleared.
     """
     path = Path(path)
-    nodes, edges, digest = verify_backup(path, max_bytes, max_records)
+    nodes, edges, digest = verify_backup(path, max_bytes, max_records, require_digest=not force)
     held = sum(store.count_by_kind().values()) + store.count_edges()
     saved = None
     if held:

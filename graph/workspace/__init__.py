@@ -16,6 +16,7 @@ from .checks import may_answer, may_start, may_translate
 from .compare import Comparison, Difference, Row, Series, compare
 from .errors import CODES, WorkspaceError
 from .model import Item, Response, Role, Run, Template, answer_property
+from .privacy import Visibility, is_published, may_see_private, publish_run
 from .read import partners, role_keys, roles, run, runs_of, template, templates
 from .write import adapt_template, start_run
 
@@ -23,4 +24,5 @@ __all__ = [
     "CODES", "Comparison", "Difference", "Item", "Row", "Series", "compare", "Response", "Role", "Run", "Template", "WorkspaceError", "adapt_template", "add_translation", "answer_property",
     "may_answer", "may_start", "may_translate", "partners", "response_id", "role_keys", "roles", "run", "runs_of",
     "save_response", "start_run", "template", "templates", "version_of",
+    "Visibility", "is_published", "may_see_private", "publish_run",
 ]

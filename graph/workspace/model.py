@@ -230,6 +230,9 @@ class Run(_Items):
     sides: tuple[str, ...] = ()
     responses: dict = field(default_factory=dict, hash=False)
     version: int = 0
+    # When and by whom the run was published (graph/workspace/privacy.py); empty: not published.
+    published_at: str = ""
+    published_by: str = ""
 
     def name(self, lang: str) -> str:
         return _pick(self.names, lang)[0]
@@ -241,4 +244,5 @@ class Run(_Items):
         return cls(node.id, p.get("partnership", ""), p.get("exercise", ""), dt.date.fromisoformat(p["held_on"]),
                    p.get("exercise_kind", "prompts"), _texts(p, "name"), _items(p),
                    (p["scale_min"], p["scale_max"]) if radar else None, p.get("highlight") if radar else None,
-                   tuple(sides), dict(responses or {}), version)
+                   tuple(sides), dict(responses or {}), version, p.get("published_at") or "",
+                   p.get("published_by") or "")

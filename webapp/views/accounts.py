@@ -56,7 +56,14 @@ def sign_in(fmt: str):
 
 @bp.route("/<lang:lang>/sign-out", methods=["POST"])
 def sign_out():
-    """Sign out (a POST with the CSRF token, so no other site can sign anyone out)."""
+    """Sign out (a POST with the CSRF token, so no other site can sign anyone out).
+
+    The account's session version moves on, so this session's cookie, and any copy of it,
+    stops working on the server too (and so do the account's sessions on other devices).
+    """
+    account = current_account()
+    if account is not None:
+        get_accounts().end_sessions(account.id)
     logout_user()
     session.clear()
     return redirect(url_for("home.index"))

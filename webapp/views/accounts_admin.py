@@ -25,12 +25,24 @@ _SCOPES = re.compile(r"[\s,;]+")
 
 def account_error(exc: AccountError) -> str:
     """Return the translated message for a refused account operation."""
+    if exc.code == "weak_password":
+        reason = {
+            "repeat": gettext("it repeats characters or groups of characters."),
+            "sequence": gettext("it holds a sequence such as abcd or 1234."),
+            "keyboard": gettext("it follows keys next to each other on a keyboard."),
+            "words": gettext("it is made of common words, names or passwords, or of the account's name."),
+            "date": gettext("it holds a date or a year."),
+        }.get(exc.reason, gettext("it is short or simple."))
+        return gettext("This password is too easy to guess: %(reason)s Choose a longer one, for example "
+                       "four or more words that do not belong together.", reason=reason)
     return {
         "bad_id": gettext("An account name has 2 to 63 characters: lower-case letters, digits, '.', '_' or '-'."),
         "bad_role": gettext("Unknown role."),
         "bad_scope": gettext("An editor works for municipalities or organisations only."),
         "no_scope": gettext("An editor needs at least one municipality or organisation."),
         "bad_password": gettext("A password has 10 to 1024 characters."),
+        "common_password": gettext("This password is on a list of the most common passwords, which are "
+                                   "tried first. Choose another one."),
         "taken": gettext("There is already an account with this name."),
         "unknown": gettext("There is no such account."),
         "bad_name": gettext("A display name has at most 120 characters."),

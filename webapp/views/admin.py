@@ -76,7 +76,9 @@ def import_profiles(fmt: str):
             context["error"] = gettext("The file cannot be read: %(reason)s", reason=str(exc))
             return render("import_profiles.html", context, fmt, 400)
         context.update(rows=_preview(plan), ok=plan.ok)
-        apply = request.form.get("apply") or (request.is_json and (request.get_json(silent=True) or {}).get("apply"))
+        body = request.get_json() if request.is_json else request.form
+        # A JSON body arrives as form values (webapp/json_body.py): true is "true", false "false".
+        apply = (body.get("apply") or "") not in ("", "false", "0")
         if apply and token:
             if not plan.ok:
                 context["error"] = gettext("The file has problems, so nothing was imported. Correct the rows "

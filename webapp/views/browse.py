@@ -8,7 +8,7 @@ from flask_babel import gettext
 from graph import ListQuery
 from graph import NotFound as NodeNotFound
 from graph.places.countries import country_code, country_name
-from graph.queries import connections, find_moved, goal_detail, neighbourhood, provenance
+from graph.queries import Connections, connections, find_moved, goal_detail, neighbourhood, provenance
 from graph.schema import KIND_BY_PLURAL, REL_TYPES
 from graph.text import fold
 
@@ -18,6 +18,7 @@ from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
 from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
 from ..render import page, render
+from ..visibility import visibility
 from ..workspace_present import workspace_links
 
 bp = Blueprint("browse", __name__)
@@ -127,6 +128,7 @@ def listing(plural: str, fmt: str):
     store = get_store()
     facets, query, sorts = _facets(kind, store)
     result = store.list_nodes(query)
+    shown_nodes = visibility().nodes(result.nodes)  # unpublished workspace runs and what they yielded
     size = query.limit
     page_number = query.offset // size + 1
     pages = max(1, -(-result.total // size))
@@ -143,7 +145,7 @@ def listing(plural: str, fmt: str):
         "order": "desc" if query.descending else "asc",
         "sorts": sorts,
         "facets": facets,
-        "items": [dict(present.ref(n, lang), summary=present.summary(n, lang)) for n in result.nodes],
+        "items": [dict(present.ref(n, lang), summary=present.summary(n, lang)) for n in shown_nodes],
     }
     return render("list.html", context, fmt)
 
@@ -166,6 +168,12 @@ def node(plural: str, local: str, fmt: str):
     except NodeNotFound:
         return _moved(store, present.node_id_of(plural, local), "browse.node", fmt=fmt)
     n = info.node
+    if visibility().hides_node(n):
+        raise NodeNotFound(n.id)  # an unpublished workspace run, its answers, or what they yielded
+    groups = [(t, d, [(edge, other) for edge, other in items
+                      if not visibility().hides_edge(edge) and not visibility().hides_node(other)])
+              for t, d, items in info.groups]
+    groups = [(t, d, items) for t, d, items in groups if items]
     origin = provenance(store, n)
     context = {
         "node": dict(present.ref(n, lang), name=present.text(n.props, "name", lang),
@@ -178,15 +186,15 @@ def node(plural: str, local: str, fmt: str):
         "connections": [
             {"type": t, "direction": d, "label": relation_name(t, d), "count": len(items),
              "items": [dict(present.ref(other, lang), edge=present.edge_props(edge)) for edge, other in items]}
-            for t, d, items in info.groups
+            for t, d, items in groups
         ],
         "graph_url": present.graph_url(n.id),
         "contact": present.contact(n, lang, current_account() is not None),
-        "relation_types": sorted({t for t, _, _ in info.groups}),
+        "relation_types": sorted({t for t, _, _ in groups}),
         "workspace": workspace_links(store, n),
     }
     if n.kind == "SDG":
-        detail = goal_detail(store, info)
+        detail = goal_detail(store, Connections(n, groups))
         # The targets are listed once, with their official numbers (6.a), not again among the connections.
         context["connections"] = [c for c in context["connections"] if c["type"] != "HAS_TARGET"]
         context["goal"] = {
@@ -212,6 +220,13 @@ def node_graph(plural: str, local: str):
         hood = neighbourhood(get_store(), present.node_id_of(plural, local), types or None)
     except NodeNotFound:
         return _moved(get_store(), present.node_id_of(plural, local), "browse.node_graph", type=types)
+    seen = visibility()
+    if seen.hides_node(hood["center"]):
+        raise NodeNotFound(hood["center"].id)
+    hood["nodes"] = seen.nodes(hood["nodes"])
+    kept = {n.id for n in hood["nodes"]}
+    hood["edges"] = [e for e in seen.edges(hood["edges"]) if e.source in kept and e.target in kept]
+    hood["neighbours"] = [x for x in hood["neighbours"] if (x["id"] if isinstance(x, dict) else x) in kept]
     refs = {n.id: present.ref(n, lang) for n in hood["nodes"]}
     for r in refs.values():
         r["graph_url"] = present.graph_url(r["id"])

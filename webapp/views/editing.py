@@ -37,6 +37,7 @@ from .. import editforms, present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
+from ..forms import version_number
 from ..labels import kind_name, relation_name
 from ..render import page, render
 
@@ -162,16 +163,9 @@ def edit(plural: str, local: str, fmt: str):
 
 
 def _stale(store, node_id: str, form, lang: str) -> list[dict]:
-    based_on = _int(form.version.data)
+    based_on = version_number(form.version.data)
     newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
     return [present_change(c, nodes_of(store, newer), lang) for c in newer]
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1
 
 
 def _save(store, kind: str, node, form) -> int:
@@ -183,7 +177,7 @@ def _save(store, kind: str, node, form) -> int:
         for name in missing:
             form[name].errors = [*form[name].errors, gettext("Give this in at least one language.")]
         return 400
-    based_on = _int(form.version.data)
+    based_on = version_number(form.version.data)
     if based_on < 0:
         form.version.errors = [gettext("The form does not say which version it edits. Reload the page.")]
         return 400

@@ -23,12 +23,17 @@ def _titles() -> dict[int, str]:
         401: gettext("Please sign in"),
         403: gettext("Not allowed"),
         409: gettext("Someone else changed this meanwhile"),
+        413: gettext("This request is too large"),
         404: gettext("Page not found"),
         405: gettext("This request cannot be answered"),
         429: gettext("Too many requests"),
         500: gettext("Something went wrong"),
         503: gettext("The knowledge base is not available right now"),
     }
+
+
+def _megabytes(size: int | None) -> str:
+    return f"{(size or 0) / 1_000_000:.3g}"
 
 
 def render_error(code: int, message: str, headers: dict | None = None):
@@ -68,6 +73,8 @@ def init_app(app: Flask) -> None:
             404: gettext("There is no page at this address."),
             405: gettext("This address does not accept this kind of request."),
             403: gettext("Your account may not do this."),
+            413: gettext("The knowledge base accepts requests of at most %(size)s MB; nothing was changed.",
+                         size=_megabytes(current_app.config["MAX_CONTENT_LENGTH"])),
         }.get(exc.code, "")
         described = exc.description if exc.description and exc.description != type(exc).description else ""
         # A 405 says which methods the address takes (RFC 9110 requires Allow).

@@ -14,6 +14,7 @@ from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..render import page, render
+from ..visibility import visibility
 
 bp = Blueprint("history", __name__)
 PAGE = 50
@@ -30,9 +31,12 @@ def _before() -> int | None:
 
 
 def _listing(changes, lang: str) -> dict:
+    # Paged by what the store gave, so that leaving out changes of unpublished workspace runs
+    # (graph/workspace/privacy.py) never ends the list early.
+    older = changes[-1].seq if len(changes) == PAGE else None
+    changes = visibility().changes(changes)
     nodes = nodes_of(get_store(), changes)
     shown = [present_change(c, nodes, lang) for c in changes]
-    older = changes[-1].seq if len(changes) == PAGE else None
     return {"changes": shown, "older": older}
 
 
@@ -43,7 +47,8 @@ def node_history(plural: str, local: str, fmt: str):
     node_id = present.node_id_of(plural, local)
     node = store.get_node(node_id)
     changes = store.changes(node_id=node_id, limit=PAGE, before_seq=_before())
-    if node is None and not changes:
+    if (node is None and not changes) or visibility().hides_id(node_id) or \
+            (node is not None and visibility().hides_node(node)):
         raise NotFound(node_id)
     label = node.label(lang) if node else node_id
     context = {"title": gettext("History of %(name)s", name=label),
@@ -64,7 +69,7 @@ def change(seq: int, fmt: str):
     """One change with all its items; a signed-in editor may revert it from here."""
     store, lang = get_store(), present.current_lang()
     found = get_change(store, seq) if seq < 2**62 else None
-    if found is None:
+    if found is None or visibility().hides_change(found):
         abort(404)
     context = {"title": gettext("Change #%(seq)s", seq=seq),
                "change": present_change(found, nodes_of(store, [found]), lang)}

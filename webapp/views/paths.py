@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, request
 from flask_babel import gettext
 
@@ -11,6 +13,7 @@ from .. import present
 from ..db import get_store
 from ..labels import relation_name
 from ..render import page, render
+from ..visibility import visibility
 
 bp = Blueprint("paths", __name__)
 MAX_HOPS = 6
@@ -27,6 +30,11 @@ def _end(field: str, typed: str, lang: str) -> dict:
         end["message"] = gettext("The search text is too long (at most %(n)d characters).", n=MAX_TEXT)
         return end
     found = finder.resolve(get_store(), typed, limit=CHOICES, lang=lang)
+    seen = visibility()
+    if seen and (found.node is not None and seen.hides_node(found.node)):
+        found = dataclasses.replace(found, node=None)
+    if seen and found.choices:
+        found = dataclasses.replace(found, choices=[h for h in found.choices if not seen.hides_node(h.node)])
     if found.node is not None:
         end["node"] = present.ref(found.node, lang)
     elif found.choices:
@@ -86,6 +94,10 @@ def paths(fmt: str):
         return render("paths.html", context, fmt)
     found = store.shortest_paths(start, goal, max_hops=context["hops"])
     nodes = store.get_nodes({x for p in found for e in p for x in (e.source, e.target)})
+    # A chain through an unpublished workspace run, its answers or what they yielded is not shown.
+    seen = visibility()
+    found = [p for p in found if not any(seen.hides_edge(e) or seen.hides_node(nodes[x])
+                                         for e in p for x in (e.source, e.target) if x in nodes)]
     context["searched"] = True
     context["paths"] = [present.chain(p, nodes, lang, start=start)["steps"] for p in found]
     if found:

@@ -20,7 +20,7 @@ from .. import present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
-from ..forms import CheckboxList
+from ..forms import CheckboxList, version_number
 from ..i18n import NATIVE_NAMES
 from ..labels import language_name
 from ..render import page, render
@@ -78,14 +78,6 @@ def edit_profile(local: str, fmt: str):
         return _profile_page(store, account, lang, node, node_id, fmt)
 
 
-def _version_in(form) -> int:
-    """The version a submitted form says it edits, or -1 when it says none."""
-    try:
-        return int(form.version.data or -1)
-    except ValueError:
-        return -1
-
-
 def _profile_page(store, account, lang, node, node_id, fmt):
     """Show the profile form, or check and save a submitted one (under the edit lock)."""
     form = ProfileForm()
@@ -111,7 +103,7 @@ def _profile_page(store, account, lang, node, node_id, fmt):
             save_profile(store, node, profile, note, based_on)
         except (StaleEdit, StaleWrite, ValueError):
             status = 409
-            based_on = _version_in(form)
+            based_on = version_number(form.version.data)
             newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
             stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
             form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "

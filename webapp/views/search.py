@@ -12,6 +12,7 @@ from .. import present
 from ..db import get_store
 from ..labels import PARAMETERS, kind_name
 from ..render import current_url, page, render
+from ..visibility import visibility
 
 bp = Blueprint("search", __name__)
 MAX_QUERY = 200
@@ -53,7 +54,7 @@ def search(fmt: str):
     size = current_app.config["PAGE_SIZE"]
     number = int(raw_page)
     result = finder.search(get_store(), query, kinds=[kind] if kind else None,
-                        offset=(number - 1) * size, limit=size, lang=lang)
+                        offset=(number - 1) * size, limit=size, lang=lang, hide=visibility().hides_node)
     pages = max(1, -(-result.total // size))
     if number > pages:
         abort(404)

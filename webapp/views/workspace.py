@@ -24,9 +24,11 @@ from .. import workspace_present as shown
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
+from ..forms import version_number
 from ..i18n import NATIVE_NAMES
 from ..labels import language_name
 from ..render import page, render
+from ..visibility import visibility
 
 bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
@@ -60,8 +62,8 @@ def _run(store, partnership_id: str, run_local: str):
         found = ws.run(store, f"run:{run_local}")
     except (NotFound, ws.WorkspaceError):
         abort(404)
-    if found.partnership != partnership_id:
-        abort(404)
+    if found.partnership != partnership_id or visibility().hides_id(found.id):
+        abort(404)  # an unpublished run is not there for whoever may not see it
     return found
 
 
@@ -86,7 +88,7 @@ def workspace(local: str, fmt: str):
     store, lang, account = get_store(), present.current_lang(), current_account()
     partnership = _partnership(store, local)
     partners, roles = _partners(store, partnership.id), _roles()
-    runs = ws.runs_of(store, partnership.id)
+    runs = [r for r in ws.runs_of(store, partnership.id) if not visibility().hides_id(r.id)]
     may_start = account is not None and ws.may_start(store, account, partnership.id)
     exercises = []
     for template in ws.templates(store):
@@ -322,6 +324,26 @@ def translate(local: str, run: str, municipality: str, fmt: str):
     return render("workspace_translate.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
 
 
+@page(bp, BASE + "/runs/<local:run>/publish", methods=["POST"], cache=False)
+@signed_in
+def publish(local: str, run: str, fmt: str):
+    """Publish a session: until then only its sides' editors, staff and admins see it and its answers."""
+    store, account = get_store(), current_account()
+    partnership = _partnership(store, local)
+    found = _run(store, partnership.id, run)
+    values = request.get_json() if request.is_json else request.form
+    try:
+        with EDIT_LOCK:
+            published = ws.publish_run(store, account, found.id, based_on=version_number(values.get("version") or found.version))
+    except ws.WorkspaceError as exc:
+        abort(403 if exc.code in FORBIDDEN else 409, description=forms.refusal_message(exc))
+    if fmt == "json":
+        return {"published": True, "run": published.id, "published_at": published.published_at,
+                "published_by": published.published_by}
+    flash(gettext("The session is published: everyone can now see it and its answers."))
+    return redirect(shown.run_url(partnership.id, found.id), 303)
+
+
 @page(bp, BASE + "/compare", params=("a", "b"))
 def compare(local: str, fmt: str):
     """Two dated sessions of a radar overlaid (each side at each date), or the two sides of one session."""
@@ -350,7 +372,7 @@ def _run_arg(store, partnership_id: str, name: str):
         found = ws.run(store, f"run:{value}")
     except (NotFound, ws.WorkspaceError, ValueError):
         abort(404)
-    if found.partnership != partnership_id:
+    if found.partnership != partnership_id or visibility().hides_id(found.id):
         abort(404)
     return found
 
@@ -361,7 +383,7 @@ def report(local: str, fmt: str):
     store, lang = get_store(), present.current_lang()
     partnership = _partnership(store, local)
     partners, roles, templates = _partners(store, partnership.id), _roles(), _templates(store)
-    found = ws.runs_of(store, partnership.id)
+    found = [r for r in ws.runs_of(store, partnership.id) if not visibility().hides_id(r.id)]
     other = request.args.get("other") or _other_language(found, lang)
     if other not in LANGUAGES or other == lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))

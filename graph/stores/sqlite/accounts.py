@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ...accounts.model import AccountStore
 from ...errors import StoreUnavailable
+from ..private_files import private_dir, private_file
 
 ACCOUNTS_FILE = "accounts.sqlite3"
 
@@ -24,10 +25,11 @@ class SQLiteAccountStore(AccountStore):
         self.path = Path(data_dir) / ACCOUNTS_FILE
         self._lock = threading.Lock()
         try:
-            Path(data_dir).mkdir(parents=True, exist_ok=True)
+            private_dir(data_dir)
+            private_file(self.path)
             with self._connect() as conn:
                 conn.execute("CREATE TABLE IF NOT EXISTS accounts (id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreUnavailable(f"cannot open the accounts in {self.path}: {exc}") from exc
 
     def _connect(self) -> sqlite3.Connection:

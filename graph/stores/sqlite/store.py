@@ -38,6 +38,7 @@ from ... import schema, text
 from ...errors import NotFound, StoreUnavailable
 from ...model import Change, ChangeNote, Edge, ListQuery, Node, Page, fold_repeats
 from ..base import GraphStore, RecentVersion, property_names
+from ..private_files import private_dir, private_file
 from .migrations import check_legacy, migrate, reindex_if_stale
 from .paths import hop_edges, shortest_node_paths
 from .rows import dumps, edges_of, ids_param, json_path, node_rows, store_error, typed
@@ -62,10 +63,10 @@ class EmbeddedStore(GraphStore):
     def __init__(self, data_dir: str | os.PathLike):
         self.dir = Path(data_dir)
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            private_dir(self.dir)
+            self.path = private_file(self.dir / DATABASE)
         except OSError as exc:
             raise StoreUnavailable(f"cannot create data directory {self.dir}: {exc}") from exc
-        self.path = self.dir / DATABASE
         self._pool: list[sqlite3.Connection] = []
         self._pool_lock = threading.Lock()
         self._recent = RecentVersion()

@@ -135,9 +135,32 @@ def test_a_damaged_backup_is_refused_before_the_store_is_touched(store, tmp_path
         os.unlink(str(backup.path) + DIGEST_SUFFIX)
         expected = "invalid JSON"
     with pytest.raises(DataError, match=expected):
-        restore_backup(store, backup.path, replace=True, safety_dir=tmp_path / "safety")
+        # force: the records are checked even when no checksum file is there to be believed.
+        restore_backup(store, backup.path, replace=True, safety_dir=tmp_path / "safety", force=True)
     assert export_bytes(store) == current
     assert backups_in(tmp_path / "safety") == []
+
+
+@pytest.mark.parametrize("checksum", ["missing", "garbled"])
+def test_a_backup_without_its_checksum_is_refused_unless_forced(store, tmp_path, checksum):
+    seed(store)
+    backup = write_backup(store, tmp_path / "b")
+    digest_file = str(backup.path) + DIGEST_SUFFIX
+    data = json.loads(backup.path.read_bytes())
+    data["nodes"][0]["properties"]["name"] = "Tampered"  # a valid file, but not the one kb backup wrote
+    backup.path.write_text(json.dumps(data))
+    if checksum == "missing":
+        os.unlink(digest_file)
+    else:
+        with open(digest_file, "w") as fh:
+            fh.write("not a digest\n")
+    store.write([Node("theme:added-later", "Theme", {"name": "Added later"})], change=ChangeNote("test", "change"))
+    current = export_bytes(store)
+    with pytest.raises(DataError, match="--force"):
+        restore_backup(store, backup.path, replace=True, safety_dir=tmp_path / "safety")
+    assert export_bytes(store) == current and backups_in(tmp_path / "safety") == []
+    restored = restore_backup(store, backup.path, replace=True, safety_dir=tmp_path / "safety", force=True)
+    assert restored["nodes"] == len(data["nodes"])
 
 
 def test_verify_backup_names_the_file_and_the_fault(tmp_path):
@@ -173,3 +196,10 @@ def test_kb_backup_and_kb_restore(tmp_path, monkeypatch):
     into_empty = runner.invoke(main, ["restore", str(kept[0])])
     assert into_empty.exit_code == 0 and "saved" not in into_empty.output
     assert export_bytes(EmbeddedStore(tmp_path / "fresh")) == kept[0].read_bytes()
+    # A copy without its checksum file: refused, with what to do, unless --force.
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(kept[0].read_bytes())
+    monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "fresh-2"))
+    unchecked = runner.invoke(main, ["restore", str(copy)])
+    assert unchecked.exit_code == 1 and "copy.json.sha256" in unchecked.output and "--force" in unchecked.output
+    assert runner.invoke(main, ["restore", "--force", str(copy)]).exit_code == 0

@@ -245,16 +245,18 @@ def test_killing_a_writer_keeps_every_acknowledged_write_with_its_record(tmp_pat
     assert {p.name for p in tmp_path.iterdir()} <= {"graph.sqlite3", "graph.sqlite3-wal", "graph.sqlite3-shm"}
 
 
-def test_the_database_is_readable_by_the_group(tmp_path):
-    """A web server running as another user of the same group can read what `kb` wrote."""
+def test_the_database_is_readable_by_its_owner_only(tmp_path):
+    """`kb` and the web server run as one user (docs/deployment.md): no one else reads the graph."""
     import stat
 
     old = os.umask(0o022)
     try:
-        EmbeddedStore(tmp_path).write([make_node("theme:a", {"name": "a"})])
+        EmbeddedStore(tmp_path / "kb").write([make_node("theme:a", {"name": "a"})])
     finally:
         os.umask(old)
-    assert stat.S_IMODE((tmp_path / "graph.sqlite3").stat().st_mode) & 0o040
+    assert stat.S_IMODE((tmp_path / "kb").stat().st_mode) == 0o700
+    for name in ("graph.sqlite3", "graph.sqlite3-wal"):
+        assert stat.S_IMODE((tmp_path / "kb" / name).stat().st_mode) == 0o600
 
 
 def test_a_search_index_of_another_format_is_rebuilt_on_open(tmp_path, monkeypatch):

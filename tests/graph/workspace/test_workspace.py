@@ -461,6 +461,13 @@ def test_the_network_page_shows_a_runs_themes_and_stakeholders(seeded_store):
     ws.save_response(store, ANA, run.id, HERENT, lang="nl", lines={"stakeholders": ["Jeugdraad Herent"]})
     circle = ws.start_run(store, ANA, PARTNERSHIP, "exercise:sdg-circle", SPRING)
     ws.save_response(store, ANA, circle.id, HERENT, lang="nl", choices={"central_theme": ["theme:child-rights"]})
+    # The network is public: what unpublished runs yield is not in it (graph/workspace/privacy.py) ...
+    net = read_network(store, network_filter(store, association=default_association(store)))
+    assert "organisation:jeugdraad-herent" not in net.actors
+    assert ("organisation:jeugdraad-herent", "STAKEHOLDER_IN", PARTNERSHIP) not in {e.key for e in net.links}
+    # ... until they are published.
+    ws.publish_run(store, ANA, run.id)
+    ws.publish_run(store, ANA, circle.id)
     net = read_network(store, network_filter(store, association=default_association(store)))
     assert "theme:child-rights" in net.themes_of[PARTNERSHIP]
     assert ("organisation:jeugdraad-herent", "STAKEHOLDER_IN", PARTNERSHIP) in {e.key for e in net.links}
