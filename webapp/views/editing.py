@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -367,21 +367,50 @@ def links(plural: str, local: str, fmt: str):
     return redirect(url_for("editing.edit", plural=plural, local=local) + "#links", 303)
 
 
-@page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/delete", methods=["POST"], cache=False)
+def _delete_page(store, node, fmt: str, status: int = 200):
+    """The confirmation a delete asks for: the node and every link that goes with it."""
+    lang = present.current_lang()
+    context = {"title": gettext("Delete %(name)s?", name=node.label(lang)), "node": present.ref(node, lang),
+               "links": _links(store, node, lang), "csrf_token": generate_csrf(),
+               "action": url_for("editing.delete", plural=request.view_args["plural"],
+                                 local=request.view_args["local"])}
+    return render("delete.html", context, fmt, status)
+
+
+def _delete_confirmed() -> bool:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        return isinstance(body, dict) and body.get("confirm") is True
+    return request.form.get("confirm") == "yes"
+
+
+@page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/delete", methods=["GET", "POST"], cache=False)
 @signed_in
 def delete(plural: str, local: str, fmt: str):
-    """Delete a node with its links; the change record keeps everything, so an admin can restore it."""
+    """Delete a node with its links, once confirmed; the change record keeps everything, so it can be restored.
+
+    GET (or a POST without ``confirm``) answers the confirmation page naming what goes;
+    the delete is done by a POST with ``confirm=yes`` (JSON: ``"confirm": true``).
+    """
     store, account = get_store(), current_account()
-    node_id = _existing(store, plural, local).id
+    node = _existing(store, plural, local)
+    node_id = node.id
+    if not may_edit(store, account, node_id):
+        _refuse(_outside())
+    if request.method == "GET":
+        return _delete_page(store, node, fmt)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    if not may_edit(store, account, node_id):
-        _refuse(_outside())
-    change = store.delete([node_id], change=ChangeNote(account.actor, (request.form.get("reason") or "delete")[:500]))
+    if not _delete_confirmed():
+        return _delete_page(store, node, fmt, 409 if fmt == "json" else 200)
+    reason = request.form.get("reason") if not request.is_json else None
+    change = store.delete([node_id], change=ChangeNote(account.actor, (reason or "delete")[:500]))
     if fmt == "json":
         return {"deleted": node_id, "change": change.seq}
-    return redirect(url_for("history.recent", deleted=node_id), 303)
+    flash(gettext("%(name)s is deleted. The change record keeps it: you can undo the deletion there.",
+                  name=node.label(present.current_lang())))
+    return redirect(url_for("history.change", seq=change.seq), 303)
 
 
 __all__ = ["bp", "present_change"]
