@@ -3,7 +3,8 @@
 (function () {
   "use strict";
 
-  function allowedKinds(form) {
+  function allowedKinds(form, input) {
+    if (input.dataset.pickerKinds) return input.dataset.pickerKinds.split(" ");
     const select = form.querySelector("select[data-relations]");
     if (!select) return null;
     const relations = JSON.parse(select.dataset.relations);
@@ -16,6 +17,7 @@
     const list = form.querySelector(".picker-results");
     let timer = null;
     let asked = 0;
+    const multiple = "pickerMultiple" in input.dataset;
 
     function show(results) {
       list.replaceChildren();
@@ -25,7 +27,13 @@
         button.type = "button";
         button.textContent = `${hit.label} (${hit.kind_label}${hit.summary ? " · " + hit.summary : ""})`;
         button.addEventListener("click", () => {
-          input.value = hit.id;
+          // A field of several (an account's municipalities) takes names: the pick replaces the last one.
+          if (multiple) {
+            const earlier = input.value.split(",").slice(0, -1).map((s) => s.trim()).filter(Boolean);
+            input.value = [...earlier, hit.label].join(", ") + ", ";
+          } else {
+            input.value = hit.id;
+          }
           list.replaceChildren();
           input.focus();
         });
@@ -35,12 +43,12 @@
     }
 
     async function ask() {
-      const words = input.value.trim();
+      const words = (multiple ? input.value.split(",").pop() : input.value).trim();
       if (words.length < 2 || words.includes(":")) {
         list.replaceChildren();
         return;
       }
-      const kinds = allowedKinds(form);
+      const kinds = allowedKinds(form, input);
       const url = new URL(input.dataset.picker, window.location.href);
       url.searchParams.set("q", words);
       if (kinds && kinds.length === 1) url.searchParams.set("kind", kinds[0]);
