@@ -20,7 +20,7 @@ from graph.network import DORMANT_YEARS, STATUSES, FilterError, network_filter, 
 from graph.network_export import export_graph, write_export
 from graph.questionnaire import MAX_IMPORT_ROWS as MAX_PROFILE_ROWS
 from graph.questionnaire import apply_import, plan_import
-from graph.schema import LANGUAGES
+from graph.schema import LANGUAGES, YEAR_MAX, YEAR_MIN
 from graph.seeds import SEEDS_DIR, seed
 from graph.twinnings import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, import_twinnings
 
@@ -59,8 +59,21 @@ def _seeded_message(store, written: dict) -> str:
 
 @main.command("migrate")
 def migrate_command() -> None:
-    """Bring the store's data up to this version's format (opening it migrates it)."""
+    """Bring the store's data up to this version's format (opening it migrates it; listed values are folded)."""
+    from graph.ingest.closed_values import fold_closed_values
+
     with _opened_store() as store:
+        folding = fold_closed_values(store)
+        if folding.nodes:
+            click.echo(f"folded free-text values of {folding.nodes} nodes onto the schema's lists "
+                       f"(change #{folding.change}):")
+            for (key, value), listed in sorted(folding.folded.items()):
+                click.echo(f"  {key}: {value!r} -> {listed!r}")
+        for (key, value), ids in sorted(folding.unplaced.items()):
+            click.echo(f"  {key}: {value!r} names no listed value; choose one on the edit form of: "
+                       + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))
+        for node_id, keys in sorted(folding.years_out_of_range.items()):
+            click.echo(f"  {node_id}: {', '.join(keys)} out of {YEAR_MIN}-{YEAR_MAX}; correct it on its edit form")
         counts = store.count_by_kind()
         click.echo(f"the {store.backend} store is up to date: {sum(counts.values())} nodes, "
                    f"{store.count_edges()} edges")

@@ -127,7 +127,7 @@ def edit(plural: str, local: str, fmt: str):
         _refuse(_outside())
     kind = node.kind
     form = editforms.node_form_class(kind)()
-    editforms.localise_choices(form, lang)
+    editforms.localise_choices(form, lang, kind)
     if not form.is_submitted():
         editforms.fill_from_node(kind, form, node.props)
         form.original_lang.data = node.props.get("original_lang") or lang
@@ -143,6 +143,7 @@ def edit(plural: str, local: str, fmt: str):
             if fmt == "json":
                 fresh = store.get_node(node_id)
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
+            flash(gettext("Saved."))
             return redirect(present.node_url(node_id), 303)
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
@@ -225,7 +226,7 @@ def create(plural: str, fmt: str):
     store, account, lang = get_store(), current_account(), present.current_lang()
     kind = KIND_BY_PLURAL[plural]
     form = editforms.node_form_class(kind)()
-    editforms.localise_choices(form, lang)
+    editforms.localise_choices(form, lang, kind)
     link = _link_form(kind)
     link.link.label.text = gettext("Linked to")
     if not form.is_submitted():
@@ -238,6 +239,7 @@ def create(plural: str, fmt: str):
             if fmt == "json":
                 return {"saved": True, "node": present.ref(store.get_node(created), lang), "version":
                         version_of(store, created)}, 201
+            flash(gettext("Saved."))
             return redirect(present.node_url(created), 303)
     context = _form_context(kind, form, None, form.original_lang.data,
                             relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
