@@ -112,6 +112,9 @@ REL_TYPES: dict[str, RelType] = {
         RelType("HAS_CHALLENGE", ("Lesson",), ("Challenge",), "CHALLENGE_OF"),
         RelType("HAS_OPPORTUNITY", ("Lesson",), ("Opportunity",), "OPPORTUNITY_OF"),
         RelType("ILLUSTRATED_BY", ("Lesson",), ("PracticalExperience",), "ILLUSTRATES"),
+        # A lesson a partnership learned, told by its own editors (the publication's lessons reach their
+        # partnerships through practical experiences instead).
+        RelType("LEARNED_IN", ("Lesson",), ("Partnership",), "LESSONS_LEARNED"),
         RelType("EXPERIENCED_IN", ("PracticalExperience",), ("Partnership", "Municipality"),
                 "HAD_EXPERIENCE"),
         RelType("AFFECTED", ("Risk",), ("Partnership", "Project", "Phase", "Municipality"),

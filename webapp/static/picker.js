@@ -3,9 +3,9 @@
 (function () {
   "use strict";
 
-  function allowedKinds(form, input) {
+  function allowedKinds(scope, input) {
     if (input.dataset.pickerKinds) return input.dataset.pickerKinds.split(" ");
-    const select = form.querySelector("select[data-relations]");
+    const select = scope.querySelector("select[data-relations]");
     if (!select) return null;
     const relations = JSON.parse(select.dataset.relations);
     const chosen = relations.find((r) => r.value === select.value);
@@ -13,8 +13,9 @@
   }
 
   function attach(input) {
-    const form = input.form;
-    const list = form.querySelector(".picker-results");
+    // A form may hold several pickers (a new node's first link and one more): each has its own part.
+    const scope = input.closest(".picker") || input.form;
+    const list = scope.querySelector(".picker-results");
     let timer = null;
     let asked = 0;
     const multiple = "pickerMultiple" in input.dataset;
@@ -48,7 +49,7 @@
         list.replaceChildren();
         return;
       }
-      const kinds = allowedKinds(form, input);
+      const kinds = allowedKinds(scope, input);
       const url = new URL(input.dataset.picker, window.location.href);
       url.searchParams.set("q", words);
       if (kinds && kinds.length === 1) url.searchParams.set("kind", kinds[0]);
