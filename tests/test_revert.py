@@ -138,3 +138,21 @@ def test_a_link_to_a_node_deleted_since_is_not_restored_alone(town):
     with pytest.raises(NotRevertible) as refused:
         plan_revert(town, unlinked)
     assert refused.value.code == "changed"
+
+
+def test_long_change_records_are_paged(client, seeded_store):
+    seed_change = seeded_store.changes(limit=1, before_seq=None, max_items=0)
+    oldest = min(c.seq for c in seeded_store.changes(limit=50, max_items=0))
+    total = seeded_store.changes(limit=1, before_seq=oldest + 1, max_items=0)[0].item_count
+    assert seed_change and total > 250
+    recent = client.get("/en/changes")
+    assert recent.status_code == 200 and len(recent.data) < 200_000
+    assert f'href="/en/changes/{oldest}"' in recent.text
+    first = client.get(f"/en/changes/{oldest}")
+    assert first.status_code == 200 and f"Items 1 to 100 of {total:,}" in first.text
+    assert first.text.count('<table class="diff">') <= 100 and 'rel="next"' in first.text
+    second = client.get(f"/en/changes/{oldest}.json?page=2").get_json()
+    assert len(second["change"]["items"]) == 100 and second["items_page"]["first"] == 101
+    last = -(-total // 100)
+    assert client.get(f"/en/changes/{oldest}?page={last + 1}").status_code == 404
+    assert client.get(f"/en/changes/{oldest}?page=x").status_code == 400

@@ -32,6 +32,11 @@ def page_url_before(seq: int) -> str:
     return current_url(query={"before": [str(seq)]})
 
 
+def absolute_url(path: str) -> str:
+    """Return ``path`` as a full address on this site (hreflang alternates must be absolute)."""
+    return request.host_url.rstrip("/") + path
+
+
 def form_action() -> str:
     """The address a form posts back to: this page's, with its query (HTML forbids an empty action)."""
     query = request.query_string.decode("utf-8", "replace")
@@ -45,7 +50,7 @@ def vendor_available(package: str) -> bool:
 
 def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
-    app.jinja_env.globals.update(switch_url=switch_url, form_action=form_action, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
+    app.jinja_env.globals.update(switch_url=switch_url, form_action=form_action, absolute_url=absolute_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
                                  translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS,
                                  text_labels=TEXT_LABELS, language_name=language_name)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)

@@ -46,7 +46,8 @@ class AccountForm(FlaskForm):
 
     account = StringField(_l("Account name"), validators=[Optional(), Length(max=63)])
     display_name = StringField(_l("Name shown beside changes"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[], validators=[InputRequired()])
+    # A select always holds a choice: no "required" attribute, which HTML allows only after a placeholder.
+    role = SelectField(_l("Role"), choices=[], validators=[InputRequired()], render_kw={"required": False})
     scopes = StringField(_l("Municipalities and organisations (names, separated by commas)"),
                          validators=[Optional(), Length(max=5000)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[Optional(), Length(max=1024)],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -19,6 +21,10 @@ from ..render import page, render
 
 bp = Blueprint("history", __name__)
 PAGE = 50
+# A listing shows this many items of each change (an import touches thousands); its page shows them all,
+# ITEMS_PAGE at a time.
+ITEMS_IN_LISTING = 5
+ITEMS_PAGE = 100
 
 
 def _before() -> int | None:
@@ -44,7 +50,7 @@ def node_history(plural: str, local: str, fmt: str):
     store, lang = get_store(), present.current_lang()
     node_id = present.node_id_of(plural, local)
     node = store.get_node(node_id)
-    changes = store.changes(node_id=node_id, limit=PAGE, before_seq=_before())
+    changes = store.changes(node_id=node_id, limit=PAGE, before_seq=_before(), max_items=ITEMS_IN_LISTING)
     if node is None and not changes:
         raise NotFound(node_id)
     label = node.label(lang) if node else node_id
@@ -57,18 +63,33 @@ def node_history(plural: str, local: str, fmt: str):
 def recent(fmt: str):
     """The latest changes anywhere in the knowledge base, newest first."""
     lang = present.current_lang()
-    changes = get_store().changes(limit=PAGE, before_seq=_before())
+    changes = get_store().changes(limit=PAGE, before_seq=_before(), max_items=ITEMS_IN_LISTING)
     return render("history.html", {"title": gettext("Recent changes"), "node": None, **_listing(changes, lang)}, fmt)
 
 
-@page(bp, "/<lang:lang>/changes/<int:seq>")
+def _items_page() -> int:
+    raw = request.args.get("page", "1")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+        abort(400, description=gettext("%(name)s must be a whole number between %(low)d and %(high)d",
+                                       name="page", low=1, high=10**9 - 1))
+    return int(raw)
+
+
+@page(bp, "/<lang:lang>/changes/<int:seq>", params=("page",))
 def change(seq: int, fmt: str):
-    """One change with all its items; an editor whose items they all are may revert it from here."""
+    """One change with its items, a hundred a page; an editor whose items they all are may revert it here."""
     store, lang = get_store(), present.current_lang()
     found = _found(store, seq)
+    number = _items_page()
+    pages = max(1, -(-len(found.items) // ITEMS_PAGE))
+    if number > pages:
+        abort(404)
+    shown = replace(found, items=found.items[(number - 1) * ITEMS_PAGE:number * ITEMS_PAGE])
     account = current_account()
     context = {"title": gettext("Change #%(seq)s", seq=seq),
-               "change": present_change(found, nodes_of(store, [found]), lang),
+               "change": present_change(shown, nodes_of(store, [shown]), lang),
+               "items_page": {"number": number, "pages": pages, "first": (number - 1) * ITEMS_PAGE + 1,
+                              "last": min(number * ITEMS_PAGE, len(found.items)), "total": len(found.items)},
                "may_revert": may_revert(store, account, found) if account else False}
     return render("change.html", context, fmt)
 
@@ -109,8 +130,9 @@ def _preview(store, found, plan, lang: str) -> dict:
 
 def _revert_page(store, found, fmt: str, status: int = 200, plan=None, refusal: str | None = None):
     lang = present.current_lang()
+    shown = replace(found, items=found.items[:ITEMS_PAGE])  # the change's page has them all
     context = {"title": gettext("Revert change #%(seq)s", seq=found.seq),
-               "change": present_change(found, nodes_of(store, [found]), lang),
+               "change": present_change(shown, nodes_of(store, [shown]), lang),
                "refusal": refusal, "csrf_token": generate_csrf(),
                **(_preview(store, found, plan, lang) if plan else {"deletes": [], "going_with": [], "restores": [],
                                                                     "confirmation": None,
