@@ -146,20 +146,6 @@ def _check_may_revert(store, account, found) -> None:
                                        "municipalities or organisations you do not work for."))
 
 
-@page(bp, "/<lang:lang>/changes/<int:seq>/revert", methods=["GET"], cache=False, endpoint="revert_preview")
-@signed_in
-def revert_preview(seq: int, fmt: str):
-    """What reverting a change would do, with the button that does it (a revert that deletes names what goes)."""
-    store, account = get_store(), current_account()
-    found = _found(store, seq)
-    _check_may_revert(store, account, found)
-    try:
-        plan = plan_revert(store, found)
-    except NotRevertible as exc:
-        return _revert_page(store, found, fmt, 409, refusal=_refusal(exc))
-    return _revert_page(store, found, fmt, plan=plan)
-
-
 def _confirmed() -> str | None:
     given = request.form.get("confirmed")
     if given is None and request.is_json:
@@ -168,18 +154,25 @@ def _confirmed() -> str | None:
     return given if isinstance(given, str) and given else None
 
 
-@page(bp, "/<lang:lang>/changes/<int:seq>/revert", methods=["POST"], cache=False)
+@page(bp, "/<lang:lang>/changes/<int:seq>/revert", methods=["GET", "POST"], cache=False)
 @signed_in
 def revert_change(seq: int, fmt: str):
     """Undo a change: write back what it replaced and delete what it created, as a new change.
 
-    A revert that deletes a node is done only with the ``confirmed`` digest of what goes
-    (the preview page's form sends it); without it the answer is that preview.
+    GET answers the preview: what the revert writes back and, for one that deletes, what
+    goes (links added later included), with the button that does it.  A revert that
+    deletes a node is done only with the ``confirmed`` digest of what goes (the preview's
+    form sends it); a POST without it answers the preview again.
     """
     store, account = get_store(), current_account()
-    FlaskForm().validate_on_submit()  # CSRF is checked for every POST; this keeps the form's contract
     found = _found(store, seq)
     _check_may_revert(store, account, found)
+    if request.method == "GET":
+        try:
+            return _revert_page(store, found, fmt, plan=plan_revert(store, found))
+        except NotRevertible as exc:
+            return _revert_page(store, found, fmt, 409, refusal=_refusal(exc))
+    FlaskForm().validate_on_submit()  # CSRF is checked for every POST; this keeps the form's contract
     confirmed = _confirmed()
     with EDIT_LOCK:
         try:
