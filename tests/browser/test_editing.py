@@ -177,6 +177,8 @@ EDITOR_PAGES = [
     "/nl/edit/municipalities/herent-belgium",
     "/nl/profile/municipalities/herent-belgium",
     "/nl/edit/lessons/new",
+    "/es/edit/lessons/new?partnership=partnership:herent-nimlahakok",
+    "/es/edit/municipalities/herent-belgium/delete",
     "/nl/translate?kind=Lesson&to=es",
     "/nl/history/municipalities/herent-belgium",
     "/nl/changes",
