@@ -18,6 +18,7 @@ def make_node(node_id: str, props: dict) -> Node:
     kind = schema.kind_of_id(node_id)
     flat = text.flatten_text(props)
     schema.check_properties(flat)
+    schema.check_closed(kind, flat)
     if kind == "Municipality" and "name" in flat and "country" in flat:
         # Known by name and country code, so no spelling of a country makes a second town.
         code = flat.get("country_code") or countries.country_code(flat["country"])

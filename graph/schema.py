@@ -112,6 +112,9 @@ REL_TYPES: dict[str, RelType] = {
         RelType("HAS_CHALLENGE", ("Lesson",), ("Challenge",), "CHALLENGE_OF"),
         RelType("HAS_OPPORTUNITY", ("Lesson",), ("Opportunity",), "OPPORTUNITY_OF"),
         RelType("ILLUSTRATED_BY", ("Lesson",), ("PracticalExperience",), "ILLUSTRATES"),
+        # A lesson a partnership learned, told by its own editors (the publication's lessons reach their
+        # partnerships through practical experiences instead).
+        RelType("LEARNED_IN", ("Lesson",), ("Partnership",), "LESSONS_LEARNED"),
         RelType("EXPERIENCED_IN", ("PracticalExperience",), ("Partnership", "Municipality"),
                 "HAD_EXPERIENCE"),
         RelType("AFFECTED", ("Risk",), ("Partnership", "Project", "Phase", "Municipality"),
@@ -289,6 +292,9 @@ class FieldSpec:
     required: bool = False
     neutral: bool = False      # a text that may also be language-neutral (a proper name)
     multiline: bool = False
+    choices: tuple[str, ...] = ()  # a closed list: the only values a string may take (pages translate them)
+    low: int | None = None         # the range of a number (years: a sensible span, not 64 bits)
+    high: int | None = None
 
 
 FIELD_TYPES = ("text", "string", "int", "bool", "languages")
@@ -298,18 +304,39 @@ WORKING_LANGUAGES = ("nl", "fr", "es", "en", "de", "pt", "it", "pl", "kek", "qu"
 _NAME = FieldSpec("name", "text", required=True)
 _PROPER_NAME = FieldSpec("name", "text", required=True, neutral=True)
 _DESCRIPTION = FieldSpec("description", "text", multiline=True)
-_YEARS = (FieldSpec("start_year", "int"), FieldSpec("end_year", "int"))
+# Years a partnership, project, event or source may have: the oldest town twinnings are from the 1920s.
+YEAR_MIN, YEAR_MAX = 1900, 2100
+_YEARS = (FieldSpec("start_year", "int", low=YEAR_MIN, high=YEAR_MAX),
+          FieldSpec("end_year", "int", low=YEAR_MIN, high=YEAR_MAX))
+_YEAR = FieldSpec("year", "int", low=YEAR_MIN, high=YEAR_MAX)
+
+# Closed lists: the values the seeds, the imports and the workspace write, and nothing else, so that a
+# listing or the network tables never show "actief" beside "active".  A new value needs a line here and
+# its label in webapp/labels.py VALUES.
+CHOICES: dict[str, tuple[str, ...]] = {
+    "status": ("active", "dormant", "ended"),
+    "partnership_type": ("development_cooperation", "twinning"),
+    "project_status": ("proposed", "planned", "ongoing", "done", "declined"),
+    "organisation_type": ("association", "facilitator", "government", "programme"),
+    "tool_type": ("base_tool", "board", "digital_platform", "exercise", "framework", "video"),
+    "objective_type": ("ambition", "focus", "future_direction", "partnership_goal", "process_goal"),
+    "event_type": ("dialogue", "extension", "funding_call", "funding_end", "meeting", "training"),
+}
+
+
+def _choice(key: str) -> FieldSpec:
+    return FieldSpec(key, choices=CHOICES[key])
 
 EDITABLE: dict[str, tuple[FieldSpec, ...]] = {
     "Municipality": (_PROPER_NAME, FieldSpec("country", required=True), FieldSpec("region"),
                      FieldSpec("languages", "languages"), _DESCRIPTION),
-    "Partnership": (_PROPER_NAME, _DESCRIPTION, FieldSpec("status"), FieldSpec("partnership_type"), *_YEARS),
-    "Organisation": (_PROPER_NAME, FieldSpec("full_name"), _DESCRIPTION, FieldSpec("organisation_type"),
+    "Partnership": (_PROPER_NAME, _DESCRIPTION, _choice("status"), _choice("partnership_type"), *_YEARS),
+    "Organisation": (_PROPER_NAME, FieldSpec("full_name"), _DESCRIPTION, _choice("organisation_type"),
                      FieldSpec("url")),
     "SDG": (_NAME, FieldSpec("title", "text", multiline=True)),
     "SDGTarget": (FieldSpec("title", "text", required=True, multiline=True),),
     "Theme": (_NAME, _DESCRIPTION),
-    "Project": (_NAME, _DESCRIPTION, FieldSpec("project_status"), FieldSpec("location"), *_YEARS),
+    "Project": (_NAME, _DESCRIPTION, _choice("project_status"), FieldSpec("location"), *_YEARS),
     "Risk": (_NAME, _DESCRIPTION, FieldSpec("materialised", "bool")),
     "Lesson": (_NAME, _DESCRIPTION),
     "Challenge": (_NAME, _DESCRIPTION),
@@ -317,13 +344,30 @@ EDITABLE: dict[str, tuple[FieldSpec, ...]] = {
     "PracticalExperience": (_NAME, _DESCRIPTION),
     "Phase": (_NAME, _DESCRIPTION, FieldSpec("period_label", "text"), FieldSpec("start_date"),
               FieldSpec("end_date")),
-    "Event": (_NAME, _DESCRIPTION, FieldSpec("event_type"), FieldSpec("date"), FieldSpec("year", "int"),
+    "Event": (_NAME, _DESCRIPTION, _choice("event_type"), FieldSpec("date"), _YEAR,
               FieldSpec("location"), FieldSpec("online", "bool")),
-    "Tool": (_PROPER_NAME, _DESCRIPTION, FieldSpec("tool_type"), FieldSpec("languages", "languages"),
+    "Tool": (_PROPER_NAME, _DESCRIPTION, _choice("tool_type"), FieldSpec("languages", "languages"),
              FieldSpec("url")),
-    "Objective": (_NAME, _DESCRIPTION, FieldSpec("objective_type")),
-    "Source": (_PROPER_NAME, _DESCRIPTION, FieldSpec("url"), FieldSpec("year", "int")),
+    "Objective": (_NAME, _DESCRIPTION, _choice("objective_type")),
+    "Source": (_PROPER_NAME, _DESCRIPTION, FieldSpec("url"), _YEAR),
 }
+
+
+def check_closed(kind: str, props: dict) -> None:
+    """Raise SchemaError (naming the field) for a value outside a declared closed list or number range.
+
+    Only the fields ``kind`` declares are checked, and an empty string (a cleared value) always passes.
+    """
+    for spec in EDITABLE.get(kind, ()):
+        value = props.get(spec.key)
+        if value is None or value == "":
+            continue
+        if spec.choices and value not in spec.choices:
+            raise SchemaError(f"property {spec.key!r}: {shown(value)} is not one of {', '.join(spec.choices)}",
+                              spec.key)
+        if spec.low is not None and isinstance(value, int) and not isinstance(value, bool) \
+                and not spec.low <= value <= spec.high:
+            raise SchemaError(f"property {spec.key!r}: {value} is not between {spec.low} and {spec.high}", spec.key)
 
 
 def editable_fields(kind: str) -> tuple[FieldSpec, ...]:

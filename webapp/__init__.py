@@ -51,12 +51,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         # Proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (0: none).
         PROXY_FIX=0,
         HSTS_MAX_AGE=31536000,
-        # Requests per client (see webapp/limits.py); limits syntax, e.g. "30 per minute;5 per second".
-        RATELIMIT_SEARCH="60 per minute",
-        RATELIMIT_PATHS="20 per minute",
-        RATELIMIT_MATCH="20 per minute",
-        # Sign-in attempts per client: slows down guessing passwords.
-        RATELIMIT_SIGNIN="10 per minute;50 per hour",
+        # Requests per client: a signed-in account, else an address (see webapp/limits.py); limits syntax,
+        # e.g. "30 per minute;5 per second".  Quick browsing (a picker searching as one types, about four
+        # requests a second at most, for a few seconds) stays well under them; a flood does not.
+        RATELIMIT_SEARCH="20 per 5 seconds;300 per 10 minutes",
+        RATELIMIT_PATHS="60 per minute;600 per hour",
+        RATELIMIT_MATCH="60 per minute;600 per hour",
+        # Sign-in attempts per address (an office signs in from one) and per account name tried: the
+        # second slows down guessing one account's password from any number of addresses.
+        RATELIMIT_SIGNIN="30 per minute;300 per hour",
+        RATELIMIT_SIGNIN_ACCOUNT="10 per minute;50 per hour",
         RATELIMIT_STORAGE_URI="memory://",
         # Off: Flask-Limiter would put Retry-After on every limited response; the 429 page sets its own.
         RATELIMIT_HEADERS_ENABLED=False,

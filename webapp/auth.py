@@ -21,6 +21,7 @@ from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFProtect
 
 from graph.accounts.model import Account, AccountStore, open_accounts
+from graph.editing.edits import may_edit
 
 from .db import get_store
 
@@ -122,4 +123,10 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def account_context():
-        return {"account": current_account()}
+        account = current_account()
+
+        def may_edit_node(node_id: str) -> bool:
+            """Whether the reader may edit ``node_id``: a page shows only the controls that would work."""
+            return account is not None and may_edit(get_store(), account, node_id)
+
+        return {"account": account, "may_edit": may_edit_node}

@@ -22,7 +22,7 @@ from graph.network.export import export_graph, write_export
 from graph.network.selection import DORMANT_YEARS, STATUSES, FilterError, network_filter, read_network
 from graph.operations.backup import default_backup_dir, restore_backup, write_backup
 from graph.operations.integrity import check_store
-from graph.schema import LANGUAGES
+from graph.schema import LANGUAGES, YEAR_MAX, YEAR_MIN
 from graph.workspace.privacy import Visibility
 
 
@@ -60,8 +60,21 @@ def _seeded_message(store, written: dict) -> str:
 
 @main.command("migrate")
 def migrate_command() -> None:
-    """Bring the store's data up to this version's format (opening it migrates it)."""
+    """Bring the store's data up to this version's format (opening it migrates it; listed values are folded)."""
+    from graph.ingest.closed_values import fold_closed_values
+
     with _opened_store() as store:
+        folding = fold_closed_values(store)
+        if folding.nodes:
+            click.echo(f"folded free-text values of {folding.nodes} nodes onto the schema's lists "
+                       f"(change #{folding.change}):")
+            for (key, value), listed in sorted(folding.folded.items()):
+                click.echo(f"  {key}: {value!r} -> {listed!r}")
+        for (key, value), ids in sorted(folding.unplaced.items()):
+            click.echo(f"  {key}: {value!r} names no listed value; choose one on the edit form of: "
+                       + ", ".join(ids[:10]) + (" ..." if len(ids) > 10 else ""))
+        for node_id, keys in sorted(folding.years_out_of_range.items()):
+            click.echo(f"  {node_id}: {', '.join(keys)} out of {YEAR_MIN}-{YEAR_MAX}; correct it on its edit form")
         counts = store.count_by_kind()
         click.echo(f"the {store.backend} store is up to date: {sum(counts.values())} nodes, "
                    f"{store.count_edges()} edges")

@@ -29,7 +29,7 @@ from graph.schema import (
 
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
-from .labels import kind_name, language_name, property_name, relation_name
+from .labels import kind_name, language_name, property_name, relation_name, value_name
 
 # Field labels for texts, which PROPERTIES does not name.
 TEXT_LABELS = {"name": _l("Name"), "title": _l("Title"), "description": _l("Description"),
@@ -77,6 +77,10 @@ def node_form_class(kind: str) -> type[FlaskForm]:
                 cls = TextAreaField if spec.multiline else StringField
                 attrs[name] = cls(shown, validators=[Optional(), _too_long(_limit(name)), _schema_check],
                                   render_kw={"lang": lang} if lang else {})
+            elif spec.type == "int" and spec.low is not None:
+                attrs[name] = IntegerField(label, validators=[Optional(), NumberRange(
+                    spec.low, spec.high, _l("A year between %(min)s and %(max)s, please."))],
+                    render_kw={"min": spec.low, "max": spec.high})
             elif spec.type == "int":
                 attrs[name] = IntegerField(label, validators=[Optional(), NumberRange(
                     INT_MIN, INT_MAX, _l("A whole number, please."))])
@@ -84,6 +88,10 @@ def node_form_class(kind: str) -> type[FlaskForm]:
                 attrs[name] = BooleanField(label)
             elif spec.type == "languages":
                 attrs[name] = CheckboxList(label, validators=[Optional()], choices=list(WORKING_LANGUAGES))
+            elif spec.choices:
+                # Named in the page's language by localise_choices; "" leaves the value unset.
+                attrs[name] = SelectField(label, choices=[("", "—"), *((v, v) for v in spec.choices)],
+                                          validate_choice=True)
             else:
                 attrs[name] = StringField(label, validators=[Optional(), _too_long(_limit(name)), _schema_check])
     attrs["original_lang"] = SelectField(_l("Original language of the texts"), choices=list(LANGUAGES))
@@ -97,12 +105,16 @@ def gettext_lazy_neutral(label):
     return _l("%(field)s (in every language, e.g. a proper name)", field=label)
 
 
-def localise_choices(form, lang: str) -> None:
+def localise_choices(form, lang: str, kind: str | None = None) -> None:
     """Name the choices in the page's language."""
     form.original_lang.choices = [(code, NATIVE_NAMES[code]) for code in LANGUAGES]
+    closed = {spec.key: spec.choices for spec in editable_fields(kind) if spec.choices} if kind else {}
     for field in form:
         if isinstance(field, CheckboxList):
             field.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+        elif field.name in closed:
+            named = sorted(((v, value_name(v)) for v in closed[field.name]), key=lambda c: c[1].casefold())
+            field.choices = [("", gettext("— not given —")), *named]
 
 
 def required_missing(kind: str, form) -> list[str]:
@@ -154,8 +166,12 @@ def describe_fields(kind: str, form, original_lang: str | None) -> list[dict]:
             entry = {"name": name, "label": str(field.label.text), "lang": lang,
                      "original": bool(lang and lang == original_lang), "value": field.data,
                      "errors": [str(e) for e in field.errors]}
-            if spec.type in ("text", "string"):
+            if spec.type in ("text", "string") and not spec.choices:
                 entry["max_length"] = _limit(name)
+            if spec.choices:
+                entry["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices if v]
+            if spec.low is not None:
+                entry["min"], entry["max"] = spec.low, spec.high
             if spec.type == "languages":
                 entry["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
             group["inputs"].append(entry)

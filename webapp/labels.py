@@ -57,6 +57,7 @@ RELATIONS = {
     "HAS_OPPORTUNITY": (_l("opportunities"), _l("opportunity of")),
     "ILLUSTRATED_BY": (_l("practical experiences"), _l("illustrates")),
     "EXPERIENCED_IN": (_l("experienced in"), _l("practical experiences")),
+    "LEARNED_IN": (_l("learned in"), _l("lessons learned")),
     "AFFECTED": (_l("affected"), _l("affected by")),
     "RESPONDS_TO": (_l("responds to"), _l("answered by")),
     "USED_IN": (_l("used in"), _l("uses")),

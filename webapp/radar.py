@@ -168,7 +168,8 @@ def radar_svg(title: str, description: str, axes: list[Axis], series: list[Serie
         cos = math.cos(a)
         first = y - (len(lines) - 1) * LINE_HEIGHT if cos > 0.3 else y + LINE_HEIGHT * 0.8 if cos < -0.3 \
             else y - (len(lines) - 1) * LINE_HEIGHT / 2 + 4
-        lang = f' xml:lang="{escape(axis.lang)}" lang="{escape(axis.lang)}"' if axis.lang else ""
+        # xml:lang, the attribute SVG declares: HTML's lang on an SVG element is invalid (Nu HTML Checker).
+        lang = f' xml:lang="{escape(axis.lang)}"' if axis.lang else ""
         spans = "".join(f'<tspan x="{_fmt(x)}" y="{_fmt(first + i * LINE_HEIGHT)}">{escape(line)}</tspan>'
                         for i, line in enumerate(lines))
         out.append(f'<text text-anchor="{anchor}"{lang}>{spans}</text>')

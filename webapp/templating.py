@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, current_app, send_from_directory
+from flask import Flask, abort, current_app, request, send_from_directory
 from flask_babel import format_decimal
 
 from .editforms import TEXT_LABELS
@@ -32,6 +32,17 @@ def page_url_before(seq: int) -> str:
     return current_url(query={"before": [str(seq)]})
 
 
+def absolute_url(path: str) -> str:
+    """Return ``path`` as a full address on this site (hreflang alternates must be absolute)."""
+    return request.host_url.rstrip("/") + path
+
+
+def form_action() -> str:
+    """The address a form posts back to: this page's, with its query (HTML forbids an empty action)."""
+    query = request.query_string.decode("utf-8", "replace")
+    return request.path + (f"?{query}" if query else "")
+
+
 def vendor_available(package: str) -> bool:
     """Tell whether an npm package was installed (the graph view degrades to its list without it)."""
     return (Path(current_app.config["VENDOR_DIR"]) / package / "package.json").is_file()
@@ -39,7 +50,7 @@ def vendor_available(package: str) -> bool:
 
 def init_app(app: Flask) -> None:
     """Register template globals and the vendor route."""
-    app.jinja_env.globals.update(switch_url=switch_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
+    app.jinja_env.globals.update(switch_url=switch_url, form_action=form_action, absolute_url=absolute_url, page_url=page_url, page_url_before=page_url_before, vendor_available=vendor_available,
                                  translated_from=TRANSLATED_FROM, role_names=ROLES, action_names=ACTIONS,
                                  text_labels=TEXT_LABELS, language_name=language_name)
     app.jinja_env.filters["number"] = lambda value: format_decimal(value)

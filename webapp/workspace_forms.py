@@ -145,7 +145,7 @@ def answer_form_class(items, roles, lang: str, scale: tuple[int, int]) -> type[F
 
     class AnswerForm(FlaskForm):
         answer_lang = SelectField(_l("Language of your answers"), choices=language_choices(),
-                                  validators=[InputRequired()])
+                                  validators=[InputRequired()], render_kw={"required": False})
         version = HiddenField()
 
     for role in roles:
@@ -193,7 +193,9 @@ class TranslationForm(FlaskForm):
 
     response = HiddenField(validators=[InputRequired()])
     key = HiddenField(validators=[InputRequired()])
-    to = SelectField(_l("Translate into"), choices=language_choices(), validators=[InputRequired()])
+    # A select always holds a choice: no "required" attribute, which HTML allows only after a placeholder.
+    to = SelectField(_l("Translate into"), choices=language_choices(), validators=[InputRequired()],
+                     render_kw={"required": False})
     text = TextAreaField(_l("Translation"), validators=[
         InputRequired(_l("Give the translation.")),
         Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))], render_kw=NO_BROWSER_LIMIT)

@@ -44,6 +44,7 @@ as absent (diffs, reverts, displays).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 
@@ -73,7 +74,11 @@ class StaleEdit(GraphError):
 
 
 class NotRevertible(GraphError):
-    """A change cannot be reverted: ``code`` says why (``unknown``, ``changed``)."""
+    """A change cannot be reverted: ``code`` says why.
+
+    ``unknown`` (no such change), ``changed`` (what it touched changed again since),
+    ``done`` (undone already), ``confirm`` (it would delete other than what was confirmed).
+    """
 
     def __init__(self, code: str, message: str, changes: tuple = ()):
         super().__init__(message)
@@ -223,52 +228,193 @@ def _current(store, item: ChangeItem) -> dict | None:
     return None
 
 
+def _same(a, b) -> bool:
+    return (blank(a) and blank(b)) or a == b
+
+
 @dataclass(frozen=True)
 class RevertPlan:
-    """What reverting a change writes back and deletes."""
+    """What reverting a change writes back and deletes.
+
+    ``going_with`` names the links that exist now and go with the nodes the revert
+    deletes, though the change did not make them (links added later): a reader
+    confirms a revert that deletes after seeing them.  ``untouched`` counts the
+    items already as the change found them (nothing to undo there).
+    """
 
     nodes: list[Node]
     edges: list[Edge]
     delete_nodes: list[str]
     delete_edges: list[tuple[str, str, str]]
+    going_with: list[tuple[str, str, str]]
+    untouched: int
+
+    @property
+    def deletes(self) -> bool:
+        """Whether the revert deletes a node: such a revert is confirmed first."""
+        return bool(self.delete_nodes)
+
+    @property
+    def confirmation(self) -> str:
+        """A short digest of what the revert deletes: a confirmation holds only for what was shown."""
+        gone = "\n".join([*sorted(self.delete_nodes), *("|".join(k) for k in self.going_with)])
+        return hashlib.sha256(gone.encode("utf-8")).hexdigest()[:16]
 
 
 def plan_revert(store, change: Change) -> RevertPlan:
-    """Return how to undo ``change``; refuse when an item it touched changed again since."""
-    moved = [i for i in change.items if diff(_current(store, i), i.after)]
+    """Return how to undo ``change``, as MediaWiki's undo does: field by field.
+
+    A revert puts back the fields the change set, and only those.  It is refused
+    (NotRevertible ``changed``) only when one of those fields has changed again
+    since, or a node it would delete was edited since, or a node it would restore
+    exists again, or a link it would restore has lost an end; later changes to
+    other fields of the same node stand.  An item already as the change found it
+    needs nothing; when every item is so, the revert is refused as ``done``.
+    """
+    current = {i.item: _current(store, i) for i in change.items}
+    restored = {i.item for i in change.items if i.kind == "node" and i.after is None and current[i.item] is None}
+    moved, nodes, edges, delete_nodes, delete_edges, untouched = [], [], [], [], [], 0
+    for item in change.items:
+        now = current[item.item]
+        if item.before is None:  # created: undone by deleting it, unless it was edited since
+            if now is None:
+                untouched += 1
+            elif diff(now, item.after):
+                moved.append(item)
+            elif item.kind == "node":
+                delete_nodes.append(item.item)
+            else:
+                delete_edges.append(_edge_key(item))
+        elif item.after is None:  # deleted: undone by restoring it, unless it is there again
+            if now is not None:
+                if diff(now, item.before):
+                    moved.append(item)
+                else:
+                    untouched += 1
+            elif item.kind == "node":
+                nodes.append(Node(item.item, schema.kind_of_id(item.item), dict(item.before)))
+            else:
+                key = _edge_key(item)
+                ends = (key[0], key[2])
+                present = set(store.get_nodes([e for e in ends if e not in restored]))
+                if not all(e in restored or e in present for e in ends):
+                    moved.append(item)  # an end was deleted since: the link cannot come back alone
+                else:
+                    edges.append(Edge(*key, dict(item.before)))
+        else:  # changed: only the fields it set go back, and only if they still hold what it set
+            touched = [row["key"] for row in diff(item.before, item.after)]
+            if now is None or any(not _same(now.get(k), item.after.get(k)) for k in touched):
+                moved.append(item)
+                continue
+            back = {k: ("" if blank(item.before.get(k)) else item.before[k]) for k in touched
+                    if not _same(now.get(k), item.before.get(k))}
+            if not back:
+                untouched += 1
+            elif item.kind == "node":
+                nodes.append(Node(item.item, schema.kind_of_id(item.item), back))
+            else:
+                edges.append(Edge(*_edge_key(item), back))
     if moved:
         names = ", ".join(i.item for i in moved[:5])
         raise NotRevertible("changed", f"changed again since change {change.seq}: {names}", tuple(moved))
-    nodes, edges, delete_nodes, delete_edges = [], [], [], []
+    doomed = set(delete_nodes)
+    delete_edges = [k for k in delete_edges if k[0] not in doomed and k[2] not in doomed]
+    if not (nodes or edges or delete_nodes or delete_edges):
+        raise NotRevertible("done", f"change {change.seq} is undone already")
+    made = {_edge_key(i) for i in change.items if i.kind == "edge"}
+    going_with = sorted({e.key for e in store.edges_of_many(sorted(doomed)) if e.key not in made}) if doomed else []
+    return RevertPlan(nodes, edges, delete_nodes, delete_edges, going_with, untouched)
+
+
+def _recorded_links(change: Change, node_id: str) -> list[tuple[str, str, str]]:
+    """The links of ``node_id`` as the change found them (those it deleted with the node)."""
+    return [_edge_key(i) for i in change.items
+            if i.kind == "edge" and i.before is not None and node_id in _edge_key(i)[::2]]
+
+
+def _anchor_is_theirs(store, anchor: str, scopes: set[str]) -> bool:
+    return anchor in scopes or (schema.kind_of_id(anchor) == "Partnership" and _partnership_of(store, anchor, scopes))
+
+
+def belonged_to(store, change: Change, node_id: str, scopes) -> bool:
+    """Tell whether ``node_id``, deleted by ``change``, belonged to ``scopes`` before it went.
+
+    A deleted node has no links left to ask, so the links the change recorded with it
+    stand in for them, by the rules of :func:`belongs_to` (one hop: the record holds
+    no more).  So the editor who deleted their own lesson may restore it.
+    """
+    scopes = set(scopes)
+    if node_id in scopes:
+        return True
+    kind = schema.kind_of_id(node_id)
+    if kind in SHARED_KINDS or kind in ("Municipality", "Organisation"):
+        return False
+    links = _recorded_links(change, node_id)
+    if kind == "Partnership":
+        return any(rel in OWNING_LINKS and target == node_id and source in scopes for source, rel, target in links)
+    if kind in OWNED_THROUGH:
+        return any(_anchor_is_theirs(store, target, scopes) for source, rel, target in links
+                   if source == node_id and rel == OWNED_THROUGH[kind])
+    others = {target if source == node_id else source for source, _, target in links}
+    anchors = [o for o in others if schema.kind_of_id(o) in ANCHOR_KINDS]
+    if anchors:
+        return any(_anchor_is_theirs(store, a, scopes) for a in anchors)
+    return any(schema.kind_of_id(o) not in SHARED_KINDS and belongs_to(store, o, scopes) for o in others)
+
+
+def may_revert(store, account, change: Change) -> bool:
+    """Tell whether ``account`` may revert ``change``: every item it would touch is theirs to edit.
+
+    Staff and admins revert anything.  A node the change deleted counts as the
+    editor's when it was theirs before it went (:func:`belonged_to`); an item the
+    change created that is gone already needs no undoing, and so no right.
+    """
+    if account is None or not account.active:
+        return False
+    if account.edits_everything:
+        return True
+    restored_theirs = set()
     for item in change.items:
-        if item.kind == "node":
-            if item.before is None:
-                delete_nodes.append(item.item)
-            else:
-                cleared = {k: "" for k in (item.after or {}) if k not in item.before}
-                nodes.append(Node(item.item, schema.kind_of_id(item.item), {**cleared, **item.before}))
-        else:
-            key = _edge_key(item)
-            if item.before is None:
-                if key[0] not in delete_nodes and key[2] not in delete_nodes:
-                    delete_edges.append(key)
-            else:
-                cleared = {k: "" for k in (item.after or {}) if k not in item.before}
-                edges.append(Edge(*key, {**cleared, **item.before}))
-    return RevertPlan(nodes, edges, delete_nodes, delete_edges)
+        if item.kind != "node":
+            continue
+        node = store.get_node(item.item)
+        if node is not None:
+            if not may_edit(store, account, item.item):
+                return False
+        elif item.after is None:
+            if not belonged_to(store, change, item.item, account.scopes):
+                return False
+            restored_theirs.add(item.item)
+    # A link to a node this revert restores is judged as one to their own scope, which that node was.
+    stand_in = account.scopes[0] if account.scopes else None
+    for item in change.items:
+        if item.kind != "edge":
+            continue
+        source, _, target = _edge_key(item)
+        ends = [stand_in if e in restored_theirs else e for e in (source, target)]
+        if len(store.get_nodes([e for e in ends if e])) < 2:
+            continue  # an end is gone and not coming back: the plan refuses or skips this link
+        if not may_link(store, account, *ends):
+            return False
+    return True
 
 
-def revert(store, seq: int, actor: str) -> list[Change]:
+def revert(store, seq: int, actor: str, confirmed: str | None = None) -> list[Change]:
     """Undo change ``seq``: write back each item's before, delete what it created; return the new changes.
 
     A revert is one write, so it is one change in the history, like the change it
     undoes.  Only a change too large for one bounded write (an import) is undone
     by a write and then a delete, each with a note naming the reverted change.
+    ``confirmed`` is the :attr:`RevertPlan.confirmation` a reader saw and confirmed:
+    when more would go now (a link added meanwhile), the revert is refused as
+    ``confirm`` and the reader confirms again.
     """
     change = get_change(store, seq)
     if change is None:
         raise NotRevertible("unknown", f"there is no change {seq}")
     plan = plan_revert(store, change)
+    if confirmed is not None and confirmed != plan.confirmation:
+        raise NotRevertible("confirm", f"what reverting change {seq} deletes is not what was confirmed")
     note = ChangeNote(actor, f"revert #{seq}")
     existing = set(store.get_nodes(plan.delete_nodes))
     doomed = [n for n in plan.delete_nodes if n in existing]

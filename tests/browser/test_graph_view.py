@@ -141,6 +141,11 @@ def hub(live_store):
     return HUB
 
 
+def cy_zoom_shrank(page) -> bool:
+    """Whether the hub's graph was fitted below its natural size (the case where labels got tiny)."""
+    return page.evaluate("window.commonGroundGraph.zoom()") < 1
+
+
 def test_a_hub_shows_its_partner_towns_linked_by_their_partnerships(page, problems, hub):
     open_graph(page, hub)
     # The first view shows 40 partner towns, not partnership dots; the rest wait behind "Show N more".
@@ -148,6 +153,10 @@ def test_a_hub_shows_its_partner_towns_linked_by_their_partnerships(page, proble
     assert page.evaluate(VISIBLE.format(kind="Partnership")) == 0
     links = page.evaluate("window.commonGroundGraph.edges('.twin').not('.filtered-out').map(e => e.data('label'))")
     assert len(links) == 40 and all(label.startswith("Hubtown – Partner town") for label in links)
+    # Labels drawn are readable: at least 10 px on screen (smaller ones are left out, shown on hover).
+    drawn = page.evaluate("(() => { const cy = window.commonGroundGraph; return cy.nodes().not('.filtered-out')"
+                          ".map(n => parseFloat(n.style('font-size')) * cy.zoom()); })()")
+    assert cy_zoom_shrank(page) and min(drawn) >= 10, drawn[:5]
     assert page.evaluate(PENDING) == "5"
     more = page.locator("#graph-view button.graph-more")
     assert more.is_visible() and "5" in more.text_content()

@@ -62,3 +62,28 @@ def test_a_trailing_slash_and_the_favicon_work_in_the_browser(phone, problems):
     assert response.ok and response.headers["content-type"].startswith("image/svg+xml")
     assert phone.request.get("/favicon.ico").ok
     problems.assert_none(phone)
+
+
+def test_the_header_folds_behind_a_menu_button_on_a_phone(phone, problems, browser, live_server):
+    phone.goto("/nl/partnerships/herent-nimlahakok")
+    header = phone.locator("header.site").bounding_box()
+    assert header["height"] <= 0.2 * 844, f"the header takes {header['height']} of 844 px"
+    menu = phone.get_by_role("button", name="Menu")
+    assert menu.get_attribute("aria-expanded") == "false"
+    in_menu = phone.locator("header.site").get_by_role("link", name="Partnerschappen")
+    assert not in_menu.is_visible()
+    menu.click()
+    assert menu.get_attribute("aria-expanded") == "true"
+    in_menu.click()
+    phone.wait_for_url(re.compile(r"/nl/partnerships$"))
+    problems.assert_none(phone)
+    # Without scripts there is no button and the menu stays open: every link still works.
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
+                                  is_mobile=True, java_script_enabled=False)
+    try:
+        bare = context.new_page()
+        bare.goto("/nl")
+        assert not bare.locator(".menu-toggle").is_visible()
+        assert bare.locator("header.site").get_by_role("link", name="Partnerschappen").is_visible()
+    finally:
+        context.close()

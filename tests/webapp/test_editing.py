@@ -21,6 +21,7 @@ def accounts(app, seeded_store):
     accounts.add("ana", PASSWORD, "editor", [HERENT], "Ana")
     accounts.add("tom", PASSWORD, "editor", ["municipality:tarija-bolivia"])
     accounts.add("root", PASSWORD, "admin")
+    accounts.add("eda", PASSWORD, "editor", ["municipality:edegem-belgium"])
     yield accounts
     accounts.clear()
 
@@ -188,26 +189,77 @@ def test_history_and_revert(ana, seeded_store):
     assert twice.status_code == 409
 
 
-def test_delete_is_restored_by_an_admin_only(ana, client, accounts, seeded_store, app):
+def test_a_delete_is_confirmed_and_its_editor_may_undo_it(ana, client, accounts, seeded_store, app):
     created = post_json(ana, "/en/edit/lessons/new.json", {
         "name_en": "Keep notes", "original_lang": "en", "version": "0",
         "link": "ILLUSTRATED_BY|out", "other": "experience:welcome-rituals"}).get_json()["node"]["id"]
+    local = created.split(":")[1]
+    edit_page = ana.get(f"/en/edit/lessons/{local}").text
+    assert f'href="/en/edit/lessons/{local}/delete"' in edit_page  # a link to the confirmation, not a button
+    confirm = ana.get(f"/en/edit/lessons/{local}/delete")
+    assert confirm.status_code == 200 and "Delete Keep notes?" in confirm.text
+    assert "These links go with it" in confirm.text and 'name="confirm" value="yes"' in confirm.text
     token = csrf_token(ana)
-    deleted = ana.post(f"/en/edit/lessons/{created.split(':')[1]}/delete.json", headers={"X-CSRFToken": token})
-    seq = deleted.get_json()["change"]
-    assert seeded_store.get_node(created) is None
-    gone = ana.get(f"/en/lessons/{created.split(':')[1]}")
+    unconfirmed = unchanged(seeded_store, lambda: ana.post(f"/en/edit/lessons/{local}/delete",
+                                                           data={"csrf_token": token}))
+    assert unconfirmed.status_code == 200 and "Delete Keep notes?" in unconfirmed.text
+    unconfirmed_json = unchanged(seeded_store, lambda: post_json(ana, f"/en/edit/lessons/{local}/delete.json", {}))
+    assert unconfirmed_json.status_code == 409 and unconfirmed_json.get_json()["links"]
+    deleted = ana.post(f"/en/edit/lessons/{local}/delete", data={"csrf_token": token, "confirm": "yes"})
+    assert deleted.status_code == 303 and seeded_store.get_node(created) is None
+    seq = seeded_store.changes(limit=1)[0].seq
+    assert "is deleted" in ana.get(deleted.headers["Location"]).text  # the flash message says so
+    gone = ana.get(f"/en/lessons/{local}")
     assert gone.status_code == 404 and f"was deleted (change #{seq}" in gone.text
-    refused = unchanged(seeded_store, lambda: ana.post(f"/en/changes/{seq}/revert.json",
-                                                       headers={"X-CSRFToken": token}))
-    assert refused.status_code == 403
-    admin = app.test_client()
-    sign_in(admin, "root")
-    restored = admin.post(f"/en/changes/{seq}/revert.json", headers={"X-CSRFToken": csrf_token(admin)})
+    eda = app.test_client()  # Edegem's editor: the lesson was never Edegem's
+    sign_in(eda, "eda")
+    assert "/revert" not in eda.get(f"/en/changes/{seq}").text
+    assert unchanged(seeded_store, lambda: eda.post(f"/en/changes/{seq}/revert.json",
+                                                    headers={"X-CSRFToken": csrf_token(eda)})).status_code == 403
+    # The editor who deleted their own lesson restores it: its links say whose it was.
+    assert f'href="/en/changes/{seq}/revert"' in ana.get(f"/en/changes/{seq}").text
+    restored = ana.post(f"/en/changes/{seq}/revert.json", headers={"X-CSRFToken": token})
     assert restored.status_code == 200
     assert seeded_store.get_node(created).props["name_en"] == "Keep notes"
     assert any(e.key == (created, "ILLUSTRATED_BY", "experience:welcome-rituals")
                for e in seeded_store.edges_of(created))
+
+
+def test_reverting_a_creation_is_confirmed_and_names_later_links(ana, seeded_store):
+    created = post_json(ana, "/nl/edit/lessons/new.json", {
+        "name_nl": "Noteer alles", "original_lang": "nl", "version": "0",
+        "link": "ILLUSTRATED_BY|out", "other": "experience:welcome-rituals"}).get_json()["node"]["id"]
+    seq = seeded_store.changes(limit=1)[0].seq
+    local = created.split(":")[1]
+    assert post_json(ana, f"/en/edit/lessons/{local}/links.json",
+                     {"link": "CONCERNS|out", "other": "theme:water"}).status_code == 200
+    preview = ana.get(f"/nl/changes/{seq}/revert")
+    assert preview.status_code == 200 and "Noteer alles" in preview.text and "Water" in preview.text
+    token = csrf_token(ana)
+    unconfirmed = unchanged(seeded_store, lambda: ana.post(f"/nl/changes/{seq}/revert", data={"csrf_token": token}))
+    assert unconfirmed.status_code == 200 and 'name="confirmed"' in unconfirmed.text
+    body = unchanged(seeded_store, lambda: ana.post(f"/en/changes/{seq}/revert.json",
+                                                    headers={"X-CSRFToken": token})).get_json()
+    assert body["needs_confirmation"] and [n["id"] for n in body["deletes"]] == [created]
+    assert body["going_with"] == [{"key": f"{created}|CONCERNS|theme:water",
+                                   "label": "Noteer alles — concerns → Water"}]
+    stale = unchanged(seeded_store, lambda: ana.post(f"/en/changes/{seq}/revert.json",
+                                                     json={"confirmed": "0" * 16}, headers={"X-CSRFToken": token}))
+    assert stale.status_code == 409
+    done = ana.post(f"/en/changes/{seq}/revert", data={"csrf_token": token, "confirmed": body["confirmation"]})
+    assert done.status_code == 303 and seeded_store.get_node(created) is None
+
+
+def test_a_revert_skips_fields_changed_by_later_changes_to_other_fields(ana, seeded_store):
+    _, values = form_of(ana, EDIT_HERENT)
+    assert ana.post(EDIT_HERENT, data=dict(values, name_es="Herent (es)")).status_code == 303
+    spanish = seeded_store.changes(limit=1)[0].seq
+    _, values = form_of(ana, EDIT_HERENT)
+    assert ana.post(EDIT_HERENT, data=dict(values, region="Leuven")).status_code == 303
+    reverted = ana.post(f"/en/changes/{spanish}/revert.json", headers={"X-CSRFToken": csrf_token(ana)})
+    assert reverted.status_code == 200
+    herent = seeded_store.get_node(HERENT).props
+    assert not herent.get("name_es") and herent["region"] == "Leuven"
 
 
 def test_accounts_never_appear_in_public_answers(client, accounts):

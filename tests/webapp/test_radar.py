@@ -87,7 +87,7 @@ def test_axis_labels_wrap_and_keep_their_language():
                                       Axis("c", "c")], []))
     label = root.find(f"{SVG}g[@class='radar-axes']/{SVG}text")
     assert [s.text for s in label] == ["Terugkoppeling", "naar de", "deelnemers"]
-    assert label.get("lang") == "nl"
+    assert label.get("{http://www.w3.org/XML/1998/namespace}lang") == "nl" and label.get("lang") is None
     assert _wrap("Ontwikkelingssamenwerkingsprojecten") == ["Ontwikkelingssa-", "menwerkingsproj-", "ecten"]
     assert len(_wrap("word " * 40)) == 3 and _wrap("word " * 40)[-1].endswith("…")
 

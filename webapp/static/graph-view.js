@@ -96,7 +96,9 @@
       });
   }
 
-  function style() {
+  // grow: how much larger than their base size labels are drawn (the view shrinks to fit a hub).
+  function style(grow) {
+    grow = grow || 1;
     return [
       {
         selector: "node",
@@ -104,7 +106,8 @@
           "background-color": "data(colour)",
           "label": "data(label)",
           "color": "#1d2733",
-          "font-size": 11,
+          "font-size": 11 * grow,
+          "min-zoomed-font-size": 10,
           "font-family": "system-ui, -apple-system, Segoe UI, Roboto, Noto Sans, sans-serif",
           "text-valign": "bottom",
           "text-halign": "center",
@@ -131,7 +134,7 @@
       },
       {
         selector: "node.center",
-        style: { "width": 36, "height": 36, "font-size": 13, "font-weight": "bold", "border-color": "#1d2733", "border-width": 3 }
+        style: { "width": 36, "height": 36, "font-size": 13 * grow, "font-weight": "bold", "border-color": "#1d2733", "border-width": 3 }
       },
       {
         selector: "node.expanded",
@@ -145,7 +148,7 @@
         // The whole name, on hover and on keyboard focus.
         selector: "node.full-label",
         style: {
-          "text-wrap": "wrap", "text-max-width": 320, "z-index": 20, "font-size": 12,
+          "text-wrap": "wrap", "text-max-width": 320, "z-index": 20, "font-size": 12 * grow,
           "text-background-opacity": 1, "text-border-width": 1, "text-border-color": "#4a5663",
           "text-border-opacity": 1
         }
@@ -163,7 +166,7 @@
           "target-arrow-shape": "triangle",
           "arrow-scale": 0.8,
           "curve-style": "bezier",
-          "font-size": 9,
+          "font-size": 9 * grow,
           "color": "#4a5663",
           "text-rotation": "autorotate",
           "text-background-color": "#ffffff",
@@ -342,6 +345,18 @@
       selectionType: "single"
     });
     window.commonGroundGraph = cy;
+    // A hub's neighbourhood fits at half size or less, which drew labels at about 6 px. Labels grow
+    // as the view shrinks (up to three times their size) so that they stay readable; below that, they are
+    // left out (min-zoomed-font-size) and show on hover, focus or zooming in.
+    var grown = 1;
+    var readable = function () {
+      var grow = Math.ceil(Math.min(3, Math.max(1, 1 / cy.zoom())) * 10) / 10;
+      if (grow !== grown) {
+        grown = grow;
+        cy.style(style(grow));
+      }
+    };
+    cy.on("zoom", readable);
 
     this.learn(graph);
     this.show(graph.center, this.unitsOf(graph), FIRST);
@@ -354,6 +369,7 @@
       this.layoutFirst();
     }
     this.updateMore();
+    readable();
 
     fit.addEventListener("click", function () { self.fitVisible(false); });
     zoomIn.addEventListener("click", function () { self.zoomBy(ZOOM_STEP); });

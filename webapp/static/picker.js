@@ -3,8 +3,9 @@
 (function () {
   "use strict";
 
-  function allowedKinds(form) {
-    const select = form.querySelector("select[data-relations]");
+  function allowedKinds(scope, input) {
+    if (input.dataset.pickerKinds) return input.dataset.pickerKinds.split(" ");
+    const select = scope.querySelector("select[data-relations]");
     if (!select) return null;
     const relations = JSON.parse(select.dataset.relations);
     const chosen = relations.find((r) => r.value === select.value);
@@ -12,10 +13,12 @@
   }
 
   function attach(input) {
-    const form = input.form;
-    const list = form.querySelector(".picker-results");
+    // A form may hold several pickers (a new node's first link and one more): each has its own part.
+    const scope = input.closest(".picker") || input.form;
+    const list = scope.querySelector(".picker-results");
     let timer = null;
     let asked = 0;
+    const multiple = "pickerMultiple" in input.dataset;
 
     function show(results) {
       list.replaceChildren();
@@ -25,7 +28,13 @@
         button.type = "button";
         button.textContent = `${hit.label} (${hit.kind_label}${hit.summary ? " · " + hit.summary : ""})`;
         button.addEventListener("click", () => {
-          input.value = hit.id;
+          // A field of several (an account's municipalities) takes names: the pick replaces the last one.
+          if (multiple) {
+            const earlier = input.value.split(",").slice(0, -1).map((s) => s.trim()).filter(Boolean);
+            input.value = [...earlier, hit.label].join(", ") + ", ";
+          } else {
+            input.value = hit.id;
+          }
           list.replaceChildren();
           input.focus();
         });
@@ -35,12 +44,12 @@
     }
 
     async function ask() {
-      const words = input.value.trim();
+      const words = (multiple ? input.value.split(",").pop() : input.value).trim();
       if (words.length < 2 || words.includes(":")) {
         list.replaceChildren();
         return;
       }
-      const kinds = allowedKinds(form);
+      const kinds = allowedKinds(scope, input);
       const url = new URL(input.dataset.picker, window.location.href);
       url.searchParams.set("q", words);
       if (kinds && kinds.length === 1) url.searchParams.set("kind", kinds[0]);

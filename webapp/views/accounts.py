@@ -9,7 +9,9 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
+from .. import present
 from ..auth import User, current_account, get_accounts, signed_in
+from ..db import get_store
 from ..forms import SignInForm
 from ..render import page, render
 
@@ -74,4 +76,7 @@ def sign_out():
 def account(fmt: str):
     """Show the signed-in account: role and what it works for (never its password)."""
     me = current_account()
-    return render("account.html", {"title": gettext("Your account"), "account": me.public()}, fmt)
+    lang = present.current_lang()
+    nodes = get_store().get_nodes(list(me.scopes))
+    scopes = [present.ref(nodes[s], lang) if s in nodes else {"id": s, "label": s, "url": None} for s in me.scopes]
+    return render("account.html", {"title": gettext("Your account"), "account": me.public(), "scopes": scopes}, fmt)

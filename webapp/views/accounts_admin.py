@@ -12,15 +12,19 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from graph import search as finder
 from graph.accounts.model import ROLES, AccountError
 
 from ..auth import admin_only, current_account, get_accounts
 from ..db import get_store
+from ..i18n import current_language as current_lang
 from ..labels import ROLES as ROLE_NAMES
 from ..render import page, render
 
 bp = Blueprint("accounts_admin", __name__)
-_SCOPES = re.compile(r"[\s,;]+")
+# Scopes are given by name (or id), so a name's spaces stay: commas, semicolons or new lines separate them.
+_SCOPES = re.compile(r"[,;\n]+")
+SCOPE_KINDS = ("Municipality", "Organisation")
 
 
 def account_error(exc: AccountError) -> str:
@@ -54,8 +58,9 @@ class AccountForm(FlaskForm):
 
     account = StringField(_l("Account name"), validators=[Optional(), Length(max=63)])
     display_name = StringField(_l("Name shown beside changes"), validators=[Optional(), Length(max=120)])
-    role = SelectField(_l("Role"), choices=[], validators=[InputRequired()])
-    scopes = StringField(_l("Municipalities and organisations (ids, separated by commas)"),
+    # A select always holds a choice: no "required" attribute, which HTML allows only after a placeholder.
+    role = SelectField(_l("Role"), choices=[], validators=[InputRequired()], render_kw={"required": False})
+    scopes = StringField(_l("Municipalities and organisations (names, separated by commas)"),
                          validators=[Optional(), Length(max=5000)])
     password = PasswordField(_l("Password (at least 10 characters)"), validators=[Optional(), Length(max=1024)],
                              render_kw={"autocomplete": "new-password"})
@@ -70,17 +75,58 @@ def _form() -> AccountForm:
     return form
 
 
-def _scopes(form) -> list[str]:
-    scopes = [s for s in _SCOPES.split(form.scopes.data or "") if s]
-    missing = sorted(set(scopes) - set(get_store().get_nodes(scopes))) if scopes else []
-    if missing:
-        form.scopes.errors = [gettext("There is nothing with the id %(id)s.", id=missing[0])]
+def _scope_of(store, given: str, lang: str) -> tuple[str | None, str | None]:
+    """Return (the id of the municipality or organisation ``given`` names, None) or (None, the error)."""
+    found = finder.resolve(store, given, lang=lang)
+    if found.node is not None and found.node.kind in SCOPE_KINDS:
+        return found.node.id, None
+    choices = [h for h in found.choices if h.node.kind in SCOPE_KINDS]
+    exact = [h for h in choices if h.match == finder.Match.EXACT]
+    if len(exact) == 1 or (not exact and len(choices) == 1):
+        return (exact or choices)[0].node.id, None
+    if not choices:
+        return None, gettext("No municipality or organisation is called %(name)s.", name=given)
+    named = ", ".join(f"{h.node.label(lang)} ({h.node.id})" for h in (exact or choices)[:4])
+    return None, gettext("Several match %(name)s: %(choices)s. Give the one you mean by its id.",
+                         name=given, choices=named)
+
+
+def _scopes(form) -> list[str] | None:
+    store, lang = get_store(), current_lang()
+    scopes, errors = [], []
+    for given in (s.strip() for s in _SCOPES.split(form.scopes.data or "")):
+        if not given:
+            continue
+        scope, error = _scope_of(store, given, lang)
+        if error:
+            errors.append(error)
+        elif scope not in scopes:
+            scopes.append(scope)
+    if errors:
+        form.scopes.errors = errors
         return None
     return scopes
 
 
+def scope_names(store, scope_ids, lang: str) -> dict[str, str]:
+    """Each scope's name in ``lang`` (its id when it is gone), as accounts are shown."""
+    nodes = store.get_nodes(sorted(set(scope_ids)))
+    return {s: nodes[s].label(lang) if s in nodes else s for s in scope_ids}
+
+
+def _scope_text(store, scope_ids, names: dict, lang: str) -> str:
+    """What the scopes field holds for an account: each name, or the id where the name is not unique."""
+    return ", ".join(names[s] if _scope_of(store, names[s], lang)[0] == s else s for s in scope_ids)
+
+
 def _context(form, error: str | None = None) -> dict:
-    return {"title": gettext("Accounts"), "accounts": [a.public() for a in get_accounts().all()],
+    store, lang = get_store(), current_lang()
+    accounts = [a.public() for a in get_accounts().all()]
+    names = scope_names(store, [s for a in accounts for s in a["scopes"]], lang)
+    for a in accounts:
+        a["scope_names"] = [names[s] for s in a["scopes"]]
+        a["scope_text"] = _scope_text(store, a["scopes"], names, lang)
+    return {"title": gettext("Accounts"), "accounts": accounts,
             "errors": {k: [str(m) for m in v] for k, v in form.errors.items()}, "error": error,
             "csrf_token": generate_csrf()}
 

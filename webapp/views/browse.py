@@ -158,6 +158,27 @@ def _moved(store, node_id: str, endpoint: str, **values):
     return redirect(url_for(endpoint, lang=present.current_lang(), **present.url_parts(moved.id), **values), 301)
 
 
+def _description(n, lang: str) -> str:
+    """A node's meta description: its description (or its kind and name), cut at a word near 160 characters."""
+    found = present.text(n.props, "description", lang) or present.text(n.props, "title", lang)
+    words = " ".join((found["text"] if found else f"{kind_name(n.kind)}: {n.label(lang)}").split())
+    if len(words) <= 160:
+        return words
+    return words[:157].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+
+
+def _partnership_lead(n, context: dict) -> dict:
+    """What a partnership page opens with: its partners (and facilitators), its status and its years."""
+    partners = [item for c in context["connections"] if (c["type"], c["direction"]) == ("PARTNER_IN", "in")
+                for item in c["items"]]
+    facilitators = [item for c in context["connections"] if (c["type"], c["direction"]) == ("FACILITATES", "in")
+                    for item in c["items"]]
+    shown = {p["key"]: p for p in context["node"]["properties"]}
+    lead_keys = ("status", "partnership_type", "start_year", "end_year")
+    return {"partners": partners, "facilitators": facilitators,
+            "facts": [shown[k] for k in lead_keys if k in shown]}
+
+
 @page(bp, "/<lang:lang>/<kind:plural>/<local:local>")
 def node(plural: str, local: str, fmt: str):
     """Show one node: its texts, properties, provenance and connections."""
@@ -193,6 +214,9 @@ def node(plural: str, local: str, fmt: str):
         "relation_types": sorted({t for t, _, _ in groups}),
         "workspace": workspace_links(store, n),
     }
+    context["description"] = _description(n, lang)
+    if n.kind == "Partnership":
+        context["lead"] = _partnership_lead(n, context)
     if n.kind == "SDG":
         detail = goal_detail(store, Connections(n, groups))
         # The targets are listed once, with their official numbers (6.a), not again among the connections.

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, abort, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
 from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired, Length, Optional
 
 from graph import NotFound, SchemaError, StaleWrite
 from graph import search as finder
 from graph.editing.edits import (
     EDIT_LOCK,
+    SHARED_KINDS,
     StaleEdit,
     changed_props,
     check_version,
@@ -37,7 +38,7 @@ from .. import editforms, present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
-from ..forms import version_number
+from ..forms import CheckboxList, version_number
 from ..labels import kind_name, relation_name
 from ..render import page, render
 
@@ -116,8 +117,8 @@ def _links(store, node, lang: str) -> list[dict]:
     return sorted(found, key=lambda x: (x["label"], x["other"]["label"]))
 
 
-def _link_form(kind: str) -> LinkForm:
-    form = LinkForm()
+def _link_form(kind: str, form_class: type[LinkForm] = LinkForm, prefix: str = "") -> LinkForm:
+    form = form_class(prefix=prefix)
     form.link.choices = [(f"{rel}|{d}", str(relation_name(rel, d))) for rel, d, _ in relations_of(kind)]
     form.link.label.text = gettext("Relationship")
     form.other.label.text = gettext("With (type to search, or give an id)")
@@ -135,7 +136,7 @@ def edit(plural: str, local: str, fmt: str):
         _refuse(_outside())
     kind = node.kind
     form = editforms.node_form_class(kind)()
-    editforms.localise_choices(form, lang)
+    editforms.localise_choices(form, lang, kind)
     if not form.is_submitted():
         editforms.fill_from_node(kind, form, node.props)
         form.original_lang.data = node.props.get("original_lang") or lang
@@ -151,6 +152,7 @@ def edit(plural: str, local: str, fmt: str):
             if fmt == "json":
                 fresh = store.get_node(node_id)
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
+            flash(gettext("Saved."))
             return redirect(present.node_url(node_id), 303)
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
@@ -219,37 +221,101 @@ def _field_error(form, exc: SchemaError) -> int:
     return 400
 
 
-@page(bp, "/<lang:lang>/edit/<kind:plural>/new", methods=["GET", "POST"], cache=False)
+class AlsoLinkForm(LinkForm):
+    """One more, optional link for a new node (a lesson's practical experience); the main form holds CSRF."""
+
+    class Meta:
+        csrf = False
+
+
+class SubjectsForm(FlaskForm):
+    """The themes and SDGs a new node concerns, ticked from lists (shared nodes: anyone may link to them)."""
+
+    class Meta:
+        csrf = False
+
+    themes = CheckboxList(validators=[Optional()])
+    sdgs = CheckboxList(validators=[Optional()])
+
+
+def _subjects_form(store, kind: str, lang: str) -> SubjectsForm | None:
+    """The subjects a node of ``kind`` may concern, named in ``lang``; None when it concerns none."""
+    if ("CONCERNS", "out") not in {(rel, d) for rel, d, _ in relations_of(kind)}:
+        return None
+    form = SubjectsForm(prefix="subject")
+    form.themes.label.text = gettext("Themes it concerns")
+    form.sdgs.label.text = gettext("SDGs it concerns")
+    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
+    form.themes.choices = [(n.id, n.label(lang)) for n in themes]
+    sdgs = sorted(store.nodes("SDG"), key=lambda n: int(n.props.get("number") or 0))
+    form.sdgs.choices = [(n.id, n.label(lang)) for n in sdgs]
+    return form
+
+
+def _preselect(store, account, kind: str, link: LinkForm, partnership: str | None) -> None:
+    """From a partnership's page ("Add a lesson"), the new node's first link is to that partnership."""
+    if not partnership or not ID_PATTERN.match(partnership) or kind_of_id_safe(partnership) != "Partnership":
+        return
+    choice = next((f"{rel}|{d}" for rel, d, kinds in relations_of(kind) if "Partnership" in kinds), None)
+    if choice and store.get_node(partnership) is not None and may_edit(store, account, partnership):
+        link.link.data, link.other.data = choice, partnership
+
+
+def kind_of_id_safe(node_id: str) -> str | None:
+    try:
+        return kind_of_id(node_id)
+    except SchemaError:
+        return None
+
+
+@page(bp, "/<lang:lang>/edit/<kind:plural>/new", params=("partnership",), methods=["GET", "POST"], cache=False)
 @signed_in
 def create(plural: str, fmt: str):
-    """Add a node of any kind; an editor links it at once to something of theirs."""
+    """Add a node of any kind; an editor links it at once to something of theirs.
+
+    Besides that first link, a node that may concern themes and SDGs takes them from
+    lists, and one more link (a lesson's practical experience) may be given.  Opened
+    from a partnership's page (``?partnership=``), the first link is to that partnership.
+    """
     store, account, lang = get_store(), current_account(), present.current_lang()
     kind = KIND_BY_PLURAL[plural]
     form = editforms.node_form_class(kind)()
-    editforms.localise_choices(form, lang)
+    editforms.localise_choices(form, lang, kind)
     link = _link_form(kind)
     link.link.label.text = gettext("Linked to")
+    also = _link_form(kind, AlsoLinkForm, prefix="also")
+    also.link.choices = [("", gettext("— none —")), *also.link.choices]
+    also.link.label.text = gettext("One more link (optional)")
+    subjects = _subjects_form(store, kind, lang)
     if not form.is_submitted():
         form.original_lang.data = lang
         form.version.data = "0"
+        _preselect(store, account, kind, link, request.args.get("partnership"))
     status = 200
     if form.is_submitted():
-        status, created = _create(store, account, kind, form, link)
+        status, created = _create(store, account, kind, form, link, also, subjects)
         if created:
             if fmt == "json":
                 return {"saved": True, "node": present.ref(store.get_node(created), lang), "version":
                         version_of(store, created)}, 201
+            flash(gettext("Saved."))
             return redirect(present.node_url(created), 303)
+    link_errors = {k: [str(m) for m in v] for k, v in link.errors.items()}
+    link_errors.update({f"also-{k}": [str(m) for m in v] for k, v in also.errors.items()})
     context = _form_context(kind, form, None, form.original_lang.data,
                             relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
-                            link_required=not account.edits_everything,
-                            link_errors={k: [str(m) for m in v] for k, v in link.errors.items()})
+                            also_form=also if fmt == "html" else None,
+                            subjects_form=subjects if fmt == "html" else None,
+                            subjects={name: [{"value": v, "label": str(lbl)} for v, lbl in subjects[name].choices]
+                                      for name in ("themes", "sdgs")} if subjects else None,
+                            link_required=not account.edits_everything, link_errors=link_errors)
     if fmt == "json":
-        context.pop("link_form")
+        for key in ("link_form", "also_form", "subjects_form"):
+            context.pop(key)
     return _render_form(context, form, fmt, status)
 
 
-def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str | None]:
+def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, subjects) -> tuple[int, str | None]:
     valid = form.validate()
     missing = editforms.required_missing(kind, form)
     for name in missing:
@@ -258,7 +324,18 @@ def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str |
     other_given = (link.other.data or "").strip()
     if other_given or not account.edits_everything:
         edge_spec = _resolve_link(store, account, kind, None, link, new=True)
-    if not valid or missing or (edge_spec is None and (other_given or not account.edits_everything)):
+    specs = [edge_spec] if edge_spec else []
+    also_ok = True
+    if (also.link.data or "") or (also.other.data or "").strip():
+        also_spec = _resolve_link(store, account, kind, None, also, new=True, extra=True)
+        also_ok = also_spec is not None
+        specs += [also_spec] if also_spec else []
+    if subjects is not None:
+        subjects.validate()
+        chosen = [*(subjects.themes.data or []), *(subjects.sdgs.data or [])]
+        specs += [("CONCERNS", "out", other) for other in dict.fromkeys(chosen)]
+    if not valid or missing or not also_ok or (edge_spec is None and (other_given or not account.edits_everything)) \
+            or (subjects is not None and subjects.errors):
         return 400, None
     values = {k: v for k, v in editforms.form_values(kind, form).items() if v not in ("", [], None, False)}
     values["original_lang"] = form.original_lang.data
@@ -268,8 +345,7 @@ def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str |
     try:
         node = make_node(node_id, values)
         edges = []
-        if edge_spec:
-            rel, direction, other = edge_spec
+        for rel, direction, other in specs:
             source, target = (node_id, other) if direction == "out" else (other, node_id)
             edges.append(make_edge(source, rel, target))
     except SchemaError as exc:
@@ -278,9 +354,10 @@ def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str |
     return 201, node_id
 
 
-def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm, new: bool = False):
-    """Check a link form: a relationship the schema allows, another node that exists (and, for a new
-    node, that the other end is the editor's; an existing node's link is checked by ``may_link``).
+def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm, new: bool = False,
+                  extra: bool = False):
+    """Check a link form: a relationship the schema allows, another node that exists, the right to link
+    (``may_link``: both ends the editor's, or one end shared; a new node's first link to something of theirs).
 
     Returns (type, direction, other id) or None with errors on the form.
     """
@@ -302,8 +379,17 @@ def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm
                                      kind=kind_name(other.kind),
                                      allowed=", ".join(str(kind_name(k)) for k in allowed))]
         return None
-    if new and not (account.edits_everything or may_edit(store, account, other.id)):
-        link.other.errors = [gettext("Link the new node to something of your own municipality or organisation.")]
+    if new:
+        # The first link makes the new node someone's: it must be to something of the editor's own.
+        # A further link may also reach a shared node (a theme, an SDG), which anyone may link to.
+        permitted = account.edits_everything or may_edit(store, account, other.id) or (
+            extra and other.kind in SHARED_KINDS)
+    else:
+        permitted = may_link(store, account, node_id, other.id)
+    if not permitted:
+        link.other.errors = [_outside_link() if not new or extra else gettext(
+            "Link the new node first to something of your own municipality or organisation (such as your "
+            "partnership); themes and SDGs are ticked below.")]
         return None
     return rel, direction, other.id
 
@@ -366,21 +452,50 @@ def links(plural: str, local: str, fmt: str):
     return redirect(url_for("editing.edit", plural=plural, local=local) + "#links", 303)
 
 
-@page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/delete", methods=["POST"], cache=False)
+def _delete_page(store, node, fmt: str, status: int = 200):
+    """The confirmation a delete asks for: the node and every link that goes with it."""
+    lang = present.current_lang()
+    context = {"title": gettext("Delete %(name)s?", name=node.label(lang)), "node": present.ref(node, lang),
+               "links": _links(store, node, lang), "csrf_token": generate_csrf(),
+               "action": url_for("editing.delete", plural=request.view_args["plural"],
+                                 local=request.view_args["local"])}
+    return render("delete.html", context, fmt, status)
+
+
+def _delete_confirmed() -> bool:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        return isinstance(body, dict) and body.get("confirm") is True
+    return request.form.get("confirm") == "yes"
+
+
+@page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/delete", methods=["GET", "POST"], cache=False)
 @signed_in
 def delete(plural: str, local: str, fmt: str):
-    """Delete a node with its links; the change record keeps everything, so an admin can restore it."""
+    """Delete a node with its links, once confirmed; the change record keeps everything, so it can be restored.
+
+    GET (or a POST without ``confirm``) answers the confirmation page naming what goes;
+    the delete is done by a POST with ``confirm=yes`` (JSON: ``"confirm": true``).
+    """
     store, account = get_store(), current_account()
-    node_id = _existing(store, plural, local).id
+    node = _existing(store, plural, local)
+    node_id = node.id
+    if not may_edit(store, account, node_id):
+        _refuse(_outside())
+    if request.method == "GET":
+        return _delete_page(store, node, fmt)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    if not may_edit(store, account, node_id):
-        _refuse(_outside())
-    change = store.delete([node_id], change=ChangeNote(account.actor, (request.form.get("reason") or "delete")[:500]))
+    if not _delete_confirmed():
+        return _delete_page(store, node, fmt, 409 if fmt == "json" else 200)
+    reason = request.form.get("reason") if not request.is_json else None
+    change = store.delete([node_id], change=ChangeNote(account.actor, (reason or "delete")[:500]))
     if fmt == "json":
         return {"deleted": node_id, "change": change.seq}
-    return redirect(url_for("history.recent", deleted=node_id), 303)
+    flash(gettext("%(name)s is deleted. The change record keeps it: you can undo the deletion there.",
+                  name=node.label(present.current_lang())))
+    return redirect(url_for("history.change", seq=change.seq), 303)
 
 
 __all__ = ["bp", "present_change"]

@@ -97,9 +97,10 @@ def init_app(app: Flask) -> None:
     def node_not_found(exc: NodeNotFound):
         deleted = _deletion(exc.node_id)
         if deleted is not None:
-            # Deletes are soft: the change record keeps the node whole, and an admin can restore it.
+            # Deletes are soft: the change record keeps the node whole; its editors or an admin restore it.
             return render_error(404, gettext(
-                "%(id)s was deleted (change #%(seq)s, %(at)s). An administrator can restore it: see %(url)s.",
+                "%(id)s was deleted (change #%(seq)s, %(at)s). Its editors or an administrator can restore it: "
+                "see %(url)s.",
                 id=exc.node_id, seq=deleted.seq, at=deleted.at, url=url_for("history.change", seq=deleted.seq)))
         return render_error(404, gettext("There is nothing with the id %(id)s.", id=exc.node_id))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect
+from flask import Blueprint, abort, flash, redirect
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -113,6 +113,7 @@ def _profile_page(store, account, lang, node, node_id, fmt):
             if fmt == "json":
                 saved = read_profile(store, store.get_node(node_id))
                 return {"saved": True, "profile": vars(saved), "version": version_of(store, node_id)}
+            flash(gettext("Saved."))
             return redirect(present.node_url(node_id), 303)
     else:
         status = 400
