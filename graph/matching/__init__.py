@@ -33,7 +33,7 @@ from .index import (
     warm_match_index,
 )
 from .request import MatchError, MatchRequest, Profile
-from .result import Candidate, Evidence, MatchResult, Path
+from .result import Candidate, Evidence, MatchResult, Path, ThemeLink, ThemeSupport
 from .scoring import match
 from .tuning import (
     COMMON_PARTNER,
@@ -78,6 +78,8 @@ __all__ = [
     "Place",
     "Profile",
     "Support",
+    "ThemeLink",
+    "ThemeSupport",
     "build_index",
     "match",
     "match_index",

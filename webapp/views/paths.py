@@ -29,6 +29,11 @@ def _end(field: str, typed: str, lang: str) -> dict:
     found = finder.resolve(get_store(), typed, limit=CHOICES, lang=lang)
     if found.node is not None:
         end["node"] = present.ref(found.node, lang)
+    elif found.suggestions:
+        nodes = get_store().get_nodes(s.id for s in found.suggestions)
+        end["message"] = gettext("Nothing is called “%(value)s”. Did you mean:", value=typed)
+        end["choices"] = [dict(present.ref(nodes[s.id], lang), summary=present.summary(nodes[s.id]))
+                          for s in found.suggestions if s.id in nodes]
     elif found.choices:
         end["message"] = gettext("Several things match “%(value)s”. Which one do you mean?", value=typed)
         end["choices"] = [dict(present.ref(h.node, lang), summary=present.summary(h.node))

@@ -1,0 +1,270 @@
+"""Did you mean: the nearest names to a misspelling, and the ways people write an SDG.
+
+Search, the path finder, matching and the questionnaire all ask the same
+question when a typed name finds nothing: which names lie within an edit or
+two of it?  :func:`suggest` answers it from a :class:`NameIndex`, the folded
+names (every language, plus any ``alt_names`` and ``former_names``) of the
+kinds people type by name, read through the public
+:class:`~graph.store.GraphStore` calls only, so both stores give the same
+answer.  Distances are optimal string alignment (Levenshtein with adjacent
+transpositions, so "Brasschaat" typed "Brasshaat" or "Barsschaat" is one
+edit away), computed by ``rapidfuzz`` in C over every name at once.
+
+The index is cached per store and version.  After a write it follows the
+store's change log and re-reads just the named nodes that changed (as the
+match index does); a change it cannot follow (a clear, a large import)
+rebuilds it, which reads two or three properties of every town.
+
+:func:`sdg_reference` reads "SDG 6", "SDG6", "ODD 6", "ODS 6", "Goal 6" or
+"duurzame ontwikkelingsdoelstelling 6" as the id ``sdg:6`` (and "SDG 6.1" as
+the target ``target:6.1``), in any of the four languages.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from .model import Node
+from .schema import LANGUAGES
+from .store import GraphStore
+from .text import fold
+
+# The kinds a person types by name.  Partnerships are named after their members, so a typo in one
+# is a typo in a town; the passages of the publication are found by their words, not their names.
+SUGGESTED_KINDS = ("Municipality", "Theme", "SDG", "Organisation")
+# Properties holding other spellings of a node's name: alternate names from a gazetteer
+# (Gent: Ghent, Gand, Gante) and the names of municipalities merged into it.
+ALTERNATE_NAME_PROPERTIES = ("alt_names", "former_names")
+NAME_PROPERTIES = ("name", *(f"name_{lang}" for lang in LANGUAGES))
+READ_PROPERTIES = (*NAME_PROPERTIES, *ALTERNATE_NAME_PROPERTIES, "nis_code", "place_type")
+# Past this many changes since the index's version, it is rebuilt instead of followed.
+MAX_FOLLOWED_CHANGES = 64
+MAX_FOLLOWED_ITEMS = 2000
+# Edits allowed: none under 3 letters (anything is 1 edit from "Ath"), 1 up to 5, else 2.
+MAX_QUERY_LENGTH = 200
+
+
+def max_edits(length: int) -> int:
+    """How many edits a typed name of ``length`` letters may be from a name it suggests."""
+    if length < 3:
+        return 0
+    return 1 if length <= 5 else 2
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A name near what was typed: the node, the name that matched it, and how many edits away."""
+
+    id: str
+    kind: str
+    name: str       # the name as stored (the spelling that was near)
+    distance: int   # edits from the typed text, after folding case, accents and punctuation
+    member: bool    # a town with an official (NIS) code: members are what most people mean
+
+
+class NameIndex:
+    """Folded names of the suggested kinds, one entry per (name, node), at one store version."""
+
+    def __init__(self, version: str, entries: dict[str, list[tuple[str, str]]], members: set[str],
+                 kinds: dict[str, str]):
+        self.version = version
+        self._by_node = entries        # node id -> [(folded name, name as stored)]
+        self._members = members        # node ids of towns with a NIS code
+        self._kinds = kinds            # node id -> kind
+        self._choices: list[str] | None = None
+        self._owners: list[tuple[str, str]] | None = None  # parallel to _choices: (node id, stored name)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._by_node)
+
+    def _flat(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """The choices list rapidfuzz scans, built once per index version (splicing copies the dicts only)."""
+        with self._lock:
+            if self._choices is None:
+                choices, owners = [], []
+                for node_id in sorted(self._by_node):
+                    for folded, stored in self._by_node[node_id]:
+                        choices.append(folded)
+                        owners.append((node_id, stored))
+                self._choices, self._owners = choices, owners
+            return self._choices, self._owners
+
+    def spliced(self, version: str, nodes: dict[str, Node | None]) -> NameIndex:
+        """Return this index at ``version`` with the entries of ``nodes`` replaced (None: deleted)."""
+        entries, members, kinds = dict(self._by_node), set(self._members), dict(self._kinds)
+        for node_id, node in nodes.items():
+            entries.pop(node_id, None)
+            members.discard(node_id)
+            kinds.pop(node_id, None)
+            if node is not None and node.kind in SUGGESTED_KINDS and _is_place_or_other(node):
+                _add(entries, members, kinds, node)
+        return NameIndex(version, entries, members, kinds)
+
+    def nearest(self, typed: str, kinds: Iterable[str] | None = None, limit: int = 5,
+                exclude: Iterable[str] = ()) -> list[Suggestion]:
+        """Return up to ``limit`` nodes with a name within :func:`max_edits` of ``typed``, nearest first.
+
+        At equal distance, members before other towns, then names closer in
+        length, then by name; one suggestion per node (its nearest name).
+        """
+        folded = " ".join(fold(typed or "")[:MAX_QUERY_LENGTH].split())
+        edits = max_edits(len(folded.replace(" ", "")))
+        if not edits:
+            return []
+        wanted = set(kinds) if kinds else None
+        skip = set(exclude)
+        choices, owners = self._flat()
+        # Plenty more than ``limit``: several names of one node, and other kinds, are dropped below.
+        found = process.extract(folded, choices, scorer=OSA.distance, score_cutoff=edits,
+                                limit=max(50, limit * 10))
+        best: dict[str, Suggestion] = {}
+        for choice, distance, i in found:
+            node_id, stored = owners[i]
+            kind = self._kinds[node_id]
+            if node_id in skip or wanted is not None and kind not in wanted:
+                continue
+            if distance == 0 and folded == choice:
+                distance = 0
+            seen = best.get(node_id)
+            if seen is None or distance < seen.distance:
+                best[node_id] = Suggestion(node_id, kind, stored, int(distance), node_id in self._members)
+        ordered = sorted(best.values(), key=lambda s: (
+            s.distance, not s.member, abs(len(fold(s.name)) - len(folded)), fold(s.name), s.id))
+        return ordered[:limit]
+
+
+def _is_place_or_other(node: Node) -> bool:
+    """Whether a node is offered as a suggestion: every node, except a municipality node the
+    gazetteer marks as a province, district or region (``place_type``; see graph/places/)."""
+    return node.kind != "Municipality" or node.props.get("place_type") in (None, "", "municipality")
+
+
+def _names(node: Node) -> Iterator[str]:
+    for key in NAME_PROPERTIES:
+        value = node.props.get(key)
+        if isinstance(value, str) and value.strip():
+            yield value
+    for key in ALTERNATE_NAME_PROPERTIES:
+        value = node.props.get(key)
+        values = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        yield from (v for v in values if isinstance(v, str) and v.strip())
+
+
+def _add(entries: dict, members: set, kinds: dict, node: Node) -> None:
+    names = {}
+    for name in _names(node):
+        folded = " ".join(fold(name).split())
+        if folded:
+            names.setdefault(folded, name)
+    if names:
+        entries[node.id] = sorted(names.items())
+        kinds[node.id] = node.kind
+        if node.props.get("nis_code"):
+            members.add(node.id)
+
+
+def build_name_index(store: GraphStore, version: str | None = None) -> NameIndex:
+    """Read the names of every node of :data:`SUGGESTED_KINDS` (public reads only) into an index."""
+    version = store.version() if version is None else version
+    entries: dict[str, list[tuple[str, str]]] = {}
+    members: set[str] = set()
+    kinds: dict[str, str] = {}
+    for kind in SUGGESTED_KINDS:
+        for node in store.nodes(kind, only=READ_PROPERTIES):
+            if _is_place_or_other(node):
+                _add(entries, members, kinds, node)
+    return NameIndex(version, entries, members, kinds)
+
+
+def _generation(version: str) -> tuple[str, int] | None:
+    lineage, _, generation = version.rpartition("-")
+    return (lineage, int(generation)) if generation.isdigit() else None
+
+
+def follow(store: GraphStore, index: NameIndex, version: str) -> NameIndex | None:
+    """Return ``index`` brought up to ``version`` from the change log, or None when it must be rebuilt."""
+    seen, now = _generation(index.version), _generation(version)
+    if seen is None or now is None or seen[0] != now[0] or not 0 <= now[1] - seen[1] <= MAX_FOLLOWED_CHANGES:
+        return None
+    changes = store.changes(limit=MAX_FOLLOWED_CHANGES, after_seq=seen[1], max_items=MAX_FOLLOWED_ITEMS)
+    if sorted(c.seq for c in changes) != list(range(seen[1] + 1, now[1] + 1)) or any(
+            c.item_count > len(c.items) for c in changes):
+        return None
+    touched = {i.item for c in changes for i in c.items if i.kind == "node"}
+    if not touched:
+        return NameIndex(version, index._by_node, index._members, index._kinds)
+    present = store.get_nodes(touched)
+    return index.spliced(version, {node_id: present.get(node_id) for node_id in touched})
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_GUARD = threading.Lock()
+
+
+def name_index(store: GraphStore) -> NameIndex:
+    """Return the name index of the store's current version: cached, followed, or built (one at a time)."""
+    version = store.recent_version(0.5)
+    with _GUARD:
+        index = _CACHE.get(store)
+        lock = _LOCKS.setdefault(store, threading.Lock())
+    if index is not None and index.version == version:
+        return index
+    with lock:
+        index = _CACHE.get(store)
+        if index is not None and index.version == version:
+            return index
+        fresh = follow(store, index, version) if index is not None else None
+        if fresh is None:
+            fresh = build_name_index(store, version)
+        with _GUARD:
+            _CACHE[store] = fresh
+        return fresh
+
+
+def suggest(store: GraphStore, typed: str, kinds: Iterable[str] | None = None, limit: int = 5,
+            exclude: Iterable[str] = ()) -> list[Suggestion]:
+    """Return the names nearest to ``typed`` (see :meth:`NameIndex.nearest`); [] when nothing is near."""
+    return name_index(store).nearest(typed, kinds=kinds, limit=limit, exclude=exclude)
+
+
+# -- SDGs by number ---------------------------------------------------------------------------
+# What precedes the number when people name a goal, folded: the abbreviation and the full name in
+# each language (nl, fr, es, en), and the bare word for goal.
+_SDG_WORDS = (
+    "sdg", "sdgs", "odd", "ods", "ozd", "sustainable development goal", "global goal", "goal",
+    "duurzame ontwikkelingsdoelstelling", "duurzame ontwikkelingsdoel", "ontwikkelingsdoelstelling",
+    "ontwikkelingsdoel", "doelstelling", "doel",
+    "objectif de developpement durable", "objectif du developpement durable", "objectif",
+    "objetivo de desarrollo sostenible", "objetivo del desarrollo sostenible", "objetivo",
+)
+_SDG_WORD = "|".join(re.escape(w) for w in sorted(_SDG_WORDS, key=len, reverse=True))
+_SDG = re.compile(rf"^(?:{_SDG_WORD})\s*(?:n(?:o|r|um|umero)?\s*)?(\d{{1,2}})(?:\s+(\d{{1,2}}|[a-c]))?$")
+
+
+def sdg_reference(typed: str) -> str | None:
+    """Return the SDG (``sdg:6``) or target (``target:6.1``) id that ``typed`` names, or None.
+
+    Accepts the goal's number after its abbreviation or its name in any of the
+    four languages, with or without a space ("SDG6", "ODD 6", "ODS 6",
+    "duurzame ontwikkelingsdoelstelling 6"); a target after a dot ("SDG 6.1",
+    "ODS 6.a").  Numbers outside 1-17 name nothing.
+    """
+    folded = " ".join(fold(typed or "")[:MAX_QUERY_LENGTH].split())
+    found = _SDG.match(folded)
+    if not found:
+        return None
+    goal = int(found.group(1))
+    if not 1 <= goal <= 17:
+        return None
+    if found.group(2):
+        return f"target:{goal}.{found.group(2)}"
+    return f"sdg:{goal}"
