@@ -54,11 +54,14 @@ class ThemeSupport:
     offered: int     # declare they offer it
     practised: int   # practise it (project, partnership, lesson) without declaring it
     sought: int      # want to learn it
+    # Your current partners among those who offer or practise it: left out of the candidates when
+    # partners are excluded, so the answer names them instead of hiding them.
+    partners: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
-        """Whether anyone offers or practises it: otherwise only a learning circle can come of it."""
-        return bool(self.offered or self.practised)
+        """Whether anyone new offers or practises it: otherwise only a learning circle can come of it."""
+        return self.offered + self.practised > len(self.partners)
 
 
 @dataclass(frozen=True)
@@ -115,5 +118,6 @@ class MatchResult:
 
     @property
     def nobody_offers(self) -> tuple[str, ...]:
-        """The requested themes that no other municipality offers or practises."""
+        """The requested themes that no other municipality (apart from current partners, when they
+        are left out) offers or practises."""
         return tuple(s.theme for s in self.support if not s.available)

@@ -126,17 +126,23 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
     unmatched = tuple(t for t in request.themes
                       if not (set(index.offered_by.get(t, ())) | set(index.sought_by.get(t, ()))) - {origin.id})
     empty = origin.id is not None and not (origin.offers or origin.seeks or origin.works_on)
+    current = frozenset(c for c, links in direct.items() if is_current(index, links)) \
+        if request.exclude_partners else frozenset()
     return MatchResult(origin.id, request.themes, candidates, len(scored), index.version, unmatched,
-                       tuple(theme_support(index, t, origin.id) for t in request.themes), empty)
+                       tuple(theme_support(index, t, origin.id, current) for t in request.themes), empty)
 
 
-def theme_support(index, theme: str, origin: str | None) -> ThemeSupport:
-    """Count the other municipalities (never a province or district) that offer, practise or seek ``theme``."""
+def theme_support(index, theme: str, origin: str | None, partners: frozenset[str] = frozenset()) -> ThemeSupport:
+    """Count the other municipalities (never a province or district) that offer, practise or seek ``theme``;
+    name those among ``partners`` who offer or practise it."""
     offered = practised = sought = 0
+    mine = []
     for cid in index.offered_by.get(theme, ()):
         place = index.places.get(cid)
         if cid == origin or place is None or not place.candidate:
             continue
+        if cid in partners:
+            mine.append(cid)
         if index.offers[cid][theme].basis == "declared":
             offered += 1
         else:
@@ -145,7 +151,7 @@ def theme_support(index, theme: str, origin: str | None) -> ThemeSupport:
         place = index.places.get(cid)
         if cid != origin and place is not None and place.candidate:
             sought += 1
-    return ThemeSupport(theme, offered, practised, sought)
+    return ThemeSupport(theme, offered, practised, sought, tuple(mine))
 
 
 def _product(a: float, b: float) -> float:
