@@ -80,6 +80,7 @@ class NameIndex:
         self._kinds = kinds            # node id -> kind
         self._choices: list[str] | None = None
         self._owners: list[tuple[str, str]] | None = None  # parallel to _choices: (node id, stored name)
+        self._exact: dict[str, tuple[str, ...]] | None = None  # folded name -> node ids
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -96,6 +97,21 @@ class NameIndex:
                         owners.append((node_id, stored))
                 self._choices, self._owners = choices, owners
             return self._choices, self._owners
+
+    def named(self, typed: str, kinds: Iterable[str] | None = None) -> list[str]:
+        """Return the ids of the nodes one of whose names (any language, alternate or former) is
+        ``typed``, case, accents and punctuation aside; sorted, members first."""
+        with self._lock:
+            if self._exact is None:
+                exact: dict[str, list[str]] = {}
+                for node_id in sorted(self._by_node):
+                    for folded, _ in self._by_node[node_id]:
+                        exact.setdefault(folded, []).append(node_id)
+                self._exact = {k: tuple(v) for k, v in exact.items()}
+        wanted = set(kinds) if kinds else None
+        found = [i for i in self._exact.get(" ".join(fold(typed or "").split()), ())
+                 if wanted is None or self._kinds[i] in wanted]
+        return sorted(found, key=lambda i: (i not in self._members, i))
 
     def spliced(self, version: str, nodes: dict[str, Node | None]) -> NameIndex:
         """Return this index at ``version`` with the entries of ``nodes`` replaced (None: deleted)."""
