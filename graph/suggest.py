@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz import process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from .model import Node
 from .schema import LANGUAGES
@@ -78,25 +78,27 @@ class NameIndex:
         self._by_node = entries        # node id -> [(folded name, name as stored)]
         self._members = members        # node ids of towns with a NIS code
         self._kinds = kinds            # node id -> kind
-        self._choices: list[str] | None = None
-        self._owners: list[tuple[str, str]] | None = None  # parallel to _choices: (node id, stored name)
+        # Folded names by length, each with its owners (node id, stored name) in a parallel list: a name
+        # more than N letters longer or shorter is more than N edits away, so most are never compared.
+        self._by_length: dict[int, tuple[list[str], list[tuple[str, str]]]] | None = None
         self._exact: dict[str, tuple[str, ...]] | None = None  # folded name -> node ids
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._by_node)
 
-    def _flat(self) -> tuple[list[str], list[tuple[str, str]]]:
-        """The choices list rapidfuzz scans, built once per index version (splicing copies the dicts only)."""
+    def _lengths(self) -> dict[int, tuple[list[str], list[tuple[str, str]]]]:
+        """The names rapidfuzz scans, by length, built once per index version (splicing copies the dicts only)."""
         with self._lock:
-            if self._choices is None:
-                choices, owners = [], []
+            if self._by_length is None:
+                by_length: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}
                 for node_id in sorted(self._by_node):
                     for folded, stored in self._by_node[node_id]:
+                        choices, owners = by_length.setdefault(len(folded), ([], []))
                         choices.append(folded)
                         owners.append((node_id, stored))
-                self._choices, self._owners = choices, owners
-            return self._choices, self._owners
+                self._by_length = by_length
+            return self._by_length
 
     def named(self, typed: str, kinds: Iterable[str] | None = None) -> list[str]:
         """Return the ids of the nodes one of whose names (any language, alternate or former) is
@@ -128,8 +130,10 @@ class NameIndex:
                 exclude: Iterable[str] = ()) -> list[Suggestion]:
         """Return up to ``limit`` nodes with a name within :func:`max_edits` of ``typed``, nearest first.
 
-        At equal distance, members before other towns, then names closer in
-        length, then by name; one suggestion per node (its nearest name).
+        At equal distance, members before other towns, then the name that
+        shares more letters with the typed text in order (Indel similarity,
+        which ranks a swapped pair above two replaced letters), then names
+        closer in length, then by name; one suggestion per node (its nearest name).
         """
         folded = " ".join(fold(typed or "")[:MAX_QUERY_LENGTH].split())
         edits = max_edits(len(folded.replace(" ", "")))
@@ -137,24 +141,27 @@ class NameIndex:
             return []
         wanted = set(kinds) if kinds else None
         skip = set(exclude)
-        choices, owners = self._flat()
-        # Plenty more than ``limit``: several names of one node, and other kinds, are dropped below.
-        found = process.extract(folded, choices, scorer=OSA.distance, score_cutoff=edits,
-                                limit=max(50, limit * 10))
-        best: dict[str, Suggestion] = {}
-        for choice, distance, i in found:
-            node_id, stored = owners[i]
-            kind = self._kinds[node_id]
-            if node_id in skip or wanted is not None and kind not in wanted:
+        by_length = self._lengths()
+        best: dict[str, tuple[Suggestion, float]] = {}
+        for length in range(len(folded) - edits, len(folded) + edits + 1):
+            choices, owners = by_length.get(length, ((), ()))
+            if not choices:
                 continue
-            if distance == 0 and folded == choice:
-                distance = 0
-            seen = best.get(node_id)
-            if seen is None or distance < seen.distance:
-                best[node_id] = Suggestion(node_id, kind, stored, int(distance), node_id in self._members)
-        ordered = sorted(best.values(), key=lambda s: (
-            s.distance, not s.member, abs(len(fold(s.name)) - len(folded)), fold(s.name), s.id))
-        return ordered[:limit]
+            # Plenty more than ``limit``: several names of one node, and other kinds, are dropped below.
+            for choice, distance, i in process.extract(folded, choices, scorer=OSA.distance,
+                                                       score_cutoff=edits, limit=max(50, limit * 10)):
+                node_id, stored = owners[i]
+                kind = self._kinds[node_id]
+                if node_id in skip or wanted is not None and kind not in wanted:
+                    continue
+                seen = best.get(node_id)
+                if seen is None or distance < seen[0].distance:
+                    found = Suggestion(node_id, kind, stored, int(distance), node_id in self._members)
+                    best[node_id] = (found, Indel.normalized_similarity(folded, choice))
+        ordered = sorted(best.values(), key=lambda pair: (
+            pair[0].distance, not pair[0].member, -pair[1], abs(len(fold(pair[0].name)) - len(folded)),
+            fold(pair[0].name), pair[0].id))
+        return [s for s, _ in ordered[:limit]]
 
 
 def _is_place_or_other(node: Node) -> bool:
