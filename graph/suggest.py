@@ -22,6 +22,7 @@ the target ``target:6.1``), in any of the four languages.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import weakref
@@ -251,6 +252,20 @@ def name_index(store: GraphStore) -> NameIndex:
         with _GUARD:
             _CACHE[store] = fresh
         return fresh
+
+
+def warm_name_index(store: GraphStore) -> threading.Thread:
+    """Build the store's name index in the background, so that the first typo does not wait for it
+    (seconds on Neo4j with the twin towns: docs/performance.md)."""
+
+    def build() -> None:
+        # A failure here is met again, and reported, by the first suggestion that needs the index.
+        with contextlib.suppress(Exception):
+            name_index(store)
+
+    thread = threading.Thread(target=build, name="name-index-build", daemon=True)
+    thread.start()
+    return thread
 
 
 def suggest(store: GraphStore, typed: str, kinds: Iterable[str] | None = None, limit: int = 5,
