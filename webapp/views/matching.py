@@ -75,7 +75,8 @@ def _did_you_mean(store, form: MatchForm) -> list[dict]:
     typed = (form.municipality.data or "").strip()
     if not typed or find_municipality(store, typed) is not None:
         return []
-    near = suggest(store, typed, kinds=["Municipality"])
+    # "Brasshaat, België": the name before the comma is what may be misspelt.
+    near = suggest(store, typed.partition(",")[0], kinds=["Municipality"])
     nodes = store.get_nodes(s.id for s in near)
     return [{"id": s.id, "name": s.name,
              "country": present.country(nodes[s.id].props, present.current_lang()) if s.id in nodes else None,
