@@ -93,8 +93,10 @@ class NameIndex:
         with self._lock:
             if self._by_length is None:
                 by_length: dict[int, tuple[list[str], list[tuple[str, str]]]] = {}
-                for node_id in sorted(self._by_node):
-                    for folded, stored in self._by_node[node_id]:
+                # In any order: every name within reach is compared and the result sorted in full, so
+                # a followed index answers exactly as a fresh build does.
+                for node_id, names in self._by_node.items():
+                    for folded, stored in names:
                         choices, owners = by_length.setdefault(len(folded), ([], []))
                         choices.append(folded)
                         owners.append((node_id, stored))
@@ -148,9 +150,9 @@ class NameIndex:
             choices, owners = by_length.get(length, ((), ()))
             if not choices:
                 continue
-            # Plenty more than ``limit``: several names of one node, and other kinds, are dropped below.
+            # Every name within ``edits`` (few: a cap here would make the answer depend on list order).
             for choice, distance, i in process.extract(folded, choices, scorer=OSA.distance,
-                                                       score_cutoff=edits, limit=max(50, limit * 10)):
+                                                       score_cutoff=edits, limit=None):
                 node_id, stored = owners[i]
                 kind = self._kinds[node_id]
                 if node_id in skip or wanted is not None and kind not in wanted:
