@@ -109,3 +109,9 @@ def test_an_sdg_with_nothing_says_so_and_invites_a_lesson(client):
     page = client.get("/es/sdgs/4").get_data(as_text=True)
     assert 'href="/es/edit/lessons/new"' in page
     assert 'href="/es/lessons?sdg=sdg:6"' in client.get("/es/sdgs/6").get_data(as_text=True)
+
+
+def test_the_overview_invites_a_lesson_for_an_empty_goal(client):
+    html = client.get("/nl/sdgs").get_data(as_text=True)
+    card = html[html.index('class="sdg sdg-4"'):]
+    assert 'href="/nl/edit/lessons/new"' in card[:card.index("</li>")]

@@ -26,7 +26,8 @@ def overview(fmt: str):
              total=sum(s.counts.values()))
         for s in sdg_overview(get_store())
     ]
-    return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals}, fmt)
+    return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals,
+                                "contribute_url": url_for("editing.create", lang=lang, plural="lessons")}, fmt)
 
 
 def _chosen(name: str, known: dict, label: str) -> list[str]:
