@@ -184,6 +184,38 @@ def goal_projects(store: GraphStore, goals) -> list[Node]:
     return [found[i] for i in sorted(found)]
 
 
+# What the knowledge base can hold about a goal, in the order the lessons page shows it.
+KNOWLEDGE_KINDS = ("Lesson", "PracticalExperience", "Challenge", "Opportunity", "Project", "Risk")
+
+
+def sdg_knowledge(store: GraphStore, goals) -> dict[str, list[Node]]:
+    """Return every lesson, practical experience, challenge, opportunity, project and risk tied to
+    any of ``goals`` (SDG ids), by kind in :data:`KNOWLEDGE_KINDS` order, each list by id.
+
+    Tied means: about the goal or one of its targets itself (CONCERNS,
+    CONTRIBUTES_TO), or a lesson :func:`lesson_views` counts under it, with
+    that lesson's parts and projects (what was learned from them), or a risk
+    one of those lessons or projects responds to.  Kinds with nothing are
+    left out.
+    """
+    wanted = set(goals)
+    ids = {e.source for e in store.edges(SUBJECT_TYPES) if goal_of(e.target) in wanted}
+    for view in lesson_views(store, sdgs=sorted(wanted)):
+        ids.add(view.lesson.id)
+        ids.update(n.id for n in (*view.challenges, *view.opportunities, *view.experiences, *view.projects))
+    nodes = store.get_nodes(ids)
+    answering = [i for i, n in nodes.items() if n.kind in ("Lesson", "Project")]
+    risks = {e.target for e in store.edges_of_many(sorted(answering), ["RESPONDS_TO"])
+             if e.source in nodes and e.target.startswith("risk:")} if answering else set()
+    nodes.update(store.get_nodes(risks - nodes.keys()))
+    by_kind: dict[str, list[Node]] = {}
+    for kind in KNOWLEDGE_KINDS:
+        found = sorted((n for n in nodes.values() if n.kind == kind), key=lambda n: n.id)
+        if found:
+            by_kind[kind] = found
+    return by_kind
+
+
 @dataclass
 class LessonView:
     """A lesson, its parts, what it is about (directly) and the goals and themes it counts under."""

@@ -32,6 +32,7 @@ from .errors import SchemaError
 from .model import Node
 from .schema import LANGUAGES, NODE_KINDS
 from .stores.base import GraphStore
+from .suggest import Suggestion, sdg_reference, suggest
 from .text import display_name, fold, index_words, query_tokens
 
 # What people search for by name; everything else is a passage of the publication.
@@ -89,6 +90,8 @@ class SearchResult:
     limit: int
     complete: bool = True
     problem: str | None = None
+    # Names within an edit or two of the query, when no name matched it ("Brasshaat": Brasschaat).
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 def names_of(node: Node) -> list[str]:
@@ -157,6 +160,10 @@ def search(store: GraphStore, query: str, kinds: Iterable[str] | None = None,
     if hide is not None:
         found = [n for n in found if not hide(n)]
     ranked = rank(found, tokens, lang)
+    named = aliased(store, query)
+    if named is not None:
+        # "SDG 6", "ODD 6", "duurzame ontwikkelingsdoelstelling 6": the goal itself comes first.
+        ranked = [Hit(named, Match.EXACT, True)] + [h for h in ranked if h.node.id != named.id]
     if kinds and not complete:
         # The capped candidates may miss some of the chosen kinds: ask for those alone.
         chosen = candidates(store, tokens, kinds)
@@ -165,8 +172,21 @@ def search(store: GraphStore, query: str, kinds: Iterable[str] | None = None,
         chosen_hits = [h for h in ranked if not kinds or h.node.kind in kinds]
     counts = Counter(h.node.kind for h in ranked)
     groups = [(kind, counts[kind]) for kind in dict.fromkeys(h.node.kind for h in ranked)]
+    near = ()
+    if named is None and not any(h.match < Match.TEXT for h in ranked):
+        near = tuple(suggest(store, query, kinds=kinds, limit=SUGGESTIONS))
     return SearchResult(query, chosen_hits[offset:offset + limit], len(chosen_hits), groups,
-                        offset, limit, complete)
+                        offset, limit, complete, suggestions=near)
+
+
+# How many "did you mean" names a search or a typed name offers.
+SUGGESTIONS = 5
+
+
+def aliased(store: GraphStore, query: str) -> Node | None:
+    """Return the SDG or target a query names by number in any language ("ODS 6"), if it exists."""
+    reference = sdg_reference(query)
+    return store.get_node(reference) if reference else None
 
 
 # Kinds whose nodes are the usual ends of a path question, offered first when a name is ambiguous.
@@ -180,6 +200,8 @@ class Resolution:
     text: str
     node: Node | None
     choices: list[Hit]
+    # When nothing matched: the names within an edit or two of the text, nearest first.
+    suggestions: tuple[Suggestion, ...] = ()
 
 
 def resolve(store: GraphStore, reference: str, limit: int = 10, lang: str = "en") -> Resolution:
@@ -197,10 +219,17 @@ def resolve(store: GraphStore, reference: str, limit: int = 10, lang: str = "en"
             node = None
         if node is not None:
             return Resolution(reference, node, [])
+    named = aliased(store, reference)
+    if named is not None:
+        return Resolution(reference, named, [])
     tokens = query_tokens(reference)
     if not tokens:
         return Resolution(reference, None, [])
     hits = rank(candidates(store, tokens), tokens, lang)
+    if not any(h.match < Match.TEXT for h in hits):
+        near = tuple(suggest(store, reference, limit=min(limit, SUGGESTIONS)))
+        if near:
+            return Resolution(reference, None, [], near)
     exact = [h for h in hits if h.match == Match.EXACT]
     exact_entities = [h for h in exact if h.entity]
     if len(exact_entities) == 1 or not exact_entities and len(exact) == 1:

@@ -102,7 +102,7 @@ def test_the_wheel_seeds_and_serves_outside_the_checkout(installed, backend, tmp
 
     # --force: a shared Neo4j may already hold these seeds, and then nothing would be written.
     seeded = run(kb, "seed", "--force", cwd=work, env=env)
-    assert f"seeded 656 nodes and 968 edges into the {backend} store" in seeded.stdout
+    assert f"seeded 656 nodes and 976 edges into the {backend} store" in seeded.stdout
 
     port = free_port()
     server = subprocess.Popen([kb, "serve", "--port", str(port)], cwd=work, env=env,

@@ -8,6 +8,7 @@ from flask import Flask, current_app
 
 from graph import GraphStore, open_store
 from graph.matching import follow_match_index, warm_match_index
+from graph.suggest import warm_name_index
 
 _lock = threading.Lock()
 
@@ -25,6 +26,7 @@ def get_store() -> GraphStore:
                 # following writes, so that the first search after one does not either.
                 warm_match_index(store)
                 follow_match_index(store, current_app.config["MATCH_INDEX_FOLLOW_S"])
+                warm_name_index(store)  # "did you mean" over every town name
     return ext["store"]
 
 

@@ -121,3 +121,32 @@ def read_table(data: bytes, name: str, max_rows: int) -> list[list[str]]:
     if len(rows) - 1 > max_rows:
         raise DataError(name, max_rows + 2, None, f"more than the {max_rows} rows an import may hold")
     return rows
+
+
+def csv_bytes(rows: list[list[str]]) -> bytes:
+    """Write ``rows`` as Belgian Excel reads CSV: UTF-8 with a BOM, semicolons, CRLF line ends."""
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: list[tuple[str, list[list[str]]]]) -> bytes:
+    """Write an XLSX workbook with one sheet per ``(title, rows)``; the first row of each is bold and frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows in sheets:
+        sheet = book.create_sheet(title[:31])  # Excel's limit on a sheet name
+        for row in rows:
+            sheet.append(row)
+        for cell in sheet[1] if rows else ():
+            cell.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for i, _ in enumerate(rows[0] if rows else (), start=1):
+            width = max(len(str(r[i - 1])) for r in rows if len(r) >= i)
+            sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(60, max(12, width + 2))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

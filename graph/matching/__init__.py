@@ -25,7 +25,7 @@ from __future__ import annotations
 from .cache import follow_match_index, match_index, warm_match_index
 from .index import EDGE_TYPES, MatchIndex, Place, Support, build_index
 from .request import MatchError, MatchRequest, Profile
-from .result import Candidate, Evidence, MatchResult, Path
+from .result import Candidate, Evidence, MatchResult, Path, ThemeLink, ThemeSupport
 from .scoring import match
 from .tuning import (
     COMMON_PARTNER,
@@ -70,6 +70,8 @@ __all__ = [
     "Place",
     "Profile",
     "Support",
+    "ThemeLink",
+    "ThemeSupport",
     "build_index",
     "match",
     "match_index",

@@ -12,12 +12,26 @@ from ..text import sdg_number_key
 from .index import MatchIndex
 from .network import best_partners, partner_edge
 from .request import Origin
-from .result import Candidate, Evidence
+from .result import Candidate, Evidence, ThemeLink
 from .tuning import COMPONENTS, IMPLIED_INTEREST, MAX_EVIDENCE, THEMATIC, WEIGHTS
 
 
+def theme_links(index: MatchIndex, cid: str, themes) -> tuple[ThemeLink, ...]:
+    """What ``cid`` has to do with each of ``themes``: offers or practises it (with the paths), seeks it."""
+    links = []
+    offers, seeks = index.offers.get(cid, {}), index.seeks.get(cid, {})
+    for t in themes:
+        offer = offers.get(t)
+        if offer is not None:
+            relation = "offers" if offer.basis == "declared" else "practises"
+            links.append(ThemeLink(t, relation, offer.paths[:2]))
+        if t in seeks:
+            links.append(ThemeLink(t, "seeks", seeks[t].paths[:1]))
+    return tuple(links)
+
+
 def build_candidate(index: MatchIndex, origin: Origin, focus, raw: dict[str, float], cid, direct, common,
-                    shared_orgs, stored: Mapping) -> Candidate:
+                    shared_orgs, stored: Mapping, links: tuple[ThemeLink, ...] = ()) -> Candidate:
     """Weigh ``raw`` (unweighted parts, each in [0, 1]) and gather the evidence and flags for ``cid``.
 
     ``stored`` holds the PARTNER_IN edges the network evidence shows, read from the store by key.
@@ -106,12 +120,12 @@ def build_candidate(index: MatchIndex, origin: Origin, focus, raw: dict[str, flo
     inferred = origin.languages_inferred or place.languages_inferred
     for lang in sorted(origin.languages & place.languages):
         evidence.append(Evidence("language", lang, (), ("inferred",) if inferred else ()))
-    if not any(raw[c] for c in THEMATIC):
+    if not any(raw[c] for c in THEMATIC) and not links:
         flags.append("no_thematic_signal")
     if inferred and raw["language"]:
         flags.append("languages_inferred")
     return Candidate(cid, place.name, place.country, score, parts, tuple(evidence),
-                     tuple(dict.fromkeys(flags)))
+                     tuple(dict.fromkeys(flags)), links)
 
 
 def _interest(origin: Origin, focus, t: str) -> float:

@@ -50,6 +50,14 @@ class Place:
     regions: tuple[str, ...]
     languages: frozenset[str]
     languages_inferred: bool
+    # What sort of place the node is, when a gazetteer says (graph/places/): "municipality", or
+    # "province", "district", "region"... which are never candidates.  None: a municipality.
+    place_type: str | None = None
+
+    @property
+    def candidate(self) -> bool:
+        """Whether matching may offer it as a partner: municipalities only, never a province or district."""
+        return self.place_type in (None, "", "municipality")
 
 
 @dataclass
@@ -171,8 +179,10 @@ def place_of(node) -> Place:
     stated = _languages(props.get("languages"))
     languages = stated or _official(code)
     # Interned: the places of one country share one copy of its name.
+    place_type = props.get("place_type") if isinstance(props.get("place_type"), str) else None
     return Place(node.id, display_name(props, "en", node.id), None if country is None else sys.intern(country),
-                 code, _regions(code), languages, not stated and bool(languages))
+                 code, _regions(code), languages, not stated and bool(languages),
+                 None if place_type is None else sys.intern(place_type))
 
 
 def assemble(places: Mapping[str, Place], edges: list[Edge], partner_in: Iterable[Edge]) -> dict[str, dict]:

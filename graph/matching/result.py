@@ -33,6 +33,38 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class ThemeLink:
+    """What a candidate has to do with one requested theme.
+
+    ``relation`` is ``offers`` (declared), ``practises`` (a project, a
+    partnership or a lesson of its own on the theme: ``paths`` show it) or
+    ``seeks`` (it wants to learn the theme too).
+    """
+
+    theme: str
+    relation: str
+    paths: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class ThemeSupport:
+    """Who else in the knowledge base has a requested theme: counts of other municipalities."""
+
+    theme: str
+    offered: int     # declare they offer it
+    practised: int   # practise it (project, partnership, lesson) without declaring it
+    sought: int      # want to learn it
+    # Your current partners among those who offer or practise it: left out of the candidates when
+    # partners are excluded, so the answer names them instead of hiding them.
+    partners: tuple[str, ...] = ()
+
+    @property
+    def available(self) -> bool:
+        """Whether anyone new offers or practises it: otherwise only a learning circle can come of it."""
+        return self.offered + self.practised > len(self.partners)
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A ranked candidate: ``parts`` are weighted contributions summing to ``score``."""
 
@@ -43,11 +75,24 @@ class Candidate:
     parts: dict[str, float] = field(hash=False)
     evidence: tuple[Evidence, ...] = ()
     flags: tuple[str, ...] = ()
+    theme_links: tuple[ThemeLink, ...] = ()
 
     @property
     def thematic(self) -> bool:
         """True if a theme or SDG links it to you; False if it is suggested through the network alone."""
         return "no_thematic_signal" not in self.flags
+
+    @property
+    def group(self) -> str:
+        """Where the answer puts it, in this order: ``theme`` (offers or practises a requested theme),
+        ``circle`` (seeks one too: a possible learning circle), ``related`` (other themes or SDGs
+        only), ``network`` (no theme or SDG: a facilitator or an earlier partnership)."""
+        relations = {link.relation for link in self.theme_links}
+        if relations & {"offers", "practises"}:
+            return "theme"
+        if "seeks" in relations:
+            return "circle"
+        return "related" if self.thematic else "network"
 
 
 @dataclass(frozen=True)
@@ -56,6 +101,10 @@ class MatchResult:
 
     ``unmatched_themes`` are the requested themes that no other municipality
     offers, practises or seeks: no thematic match can come from them.
+    ``support`` says, for each requested theme, how many others offer,
+    practise or seek it.  ``profile_empty`` is True when the asking
+    municipality declares, practises and seeks nothing: then only the
+    requested themes speak for it.
     """
 
     origin: str | None
@@ -64,3 +113,11 @@ class MatchResult:
     considered: int
     version: str
     unmatched_themes: tuple[str, ...] = ()
+    support: tuple[ThemeSupport, ...] = ()
+    profile_empty: bool = False
+
+    @property
+    def nobody_offers(self) -> tuple[str, ...]:
+        """The requested themes that no other municipality (apart from current partners, when they
+        are left out) offers or practises."""
+        return tuple(s.theme for s in self.support if not s.available)

@@ -10,7 +10,7 @@ import math
 
 from ..stores.base import GraphStore
 from .cache import match_index
-from .evidence import build_candidate
+from .evidence import build_candidate, theme_links
 from .network import (
     direct_weight,
     indirect_weight,
@@ -20,7 +20,7 @@ from .network import (
     shown_partnerships,
 )
 from .request import MatchError, MatchRequest, candidate_filters, check_request, origin_of
-from .result import MatchResult
+from .result import MatchResult, ThemeSupport
 from .tuning import COMPONENTS, FOCUS_SHARE, IMPLIED_INTEREST, WEIGHTS
 
 _WEIGHT_LIST = tuple(WEIGHTS.values())
@@ -61,11 +61,16 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
         pool.update(index.offered_by.get(t, ()))
     for s in works:
         pool.update(index.worked_on_by.get(s, ()))
+    for t in focus:
+        # Those who want to learn a requested theme too: a learning circle when nobody offers it.
+        pool.update(index.sought_by.get(t, ()))
     pool.discard(origin.id)
 
     scored = []
     for cid in pool:
         place = index.places[cid]
+        if not place.candidate:
+            continue
         if code and place.code != code:
             continue
         if region and region not in place.regions:
@@ -88,14 +93,25 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
         network = max(direct_weight(index, links) if links else 0.0,
                       indirect_weight(common[cid]) if cid in common else 0.0)
         thematic = bool(give or learn or peers or sdgs)
-        if not (thematic or facilitators or network):
+        # How the candidate relates to the requested themes themselves: it offers or practises one
+        # (tier 0), it seeks one too (1), it shares other themes or SDGs only (2), or neither (3).
+        if focus & c_offers.keys():
+            tier = 0
+        elif focus & index.seek_w.get(cid, _EMPTY).keys():
+            tier = 1
+        else:
+            tier = 2 if thematic else 3
+        # Through the network alone, only a real tie counts: a shared facilitator or a partnership
+        # of your own (dormant or ended, or current when partners are included).  A partner of a
+        # partner with no theme in common is too weak to be shown as a match.
+        if tier == 3 and not (facilitators or links):
             continue
         raw = (give, learn, mutual, peers, sdgs, facilitators, network, 1.0 if shared_languages else 0.0)
         total = sum(w * r for w, r in zip(_WEIGHT_LIST, raw, strict=True))
-        scored.append((not thematic, -round(total, 9), cid, raw))
+        scored.append((tier, -round(total, 9), cid, raw))
 
-    # Candidates with a thematic signal first, then by score, ties by id: the web page shows the
-    # two kinds as separate groups, so within each the order is the score's.
+    # Candidates by how they relate to the requested themes, then by score, ties by id: the web page
+    # shows each tier as its own group, so within each the order is the score's.
     scored.sort(key=lambda s: s[:3])
     chosen = scored[: request.limit]
     # The index keeps partnership links as ids: the few PARTNER_IN edges the evidence shows are read
@@ -104,12 +120,38 @@ def match(store: GraphStore, request: MatchRequest) -> MatchResult:
     stored = {e.key: e for e in store.edges_of_many(sorted(shown), ["PARTNER_IN"])} if shown else {}
     candidates = tuple(
         build_candidate(index, origin, focus, dict(zip(COMPONENTS, raw, strict=True)), cid, direct, common,
-                        shared_orgs, stored)
+                        shared_orgs, stored, theme_links(index, cid, request.themes))
         for _, _, cid, raw in chosen
     )
     unmatched = tuple(t for t in request.themes
                       if not (set(index.offered_by.get(t, ())) | set(index.sought_by.get(t, ()))) - {origin.id})
-    return MatchResult(origin.id, request.themes, candidates, len(scored), index.version, unmatched)
+    empty = origin.id is not None and not (origin.offers or origin.seeks or origin.works_on)
+    current = frozenset(c for c, links in direct.items() if is_current(index, links)) \
+        if request.exclude_partners else frozenset()
+    return MatchResult(origin.id, request.themes, candidates, len(scored), index.version, unmatched,
+                       tuple(theme_support(index, t, origin.id, current) for t in request.themes), empty)
+
+
+def theme_support(index, theme: str, origin: str | None, partners: frozenset[str] = frozenset()) -> ThemeSupport:
+    """Count the other municipalities (never a province or district) that offer, practise or seek ``theme``;
+    name those among ``partners`` who offer or practise it."""
+    offered = practised = sought = 0
+    mine = []
+    for cid in index.offered_by.get(theme, ()):
+        place = index.places.get(cid)
+        if cid == origin or place is None or not place.candidate:
+            continue
+        if cid in partners:
+            mine.append(cid)
+        if index.offers[cid][theme].basis == "declared":
+            offered += 1
+        else:
+            practised += 1
+    for cid in index.sought_by.get(theme, ()):
+        place = index.places.get(cid)
+        if cid != origin and place is not None and place.candidate:
+            sought += 1
+    return ThemeSupport(theme, offered, practised, sought, tuple(mine))
 
 
 def _product(a: float, b: float) -> float:

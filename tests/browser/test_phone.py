@@ -24,6 +24,14 @@ PHONE_PAGES = [
     "/nl/match?municipality=Herent&themes=theme:water&exclude_partners=y",
     "/es/search?q=water",
     "/nl/paths?from=Herent&to=Tarija",
+    # Issue 18: did you mean, the theme in matching, what each SDG holds.
+    "/nl/match?municipality=Brasshaat&themes=theme:water&exclude_partners=y",
+    "/es/match?municipality=Brasschaat&themes=theme:agroforestry&exclude_partners=y",
+    "/nl/match?municipality=Mechelen&themes=theme:child-rights&exclude_partners=y",
+    "/nl/search?q=Brasshaat",
+    "/es/paths?from=Brasshaat&to=ODS+6",
+    "/es/lessons?sdg=sdg:4",
+    "/nl/sdgs/4",
 ]
 PHONE_WIDTH = 390
 # The elements whose right edge passes the phone's width: named in the failure message.

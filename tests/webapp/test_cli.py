@@ -81,7 +81,7 @@ def test_check_passes_on_a_good_store_and_names_what_is_wrong(kb, tmp_path):
 
     kb("seed")
     result = kb("check")
-    assert result.exit_code == 0 and "ok: 656 nodes and 968 edges" in result.output
+    assert result.exit_code == 0 and "ok: 656 nodes and 976 edges" in result.output
     # Values written before the schema refused them (stores trust their callers).
     store = EmbeddedStore(tmp_path / "data")
     store.write([Node("project:legacy", "Project", {"name": "Legacy\x00", "budget": 10**30})])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from graph.records import make_edge
+from graph.records import make_edge, make_node
 
 
 def test_goal_page_lists_each_target_once_with_its_official_number(client):
@@ -58,13 +58,18 @@ def test_counts_per_filter_value_agree_with_the_filter_and_the_goal_cards(client
     assert counts["sdg:17"] == len(_lesson_ids(client, "sdg=sdg:17&theme=theme:participation"))
 
 
-def test_a_goal_without_lessons_points_to_its_projects(client):
-    data = client.get("/es/lessons.json?sdg=sdg:6").get_json()
+def test_a_goal_without_lessons_points_to_its_projects(client, seeded_store):
+    # (SDG 6 has a lesson since the publication's tags were completed: a project alone is written here.)
+    provenance = {"source": "source:vvsg-2022", "source_section": "test"}
+    seeded_store.write([make_node("project:bridge", dict(name="Bridge", **provenance))],
+                       [make_edge("project:bridge", "CONCERNS", "target:9.1", provenance)])
+    data = client.get("/es/lessons.json?sdg=sdg:9").get_json()
     assert data["lessons"] == []
-    assert [p["id"] for p in data["projects"]] == ["project:water-source-protection-tarija"]
-    html = client.get("/es/lessons?sdg=sdg:6").get_data(as_text=True)
-    assert 'href="/es/projects/water-source-protection-tarija"' in html
-    assert 'value="sdg:6" checked' in html
+    assert [p["id"] for p in data["projects"]] == ["project:bridge"]
+    assert [(g["kind"], g["count"]) for g in data["knowledge"]] == [("Project", 1)]
+    html = client.get("/es/lessons?sdg=sdg:9").get_data(as_text=True)
+    assert 'href="/es/projects/bridge"' in html
+    assert 'value="sdg:9" checked' in html
 
 
 def test_a_lesson_counts_under_the_goals_of_its_projects(client, seeded_store):
@@ -82,3 +87,31 @@ def test_a_lesson_counts_under_the_goals_of_its_projects(client, seeded_store):
 def test_an_unknown_goal_among_several_is_refused(client):
     response = client.get("/fr/lessons?sdg=sdg:6&sdg=sdg:99")
     assert response.status_code == 400 and "sdg:99" in response.get_data(as_text=True)
+
+
+def test_sdg_6_shows_the_tarija_water_project_and_what_was_learned(client):
+    data = client.get("/nl/lessons.json?sdg=sdg:6").get_json()
+    groups = {g["kind"]: [i["id"] for i in g["items"]] for g in data["knowledge"]}
+    assert "project:water-source-protection-tarija" in groups["Project"]
+    assert "experience:habits-and-divergent-projects" in groups["PracticalExperience"]
+    assert "lesson:mental-photos" in groups["Lesson"]
+    assert [g["count"] for g in data["knowledge"]] == [len(groups[k]) for k in groups]
+    assert data["lessons"]
+    html = client.get("/nl/lessons?sdg=sdg:6").get_data(as_text=True)
+    assert 'href="/nl/projects/water-source-protection-tarija"' in html
+
+
+def test_an_sdg_with_nothing_says_so_and_invites_a_lesson(client):
+    data = client.get("/es/lessons.json?sdg=sdg:4").get_json()
+    assert data["knowledge"] == [] and data["contribute_url"] == "/es/edit/lessons/new"
+    html = client.get("/es/lessons?sdg=sdg:4").get_data(as_text=True)
+    assert 'href="/es/edit/lessons/new"' in html
+    page = client.get("/es/sdgs/4").get_data(as_text=True)
+    assert 'href="/es/edit/lessons/new"' in page
+    assert 'href="/es/lessons?sdg=sdg:6"' in client.get("/es/sdgs/6").get_data(as_text=True)
+
+
+def test_the_overview_invites_a_lesson_for_an_empty_goal(client):
+    html = client.get("/nl/sdgs").get_data(as_text=True)
+    card = html[html.index('class="sdg sdg-4"'):]
+    assert 'href="/nl/edit/lessons/new"' in card[:card.index("</li>")]

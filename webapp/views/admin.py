@@ -8,13 +8,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import DataError
-from graph.ingest.questionnaire import MAX_IMPORT_BYTES, apply_import, plan_import
+from graph.ingest.questionnaire import ALLOWED_LABELS, MAX_IMPORT_BYTES, apply_import, plan_import, template
+from graph.ingest.spreadsheets import csv_bytes, xlsx_bytes
 
+from .. import present
 from ..auth import admin_only, current_account
 from ..db import get_store
 from ..render import page, render
@@ -37,6 +39,7 @@ def _upload_dir() -> Path:
 def _preview(plan) -> list[dict]:
     return [{"row": r.row, "name": r.name, "country": r.country, "status": r.status, "municipality": r.municipality,
              "matched_by": r.matched_by, "offers": r.offers, "seeks": r.seeks, "sdgs": r.sdgs,
+             "suggestions": [{"id": i, "name": n} for i, n in r.suggestions],
              "errors": [{"field": f, "code": code, "message": problem_message(code, values)}
                         for f, code, values in r.codes]} for r in plan.rows]
 
@@ -53,6 +56,12 @@ def problem_message(code: str, values: dict) -> str:
         "bad_language_code": gettext("not an ISO 639 language code: %(value)s"),
         "too_long": gettext("At most %(max)d characters, please."),
         "not_yes_no": gettext("%(value)s is not yes or no"),
+        "unknown_municipality": gettext("There is no municipality “%(value)s” in %(country)s. Did you mean: "
+                                        "%(suggestions)s? To add it as a new municipality, write yes in the "
+                                        "column new_municipality."),
+        "ambiguous_municipality": gettext("“%(value)s” names several municipalities in %(country)s "
+                                          "(%(candidates)s): add the NIS code."),
+        "unknown_nis_code": gettext("No municipality has NIS code %(value)s."),
     }
     values = dict(values, reason=values.get("detail", ""))
     return messages[code] % values if code in messages else code
@@ -96,6 +105,30 @@ def import_profiles(fmt: str):
         else:
             status = 400
     return render("import_profiles.html", context, fmt, status)
+
+
+TEMPLATE_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@bp.route("/<lang:lang>/admin/import-profiles/questionnaire.<any(xlsx, csv):ext>")
+@admin_only
+def questionnaire_template(ext: str):
+    """The questionnaire to send out, in the page's language: XLSX with a sheet of allowed values, or
+    CSV (semicolons, BOM) with only the header; ``?values=1`` gives the allowed values as CSV."""
+    lang = present.current_lang()
+    header, allowed = template(get_store(), lang)
+    if ext == "xlsx":
+        data = xlsx_bytes([(gettext("Questionnaire"), [header]), (ALLOWED_LABELS["sheet"][lang], allowed)])
+        name = f"questionnaire-{lang}.xlsx"
+    elif request.args.get("values"):
+        data, name = csv_bytes(allowed), f"questionnaire-{lang}-allowed-values.csv"
+    else:
+        data, name = csv_bytes([header]), f"questionnaire-{lang}.csv"
+    return Response(data, mimetype=TEMPLATE_TYPES[ext],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _incoming() -> tuple[bytes | None, str, str | None]:

@@ -20,6 +20,7 @@ from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name,
 from ..render import page, render
 from ..visibility import visibility
 from ..workspace_present import workspace_links
+from .sdgs import knowledge as sdg_knowledge_groups
 
 bp = Blueprint("browse", __name__)
 
@@ -228,6 +229,11 @@ def node(plural: str, local: str, fmt: str):
             "linked": [{"kind": k, "label": kind_name(k, plural=True),
                         "items": [present.ref(x, lang) for x in items]}
                        for k, items in detail.linked.items() if k not in ("SDGTarget",)],
+            # Every kind of knowledge about it, counted, as the lessons page shows it.
+            "knowledge": [{"kind": g["kind"], "label": g["label"], "count": g["count"]}
+                          for g in sdg_knowledge_groups(store, [n.id], lang)],
+            "lessons_url": url_for("sdgs.lessons", lang=lang, sdg=n.id),
+            "contribute_url": url_for("editing.create", lang=lang, plural="lessons"),
         }
     return render("node.html", context, fmt)
 

@@ -37,6 +37,11 @@ def _end(field: str, typed: str, lang: str) -> dict:
         found = dataclasses.replace(found, choices=[h for h in found.choices if not seen.hides_node(h.node)])
     if found.node is not None:
         end["node"] = present.ref(found.node, lang)
+    elif found.suggestions:
+        nodes = get_store().get_nodes(s.id for s in found.suggestions)
+        end["message"] = gettext("Nothing is called “%(value)s”. Did you mean:", value=typed)
+        end["choices"] = [dict(present.ref(nodes[s.id], lang), summary=present.summary(nodes[s.id]))
+                          for s in found.suggestions if s.id in nodes]
     elif found.choices:
         end["message"] = gettext("Several things match “%(value)s”. Which one do you mean?", value=typed)
         end["choices"] = [dict(present.ref(h.node, lang), summary=present.summary(h.node))

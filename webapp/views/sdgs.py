@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext
 
-from graph.queries import goal_projects, lesson_counts, lesson_views, sdg_overview
+from graph.queries import goal_projects, lesson_counts, lesson_views, sdg_knowledge, sdg_overview
 
 from .. import present
 from ..db import get_store
@@ -26,7 +26,8 @@ def overview(fmt: str):
              total=sum(s.counts.values()))
         for s in sdg_overview(get_store())
     ]
-    return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals}, fmt)
+    return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals,
+                                "contribute_url": url_for("editing.create", lang=lang, plural="lessons")}, fmt)
 
 
 def _chosen(name: str, known: dict, label: str) -> list[str]:
@@ -76,6 +77,10 @@ def lessons(fmt: str):
         ],
         # Where to look further: the projects about the chosen goals, lessons or not.
         "projects": [present.ref(p, lang) for p in goal_projects(store, sdgs)] if sdgs else [],
+        # Everything the knowledge base holds about the chosen goals, by kind (empty: nothing yet).
+        "knowledge": knowledge(store, sdgs, lang) if sdgs else [],
+        "chosen_goals": [present.ref(goals[g], lang) for g in sdgs],
+        "contribute_url": url_for("editing.create", lang=lang, plural="lessons"),
     }
     return render("lessons.html", context, fmt)
 
@@ -87,3 +92,10 @@ def _tag(node, lang: str) -> dict:
         tag["title"] = tag["label"]
         tag["label"] = gettext("Target %(number)s", number=node.props["number"])
     return tag
+
+
+def knowledge(store, goals, lang: str) -> list[dict]:
+    """What the knowledge base holds about ``goals``: one group per kind, with its count and items."""
+    return [{"kind": kind, "label": kind_name(kind, plural=True), "count": len(nodes),
+             "items": [dict(present.ref(n, lang), summary=present.summary(n)) for n in nodes]}
+            for kind, nodes in sdg_knowledge(store, goals).items()]

@@ -37,7 +37,7 @@ def search(fmt: str):
         "title": gettext("Search"), "query": query, "kind": kind,
         "kinds": [{"value": k, "label": kind_name(k, plural=True)} for k in NODE_KINDS],
         "error": None, "message": None, "total": 0, "complete": True, "offset": 0, "limit": 0,
-        "page": 1, "pages": 1, "groups": [], "results": [],
+        "page": 1, "pages": 1, "groups": [], "results": [], "suggestions": [],
     }
     if len(query) > MAX_QUERY:
         context["error"] = gettext("The search text is too long (at most %(n)d characters).", n=MAX_QUERY)
@@ -56,7 +56,7 @@ def search(fmt: str):
     result = finder.search(get_store(), query, kinds=[kind] if kind else None,
                         offset=(number - 1) * size, limit=size, lang=lang, hide=visibility().hides_node)
     pages = max(1, -(-result.total // size))
-    if number > pages:
+    if number > pages and not result.suggestions:
         abort(404)
     context.update({
         "message": _problem_message(result.problem),
@@ -68,5 +68,8 @@ def search(fmt: str):
                     "url": current_url(query={"kind": [k], "page": []})} for k, count in result.groups],
         "results": [dict(present.ref(h.node, lang), match=h.match.name.lower(), summary=present.summary(h.node),
                          description=present.text(h.node.props, "description", lang)) for h in result.hits],
+        # Each runs the corrected search (same kind filter, first page).
+        "suggestions": [{"name": s.name, "id": s.id, "kind": s.kind, "kind_label": kind_name(s.kind),
+                         "url": current_url(query={"q": [s.name], "page": []})} for s in result.suggestions],
     })
     return render("search.html", context, fmt)

@@ -13,10 +13,12 @@ from graph.accounts.model import open_accounts
 from graph.ingest.questionnaire import apply_import, plan_import
 from webapp.cli import main
 
-HEADER = ["name", "country", "offers", "seeks", "sdgs", "languages", "contact", "answer_language", "public"]
+HEADER = ["name", "country", "offers", "seeks", "sdgs", "languages", "contact", "answer_language", "public",
+          "new_municipality"]
+# Cuenca is not in the knowledge base: the row says so explicitly, or it would be refused.
 ROWS = [["Herent", "België", "Water; agroforestry", "theme:youth", "6|13", "nl", "Dienst Internationale Samenwerking",
-         "nl", "ja"],
-        ["Cuenca", "Ecuador", "child rights", "Water", "6", "es", "Departamento de Cooperación", "es", "no"]]
+         "nl", "ja", ""],
+        ["Cuenca", "Ecuador", "child rights", "Water", "6", "es", "Departamento de Cooperación", "es", "no", "yes"]]
 
 
 def excel_csv(rows, delimiter=";") -> bytes:
@@ -146,3 +148,52 @@ def test_translate_view_lists_missing_texts_and_saves_one(admin, seeded_store):
         "csrf_token": csrf_token(admin), "node": "lesson:listen-first", "field": "name",
         "version": item["version"], "text": "Listen first"})
     assert stale.status_code == 409 and "name_en" not in seeded_store.get_node("lesson:listen-first").props
+
+
+def test_a_misspelt_town_is_refused_whole_with_suggestions_never_created(seeded_store):
+    rows = [HEADER, ROWS[0], ["Brasshaat", "België", "", "Water", "", "", "", "", "", ""]]
+    plan = plan_import(seeded_store, excel_csv(rows), "answers.csv")
+    assert not plan.ok and plan.rows[1].status == "new" and plan.rows[1].municipality is None
+    assert [(row, field) for row, field, _ in plan.errors] == [(3, "name")]
+    assert plan.rows[1].suggestions[0] == ("municipality:brasschaat-belgium", "Brasschaat")
+    assert "did you mean: Brasschaat" in plan.errors[0][2]
+
+
+def test_nis_code_names_in_any_language_and_language_names(seeded_store):
+    header = ["naam", "land", "NIS-code", "werktalen", "taal van de antwoorden", "zoekt"]
+    rows = [header, ["", "België", "24062", "Nederlands, néerlandais; neerlandés|Dutch", "Frans", "Eau"],
+            ["Gand", "Belgique", "", "es", "es", "agua"]]
+    plan = plan_import(seeded_store, excel_csv(rows), "antwoorden.csv")
+    [leuven, gent] = plan.rows
+    # The name is required even with a NIS code (it is what the preview shows); the code still matches.
+    assert [(f, c) for f, c, _ in leuven.codes] == [("name", "required")]
+    rows[1][0] = "Leuven"
+    plan = plan_import(seeded_store, excel_csv(rows), "antwoorden.csv")
+    assert plan.ok, plan.errors
+    leuven, gent = plan.rows
+    assert (leuven.municipality, leuven.matched_by) == ("municipality:leuven-belgium", "nis_code")
+    assert (gent.municipality, gent.matched_by) == ("municipality:gent-belgium", "name")
+    node = next(n for n in plan.nodes if n.id == "municipality:leuven-belgium")
+    assert node.props["languages"] == ["nl"] and "contact_role_fr" not in node.props
+    assert leuven.seeks == ["theme:water"] and gent.seeks == ["theme:water"]
+
+
+def test_the_template_in_four_languages_reads_back(seeded_store, admin):
+    from graph.ingest.questionnaire import COLUMNS, template
+    from openpyxl import load_workbook
+
+    for lang in ("nl", "fr", "es", "en"):
+        header, allowed = template(seeded_store, lang)
+        assert len(header) == len(COLUMNS) and len(allowed) > 40
+        book = admin.get(f"/{lang}/admin/import-profiles/questionnaire.xlsx")
+        assert book.status_code == 200
+        sheets = load_workbook(io.BytesIO(book.data)).worksheets
+        assert [c.value for c in sheets[0][1]] == header and sheets[1].max_row == len(allowed)
+        csv = admin.get(f"/{lang}/admin/import-profiles/questionnaire.csv")
+        assert csv.data.startswith(b"\xef\xbb\xbf") and csv.data.decode("utf-8-sig") == ";".join(header) + "\r\n"
+        values = admin.get(f"/{lang}/admin/import-profiles/questionnaire.csv?values=1").data.decode("utf-8-sig")
+        assert "sdg" not in values.split("\r\n")[1] and len(values.split("\r\n")) == len(allowed) + 1
+        # Filled in as sent, the template's own headings are read back.
+        filled = [header, ["Herent", "België", "", "", "", "", "", "", "", "", "", ""]]
+        plan = plan_import(seeded_store, excel_csv(filled), "filled.csv")
+        assert plan.ok and plan.rows[0].municipality == "municipality:herent-belgium", plan.errors

@@ -47,8 +47,8 @@ class World:
     def edge(self, source, rel, target, **props):
         self.edges.append(make_edge(source, rel, target, props))
 
-    def muni(self, slug, country="Belgium", languages=("nl",), offers=(), seeks=(), sdgs=()):
-        props = {"name": slug.replace("-", " ").title(), "country": country}
+    def muni(self, slug, country="Belgium", languages=("nl",), offers=(), seeks=(), sdgs=(), **extra):
+        props = {"name": slug.replace("-", " ").title(), "country": country, **extra}
         if languages:
             props["languages"] = list(languages)
         mid = self.node(f"municipality:{slug}", **props)
@@ -148,8 +148,10 @@ def exchange(store):
 
 def test_reciprocity_beats_one_way(exchange):
     result = match(exchange, ask("municipality:herent"))
-    assert ids(result) == ["municipality:tarija", "municipality:cusco"]
-    two_way, one_way = result.candidates
+    # Quito only seeks water too: after those who can teach it, as a possible learning circle.
+    assert ids(result) == ["municipality:tarija", "municipality:cusco", "municipality:quito"]
+    assert [c.group for c in result.candidates] == ["theme", "theme", "circle"]
+    two_way, one_way, _ = result.candidates
     assert two_way.parts["mutual"] > 0 and one_way.parts["mutual"] == 0
     assert two_way.parts["you_learn"] == one_way.parts["you_learn"]
     assert two_way.score > one_way.score
@@ -316,9 +318,11 @@ def test_profile_for_a_municipality_not_in_the_graph(exchange):
     profile = Profile(country="Ecuador", languages=("es",), offers=(AGRO,), seeks=(WATER,), sdgs=())
     result = match(exchange, MatchRequest(profile=profile, themes=(WATER,)))
     assert result.origin is None
-    # Herent offers agroforestry too: a peer, below both who can teach water.
-    assert ids(result) == ["municipality:tarija", "municipality:cusco", "municipality:herent"]
-    assert [c for c, v in result.candidates[2].parts.items() if v] == ["common_practice"]
+    # Herent offers agroforestry too and seeks water, as Quito does: both below those who teach water
+    # (Quito shares the profile's Spanish; Herent practises agroforestry as the profile does).
+    assert ids(result) == ["municipality:tarija", "municipality:cusco", "municipality:quito",
+                           "municipality:herent"]
+    assert [c for c, v in result.candidates[3].parts.items() if v] == ["common_practice"]
     tarija = result.candidates[0]
     give = [e for e in tarija.evidence if e.component == "you_give"][0]
     assert give.flags == ("profile",)
@@ -414,12 +418,14 @@ def test_network_only_candidates_are_flagged(store):
     b = w.muni("b", "Germany", ["de"])
     c = w.muni("c", "Germany", ["de"])
     w.muni("d", "Bolivia", ["es"], offers=[WATER])
-    w.partner(a, b)
+    w.partner(a, b, "ended")
     w.partner(b, c)
     w.write(store)
     result = match(store, ask("municipality:a"))
-    assert ids(result) == ["municipality:d", "municipality:c"]
-    assert by_id(result)["municipality:c"].flags == ("partner_of_partner", "no_thematic_signal")
+    # b, an ended partner, is a real tie; c, b's partner with no theme in common, is too weak to show.
+    assert ids(result) == ["municipality:d", "municipality:b"]
+    assert by_id(result)["municipality:b"].flags == ("partnership_ended", "no_thematic_signal")
+    assert by_id(result)["municipality:b"].group == "network"
 
 
 # ---------------------------------------------------------------- determinism
@@ -465,7 +471,8 @@ def test_index_follows_the_store_version(exchange):
                     make_edge("municipality:newcomer", "SEEKS", AGRO)])
     assert match_index(exchange) is not index
     after = ids(match(exchange, ask("municipality:herent")))
-    assert after == ["municipality:newcomer", "municipality:tarija", "municipality:cusco"] != before
+    assert after == ["municipality:newcomer", "municipality:tarija", "municipality:cusco",
+                     "municipality:quito"] != before
 
 
 # ---------------------------------------------------------------- bad input
@@ -781,3 +788,58 @@ def test_a_new_version_of_shards_shares_what_it_does_not_change():
     assert new.get("municipality:t2") is None and "municipality:t2" not in new and new["municipality:t1"] == -1
     shared = sum(a is b for a, b in zip(old._parts, new._parts, strict=True))
     assert len(old._parts) >= 8 and shared >= len(old._parts) - 3
+
+
+# ---------------------------------------------------------------- the requested theme, always
+@pytest.fixture
+def seekers(store):
+    """As in the seeds: every town seeks water, agroforestry and child rights, and none offers them."""
+    w = World()
+    w.muni("brasschaat", sdgs=["sdg:6"])
+    w.muni("herent", seeks=[WATER, AGRO], sdgs=["sdg:6"])
+    w.muni("edegem", seeks=[CHILD], sdgs=["sdg:6"])
+    w.muni("tarija", "Bolivia", ["es"], seeks=[WATER])
+    w.muni("flemish-brabant", place_type="province", seeks=[WATER, AGRO, CHILD])
+    return w.write(store)
+
+
+def test_each_theme_gets_its_own_answer_and_says_nobody_offers_it(seekers):
+    answers = {}
+    for theme in (WATER, AGRO, CHILD):
+        result = match(seekers, ask("municipality:brasschaat", themes=(theme,)))
+        assert result.nobody_offers == (theme,)
+        circle = [c.id for c in result.candidates if c.group == "circle"]
+        for c in result.candidates:
+            if c.group == "circle":
+                assert [(link.theme, link.relation) for link in c.theme_links] == [(theme, "seeks")]
+        answers[theme] = circle
+    assert answers == {WATER: ["municipality:herent", "municipality:tarija"], AGRO: ["municipality:herent"],
+                       CHILD: ["municipality:edegem"]}
+
+
+def test_a_province_is_never_a_candidate_nor_counted(seekers):
+    result = match(seekers, ask("municipality:brasschaat", themes=(WATER, AGRO, CHILD)))
+    assert "municipality:flemish-brabant" not in ids(result)
+    assert [(s.theme, s.offered, s.practised, s.sought) for s in result.support] == [
+        (WATER, 0, 0, 2), (AGRO, 0, 0, 1), (CHILD, 0, 0, 1)]
+
+
+def test_an_empty_profile_is_reported(seekers):
+    seekers.write([make_node("municipality:mechelen", {"name": "Mechelen", "country": "Belgium"})])
+    assert match(seekers, ask("municipality:mechelen")).profile_empty
+    assert not match(seekers, ask("municipality:herent")).profile_empty
+
+
+def test_offering_and_practising_come_with_the_path(store):
+    w = World()
+    w.muni("brasschaat", seeks=[WATER])
+    w.muni("cusco", "Peru", ["es"], offers=[WATER])
+    tarija = w.muni("tarija", "Bolivia", ["es"])
+    w.project(tarija, "water-source", concerns=[WATER])
+    w.write(store)
+    result = match(store, ask("municipality:brasschaat"))
+    links = {c.id: [(x.relation, [e.type for e in p]) for x in c.theme_links for p in x.paths]
+             for c in result.candidates}
+    assert links == {"municipality:cusco": [("offers", ["OFFERS"])],
+                     "municipality:tarija": [("practises", ["IMPLEMENTS", "CONCERNS"])]}
+    assert result.nobody_offers == ()
