@@ -179,8 +179,9 @@ def test_nis_code_names_in_any_language_and_language_names(seeded_store):
 
 
 def test_the_template_in_four_languages_reads_back(seeded_store, admin):
-    from graph.ingest.questionnaire import COLUMNS, template
     from openpyxl import load_workbook
+
+    from graph.ingest.questionnaire import COLUMNS, template
 
     for lang in ("nl", "fr", "es", "en"):
         header, allowed = template(seeded_store, lang)
