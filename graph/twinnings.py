@@ -187,6 +187,8 @@ def _collector_paused():
             gc.enable()
 
 
+# The edges that make a node a side of a twinning: a town's, or a province's (an organisation).
+SIDES = ["PARTNER_IN", "STAKEHOLDER_IN"]
 # Rows of one name and country whose places lie further apart than this are reported (Newtown).
 FAR_APART_KM = 100.0
 
@@ -209,13 +211,14 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
         spellings.setdefault(city.key, set()).add(city.country)
 
     known, upgraded = _known_municipalities(store, cities, spellings)
-    linked = _linked_pairs(store, set(known.values()))
+    placed_ids = {r.member or r.region.node_id for r in placed.values()}
+    linked = _linked_pairs(store, set(known.values()) | placed_ids)
 
     nodes: dict[str, Node] = {n.id: n for n in upgraded}
     edges: list[Edge] = []
     ids = _assign_ids(store, [(row, *(c for i, c in enumerate(pair) if (row, i) not in placed))
                               for row, *pair in pairs], known)
-    report.municipalities_matched = len(known)
+    report.municipalities_matched = len(known) + len({r.member for r in placed.values() if r.member})
     member_names = {m: _names(n.props) for m, n in store.get_nodes(
         {r.member for r in placed.values() if r.member}).items()}
     for row_number, *pair in pairs:
@@ -246,8 +249,11 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
         linked.add(frozenset(pair_ids))
         a, b = sorted(pair_ids)
         partnership = f"partnership:{a.split(':', 1)[1]}--{b.split(':', 1)[1]}"
+        # A member (or province) is named first, as a reader of its pages expects: Gent – Kanazawa.
+        both = all(i in placed_ids for i in pair_ids)
+        order = sorted(range(2), key=lambda i: (pair_ids[i] not in placed_ids, pair_ids[i] if both else ""))
         nodes[partnership] = make_node(partnership, dict(
-            **partnership_names(sides), partnership_type="twinning", **parts, **provenance))
+            **partnership_names([sides[i] for i in order]), partnership_type="twinning", **parts, **provenance))
         edges += [make_edge(m, "STAKEHOLDER_IN" if m.startswith("organisation:") else "PARTNER_IN",
                             partnership, provenance) for m in pair_ids]
         report.partnerships_created += 1
@@ -291,7 +297,6 @@ def _reconcile_places(store: GraphStore, pairs, report: PlaceReport) -> dict:
             lies_in = abroad.get((city.lat, city.lng, code)) if code else None
             if lies_in:
                 report.outside_country.append((row, city.name, city.resolved[1], lies_in))
-                continue
             first = by_key.setdefault(city.key, (row, city))
             km = distance_km(first[1].lat, first[1].lng, city.lat, city.lng)
             if km > FAR_APART_KM and not any(k == city.key for k, *_ in report.far_apart):
@@ -361,9 +366,9 @@ def _linked_pairs(store: GraphStore, municipalities: set[str]) -> set[frozenset[
     Only municipalities already in the store can be linked, so only their
     partnerships are read, never every partnership edge of the graph.
     """
-    partnerships = {e.target for e in store.edges_of_many(municipalities, ["PARTNER_IN"])}
+    partnerships = {e.target for e in store.edges_of_many(municipalities, SIDES)}
     members: dict[str, set[str]] = {}
-    for e in store.edges_of_many(partnerships, ["PARTNER_IN"]):
+    for e in store.edges_of_many(partnerships, SIDES):
         members.setdefault(e.target, set()).add(e.source)
     return {frozenset(m) for m in members.values() if len(m) == 2}
 

@@ -110,7 +110,9 @@ def _rename_partnerships(store: GraphStore, member_ids: set[str], into: dict[str
     stored = store.get_nodes(partnerships | {s for ss in sides_of.values() for s in ss})
     for pid in sorted(partnerships):
         partnership = stored.get(pid)
-        sides = sorted(sides_of.get(pid, ()), key=lambda s: (s not in member_ids, s))
+        # Members and provinces first, as the import names them; two of them by id.
+        sides = sorted(sides_of.get(pid, ()), key=lambda s: (not (s in actors or s.startswith("organisation:")),
+                                                              s if (s in actors or s.startswith("organisation:")) else ""))
         if partnership is None or partnership.props.get("source") != TWIN_SOURCE or len(sides) != 2:
             continue
         names = [_names((nodes.get(s) or stored.get(s)).props) for s in sides if (nodes.get(s) or stored.get(s))]

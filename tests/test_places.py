@@ -1,0 +1,149 @@
+"""The gazetteer and the reconciliation of the twin-town file's places, on the real shipped data.
+
+The twin-town file is cut to its Belgian rows and a few rows the issue names
+(Oxford and Cambridge "United States" at English coordinates, Newtown), so the
+import runs in seconds on both stores; the rows are the file's own, unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from graph.members import read_municipalities
+from graph.model import ChangeNote, make_edge, make_node
+from graph.places.gazetteer import (
+    MAX_JOIN_KM,
+    country_check,
+    distance_km,
+    locate_flemish_municipality,
+    mergers,
+)
+from graph.seeds import seed
+from graph.twinnings import import_twinnings
+
+TWIN_CITIES_FILE = Path(__file__).resolve().parent.parent / "seeds" / "data" / "twin_cities.csv"
+
+NAMED_ROWS = {"Oxford", "Cambridge", "Newtown"}
+
+
+@pytest.fixture(scope="module")
+def belgian_rows(tmp_path_factory):
+    """The shipped file's Belgian rows and the rows of the towns the issue names, as a CSV file."""
+    with TWIN_CITIES_FILE.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    kept = [rows[0]] + [r for r in rows[1:] if "Belgium" in (r[1], r[5]) or {r[0], r[4]} & NAMED_ROWS]
+    path = tmp_path_factory.mktemp("twins") / "twin_cities_belgium.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(kept)
+    return path
+
+
+def test_at_least_280_of_the_285_members_are_located_and_say_where_from():
+    members = read_municipalities("02000")
+    located = {m.nis_code: locate_flemish_municipality(m.nis_code, (m.name_nl, m.name_fr)) for m in members}
+    assert len(members) == 285
+    assert sum(1 for v in located.values() if v) >= 277
+    gent = located["44021"]
+    assert gent.place.name == "Gent" and gent.source == f"geonames:{gent.place.geonameid}"
+    assert {"Ghent", "Gand", "Gante"} <= set(gent.place.reader_names())
+
+
+def test_every_located_member_lies_in_belgium():
+    points = []
+    for m in read_municipalities("02000"):
+        found = locate_flemish_municipality(m.nis_code, (m.name_nl, m.name_fr))
+        if found:
+            points.append((found.place.lat, found.place.lng, "BE"))
+    assert country_check().outside(points) == [None] * len(points)
+
+
+def test_the_mergers_file_names_28_former_municipalities_of_13_members():
+    merged = mergers()
+    codes = {m.nis_code for m in read_municipalities("02000")}
+    assert len(merged) == 13 and set(merged) <= codes
+    assert sum(len(m.former) for m in merged.values()) == 28
+    assert "Zwijndrecht" in merged["46030"].former_names() and "Melle" in merged["44088"].former_names()
+
+
+def test_coordinates_outside_their_country_are_found_offline():
+    check = country_check()
+    # Oxford "United States" at English coordinates; Baarle-Hertog is Belgian amid Dutch places.
+    assert check.outside([(51.7519, -1.2578, "US"), (51.4406, 4.9305, "BE"), (51.05, 3.72, "BE")]) == ["GB", None, None]
+    assert distance_km(51.05, 3.72, 51.2194, 4.4025) == pytest.approx(51, abs=2)
+
+
+def test_the_belgian_rows_join_members_and_provinces_become_organisations(store, belgian_rows):
+    seed(store)
+    report = import_twinnings(store, belgian_rows)
+    places = report.places
+    joined = {(name, member) for _, name, member, _, _ in places.joined}
+    assert ("Ghent", "municipality:gent-belgium") in joined
+    for name, member in [("Zwijndrecht", "beveren-kruibeke-zwijndrecht"), ("Beveren", "beveren-kruibeke-zwijndrecht"),
+                         ("Melle", "merelbeke-melle"), ("Ruiselede", "wingene"),
+                         ("Antwerp – Ekeren", "antwerpen"), ("Ekeren (Antwerp)", "antwerpen"),
+                         ("Eke (Nazareth)", "nazareth-de-pinte")]:
+        assert (name, f"municipality:{member}-belgium") in joined, name
+    assert all(km is None or km <= MAX_JOIN_KM for *_, km in places.joined)
+    # No town of the file stands beside a member under another of its names.
+    for gone in ("ghent", "zwijndrecht", "melle", "ruiselede", "beveren", "flemish-brabant", "west-flanders",
+                 "antwerp-province", "walloon-brabant", "antwerp-ekeren"):
+        assert store.get_node(f"municipality:{gone}-belgium") is None, gone
+    provinces = {organisation for *_, organisation in places.regions}
+    assert provinces == {"organisation:province-vlaams-brabant", "organisation:province-antwerpen",
+                         "organisation:province-waals-brabant", "organisation:province-west-vlaanderen"}
+    for organisation in provinces:
+        assert store.get_node(organisation).props["organisation_type"] == "province"
+        assert {e.type for e in store.edges_of(organisation)} == {"STAKEHOLDER_IN"}
+    assert not [n for n in store.nodes("Municipality") if "brabant" in n.props["name"].lower()]
+    # The partnership is named from its members' names in each language.
+    [kanazawa] = [e.target for e in store.edges_of("municipality:gent-belgium", ["PARTNER_IN"])
+                  if "kanazawa" in e.target]
+    props = store.get_node(kanazawa).props
+    assert (props["name"], props["name_fr"], props["name_en"]) == (
+        "Gent – Kanazawa", "Gand – Kanazawa", "Ghent – Kanazawa")
+    assert store.get_node("municipality:gent-belgium").props["coordinates_source"].startswith("geonames:")
+    # Every spelling finds the town; the Dutch name finds its partnerships.
+    for spelling in ("Gent", "Ghent", "Gand", "Gante"):
+        assert "municipality:gent-belgium" in [n.id for n in store.search(spelling, ["Municipality"])], spelling
+    assert kanazawa in [n.id for n in store.search("Gent Kanazawa", ["Partnership"])]
+    # The report names the rows whose coordinates contradict their country, and far-apart keys.
+    outside = {(name, country, lies_in) for _, name, country, lies_in in places.outside_country}
+    assert ("Oxford", "United States", "GB") in outside and ("Cambridge", "United States", "GB") in outside
+    assert any(key == "newtown|GB" and km > 10_000 for key, km, *_ in places.far_apart)
+
+
+def test_an_older_store_is_reconciled_in_one_recorded_change(store, belgian_rows):
+    seed(store)
+    # What the import stored before the gazetteer: Zwijndrecht and Flemish Brabant as towns.
+    provenance = {"source": "source:twin-cities", "source_section": "twin_cities.csv row 2498"}
+    store.write([
+        make_node("municipality:zwijndrecht-belgium", dict(name="Zwijndrecht", country="Belgium",
+                                                           lat=51.2167, lng=4.3333, **provenance)),
+        make_node("municipality:flemish-brabant-belgium", dict(name="Flemish Brabant", country="Belgium",
+                                                               lat=50.9167, lng=4.5833, **provenance)),
+        make_node("municipality:chengdu-china", dict(name="Chengdu", country="China", lat=30.66, lng=104.06,
+                                                     **provenance)),
+        make_node("partnership:chengdu-china--flemish-brabant-belgium",
+                  dict(name="Chengdu – Flemish Brabant", partnership_type="twinning", **provenance)),
+    ], [make_edge("municipality:zwijndrecht-belgium", "PARTNER_IN", "partnership:chengdu-china--flemish-brabant-belgium",
+                  provenance),
+        make_edge("municipality:flemish-brabant-belgium", "PARTNER_IN",
+                  "partnership:chengdu-china--flemish-brabant-belgium", provenance),
+        make_edge("municipality:chengdu-china", "PARTNER_IN",
+                  "partnership:chengdu-china--flemish-brabant-belgium", provenance)],
+        ChangeNote("test", "an older import"))
+    report = import_twinnings(store, belgian_rows)
+    assert report.reconciled >= 2
+    assert store.get_node("municipality:zwijndrecht-belgium") is None
+    assert store.get_node("municipality:flemish-brabant-belgium") is None
+    partnership = "partnership:chengdu-china--flemish-brabant-belgium"
+    sides = {(e.source, e.type) for e in store.edges_of(partnership)}
+    assert ("organisation:province-vlaams-brabant", "STAKEHOLDER_IN") in sides
+    assert ("municipality:beveren-kruibeke-zwijndrecht-belgium", "PARTNER_IN") in sides
+    notes = [c for c in store.changes(limit=50) if "reconcile Belgian places" in str(c)]
+    assert notes
+    # Importing again changes nothing more.
+    assert import_twinnings(store, belgian_rows).reconciled == 0
