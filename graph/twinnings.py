@@ -236,6 +236,12 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
             elif resolution.member:
                 node_id = resolution.member
                 sides.append(member_names[node_id])
+                if resolution.lends_coordinates and node_id not in nodes:
+                    # Its first confirmed row places it (graph.places.reconcile); the source says which.
+                    nodes[node_id] = make_node(node_id, dict(
+                        name=member_names[node_id]["name"], lat=city.lat, lng=city.lng,
+                        coordinates_source=f"{SOURCE_ID} ({file_name} row {row_number})",
+                        coordinates_via="twin-town row, at its province by GeoNames"))
                 if resolution.part:
                     parts["member_part"] = resolution.part
             else:
@@ -302,7 +308,8 @@ def _reconcile_places(store: GraphStore, pairs, report: PlaceReport) -> dict:
             if km > FAR_APART_KM and not any(k == city.key for k, *_ in report.far_apart):
                 report.far_apart.append((city.key, round(km), first[0], row))
     codes = {m.nis_code for a in ASSOCIATIONS for m in read_municipalities(a.region_code)}
-    places = BelgianPlaces(read_members(store, codes))
+    check = country_check()
+    places = BelgianPlaces(read_members(store, codes), lambda lat, lng: check.admin2_near(lat, lng, "BE"))
     placed = {}
     for row, *pair in pairs:
         for i, city in enumerate(pair):

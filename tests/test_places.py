@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.editing import revert
 from graph.members import read_municipalities
 from graph.model import ChangeNote, make_edge, make_node
 from graph.places.gazetteer import (
@@ -21,6 +22,7 @@ from graph.places.gazetteer import (
     locate_flemish_municipality,
     mergers,
 )
+from graph.places.migrate import reconcile_store
 from graph.seeds import seed
 from graph.twinnings import import_twinnings
 
@@ -89,6 +91,10 @@ def test_the_belgian_rows_join_members_and_provinces_become_organisations(store,
                          ("Eke (Nazareth)", "nazareth-de-pinte")]:
         assert (name, f"municipality:{member}-belgium") in joined, name
     assert all(km is None or km <= MAX_JOIN_KM for *_, km in places.joined)
+    # Kluisbergen has no place in GeoNames' cities500: its row's coordinates, in its province, place it.
+    assert ("Kluisbergen", "municipality:kluisbergen-belgium") in joined and not places.unresolved
+    kluisbergen = store.get_node("municipality:kluisbergen-belgium").props
+    assert kluisbergen["coordinates_source"].startswith("source:twin-cities") and kluisbergen["nis_code"] == "45060"
     # No town of the file stands beside a member under another of its names.
     for gone in ("ghent", "zwijndrecht", "melle", "ruiselede", "beveren", "flemish-brabant", "west-flanders",
                  "antwerp-province", "walloon-brabant", "antwerp-ekeren"):
@@ -117,9 +123,9 @@ def test_the_belgian_rows_join_members_and_provinces_become_organisations(store,
     assert any(key == "newtown|GB" and km > 10_000 for key, km, *_ in places.far_apart)
 
 
-def test_an_older_store_is_reconciled_in_one_recorded_change(store, belgian_rows):
+def _older_store(store):
+    """A seeded store as the import left it before the gazetteer: Zwijndrecht and Flemish Brabant as towns."""
     seed(store)
-    # What the import stored before the gazetteer: Zwijndrecht and Flemish Brabant as towns.
     provenance = {"source": "source:twin-cities", "source_section": "twin_cities.csv row 2498"}
     store.write([
         make_node("municipality:zwijndrecht-belgium", dict(name="Zwijndrecht", country="Belgium",
@@ -137,6 +143,10 @@ def test_an_older_store_is_reconciled_in_one_recorded_change(store, belgian_rows
         make_edge("municipality:chengdu-china", "PARTNER_IN",
                   "partnership:chengdu-china--flemish-brabant-belgium", provenance)],
         ChangeNote("test", "an older import"))
+
+
+def test_an_older_store_is_reconciled_in_one_recorded_change(store, belgian_rows):
+    _older_store(store)
     report = import_twinnings(store, belgian_rows)
     assert report.reconciled >= 2
     assert store.get_node("municipality:zwijndrecht-belgium") is None
@@ -149,3 +159,14 @@ def test_an_older_store_is_reconciled_in_one_recorded_change(store, belgian_rows
     assert notes
     # Importing again changes nothing more.
     assert import_twinnings(store, belgian_rows).reconciled == 0
+
+
+def test_the_reconciliation_can_be_reverted(store):
+    _older_store(store)
+    assert reconcile_store(store, ChangeNote("kb import-twinnings", "reconcile Belgian places")) >= 2
+    assert store.get_node("municipality:zwijndrecht-belgium") is None
+    [change] = store.changes(limit=1)
+    revert(store, change.seq, "test")
+    assert store.get_node("municipality:zwijndrecht-belgium").props["name"] == "Zwijndrecht"
+    assert store.get_node("municipality:flemish-brabant-belgium") is not None
+    assert store.get_node("organisation:province-vlaams-brabant") is None

