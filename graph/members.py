@@ -170,7 +170,8 @@ def member_batch(store: GraphStore, pending: list[Node] = (),
                 member["name_fr"] = m.name_fr
             if m.nis_code in ENGLISH_NAMES:
                 member["name_en"] = ENGLISH_NAMES[m.nis_code]
-            member.update(place_properties(m))
+            found = next((n for n in candidates if n.id == node_id), None)
+            member.update(place_update(m, found.props if found else {}))
             nodes.append(make_node(node_id, member))
             edges.append(make_edge(node_id, "MEMBER_OF", association.id, dict(provenance)))
     return nodes, edges
@@ -199,6 +200,21 @@ def place_properties(m: Municipality) -> dict:
     if merger and merger.former_names():
         props["former_names"] = merger.former_names()
     return props
+
+
+def place_update(m: Municipality, props: dict) -> dict:
+    """Return the place properties a member node with ``props`` should get.
+
+    Coordinates it already has (the publication's Brasschaat, with their own
+    ``coordinates_source``) stay: only a member without them takes the gazetteer's.
+    """
+    wanted = place_properties(m)
+    if all(isinstance(props.get(k), (int, float)) for k in ("lat", "lng")):
+        for key in ("lat", "lng", "coordinates_source", "coordinates_via"):
+            wanted.pop(key, None)
+        if not props.get("coordinates_source"):
+            wanted["coordinates_source"] = props.get("source") or "unknown"
+    return wanted
 
 
 def _free_id(node_id: str, held: set[str]) -> str:

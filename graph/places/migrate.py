@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from graph.model import ChangeNote, Edge, Node, make_node
 from graph.places.gazetteer import country_check
-from graph.places.reconcile import BelgianPlaces, Member, partnership_names, read_members
+from graph.places.reconcile import BelgianPlaces, Member, members_from, partnership_names, read_members
 from graph.store import GraphStore
 
 TWIN_SOURCE = "source:twin-cities"
@@ -26,7 +26,7 @@ PLACE_KEYS = ("lat", "lng", "coordinates_source", "coordinates_via", "alt_names"
 
 def reconcile_store(store: GraphStore, change: ChangeNote) -> int:
     """Apply the reconciliation; return how many nodes it changed or removed (0: nothing to do)."""
-    from graph.members import ASSOCIATIONS, place_properties, read_municipalities
+    from graph.members import ASSOCIATIONS, place_update, read_municipalities
 
     municipalities = {m.nis_code: m for a in ASSOCIATIONS for m in read_municipalities(a.region_code)}
     stored = store.find_by_property("Municipality", "nis_code", set(municipalities))
@@ -34,7 +34,7 @@ def reconcile_store(store: GraphStore, change: ChangeNote) -> int:
         return 0
     nodes: dict[str, Node] = {}
     for n in stored:
-        wanted = place_properties(municipalities[str(n.props["nis_code"])])
+        wanted = place_update(municipalities[str(n.props["nis_code"])], n.props)
         if any(n.props.get(k) != v for k, v in wanted.items()):
             nodes[n.id] = make_node(n.id, dict(n.props, **wanted))
     members = [_member_now(m, nodes) for m in read_members(store, set(municipalities))]
@@ -80,20 +80,7 @@ def reconcile_store(store: GraphStore, change: ChangeNote) -> int:
 
 def _member_now(member: Member, nodes: dict[str, Node]) -> Member:
     """The member as it will be once this change is written (its new coordinates and names)."""
-    if member.id not in nodes:
-        return member
-    [fresh] = read_members(_OneNode(nodes[member.id]), {str(nodes[member.id].props["nis_code"])})
-    return fresh
-
-
-class _OneNode:
-    """Just enough of a store for read_members to read one pending node."""
-
-    def __init__(self, node: Node):
-        self.node = node
-
-    def find_by_property(self, kind, key, values):
-        return [self.node]
+    return members_from([nodes[member.id]])[0] if member.id in nodes else member
 
 
 def _rename_partnerships(store: GraphStore, member_ids: set[str], into: dict[str, str],

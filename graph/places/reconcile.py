@@ -129,8 +129,13 @@ class Resolution:
 
 def read_members(store: GraphStore, codes: set[str]) -> list[Member]:
     """The members' nodes as the reconciliation needs them."""
+    return members_from(store.find_by_property("Municipality", "nis_code", codes))
+
+
+def members_from(nodes: list[Node]) -> list[Member]:
+    """Member nodes as the reconciliation needs them: names by tier, coordinates, province."""
     members = []
-    for n in store.find_by_property("Municipality", "nis_code", codes):
+    for n in nodes:
         p = n.props
         official = {fold(v) for k, v in p.items() if (k == "name" or k.startswith("name_")) and isinstance(v, str)}
         former = {fold(v) for v in p.get("former_names", [])} - official
