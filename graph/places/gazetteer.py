@@ -27,12 +27,13 @@ from pathlib import Path
 
 import yaml
 
+from graph.resources import resource_dir
 from graph.text import fold
 
 # A match never joins two places further apart than this (the issue's bound).
 MAX_JOIN_KM = 50.0
 FLANDERS = "VLG"  # GeoNames' admin1 code of the Flemish Region
-PLACES_DIR = Path(__file__).resolve().parent.parent.parent / "seeds" / "places"
+PLACES_DIR = resource_dir("seeds") / "places"  # the wheel's copy when installed, else the checkout's
 MERGERS_FILE = PLACES_DIR / "mergers-2025.yaml"
 # Every mergers file, oldest first: a municipality merged twice keeps the later record.
 MERGER_FILES = (PLACES_DIR / "mergers-2019.yaml", MERGERS_FILE)
