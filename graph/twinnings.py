@@ -249,6 +249,9 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
                 node_id = nodes.setdefault(region.id, region).id
                 sides.append(_names(region.props))
             pair_ids.append(node_id)
+        if pair_ids[0] == pair_ids[1]:  # two former municipalities of one member (Beveren and Zwijndrecht)
+            report.skipped.append((row_number, f"{pair[0].name} and {pair[1].name} are both {pair_ids[0]} today"))
+            continue
         if frozenset(pair_ids) in linked:
             report.already_linked += 1
             continue

@@ -170,3 +170,15 @@ def test_the_reconciliation_can_be_reverted(store):
     assert store.get_node("municipality:zwijndrecht-belgium").props["name"] == "Zwijndrecht"
     assert store.get_node("municipality:flemish-brabant-belgium") is not None
     assert store.get_node("organisation:province-vlaams-brabant") is None
+
+
+def test_two_former_municipalities_of_one_member_make_no_partnership_with_itself(store, tmp_path):
+    seed(store)
+    path = tmp_path / "twins.csv"
+    path.write_text("city1,country1,lat1,lng1,city2,country2,lat2,lng2\n"
+                    "Beveren,Belgium,51.2117,4.2567,Zwijndrecht,Belgium,51.2167,4.3333\n", encoding="utf-8")
+    report = import_twinnings(store, path)
+    assert report.partnerships_created == 0
+    assert report.skipped == [(2, "Beveren and Zwijndrecht are both "
+                                  "municipality:beveren-kruibeke-zwijndrecht-belgium today")]
+    assert not store.edges_of("municipality:beveren-kruibeke-zwijndrecht-belgium", ["PARTNER_IN"])
