@@ -182,3 +182,15 @@ def test_two_former_municipalities_of_one_member_make_no_partnership_with_itself
     assert report.skipped == [(2, "Beveren and Zwijndrecht are both "
                                   "municipality:beveren-kruibeke-zwijndrecht-belgium today")]
     assert not store.edges_of("municipality:beveren-kruibeke-zwijndrecht-belgium", ["PARTNER_IN"])
+
+
+def test_pages_name_the_partnership_in_the_readers_language_and_every_spelling_finds_it(app, belgian_rows):
+    store = app.config["STORE"]
+    import_twinnings(store, belgian_rows)
+    client = app.test_client()
+    dutch = client.get("/nl/search?q=Gent").get_data(as_text=True)
+    assert "Gent – Kanazawa" in dutch and "Ghent – Kanazawa" not in dutch
+    french = client.get("/fr/search?q=Gand").get_data(as_text=True)
+    assert "Gand – Kanazawa" in french
+    for spelling in ("Ghent", "Gante"):
+        assert "/municipalities/gent-belgium" in client.get(f"/es/search?q={spelling}").get_data(as_text=True)
