@@ -88,7 +88,8 @@ def places_of(country_code: str) -> tuple[Place, ...]:
     The package's file holds 234,908 places in one JSON object (80 MB; 8 s to
     parse whole on a busy machine).  Its records are grouped by country, so the
     country's records are cut out as one slice and only that slice is parsed;
-    if a future release were not grouped, the whole file is parsed instead.
+    if a future release were not grouped (or laid out otherwise), the whole
+    file is parsed instead.
     """
     text = _cities_file().read_text(encoding="utf-8")
     marker = f'"countrycode": "{country_code}"'
@@ -97,11 +98,12 @@ def places_of(country_code: str) -> tuple[Place, ...]:
         return ()
     start = text.rfind('"', 0, text.rfind('{"geonameid"', 0, first) - 3)  # the key before the record
     end = text.find("}", last) + 1
-    records: list[dict] = []
     chunk = text[start:end]
-    if chunk.count(marker) == text.count(marker):
+    try:
+        if chunk.count(marker) != text.count(marker):
+            raise ValueError("the country's records are not all together")
         records = list(json.loads("{" + chunk + "}").values())
-    else:
+    except ValueError:  # a layout this cut does not expect: read the whole file, slower but right
         records = [r for r in json.loads(text).values() if r["countrycode"] == country_code]
     places = [Place(int(r["geonameid"]), r["name"], float(r["latitude"]), float(r["longitude"]),
                     r["countrycode"], r.get("admin1code") or "", int(r.get("population") or 0),
