@@ -194,3 +194,12 @@ def test_pages_name_the_partnership_in_the_readers_language_and_every_spelling_f
     assert "Gand – Kanazawa" in french
     for spelling in ("Ghent", "Gante"):
         assert "/municipalities/gent-belgium" in client.get(f"/es/search?q={spelling}").get_data(as_text=True)
+
+
+def test_the_slice_of_one_country_holds_all_of_its_places_at_either_end_of_the_file():
+    from graph.places.gazetteer import places_of
+
+    assert len(places_of("BE")) == 2256 and {p.country_code for p in places_of("BE")} == {"BE"}
+    assert "Andorra la Vella" in {p.name for p in places_of("AD")}  # the file's first country
+    assert "Harare" in {p.name for p in places_of("ZW")}  # and its last
+    assert places_of("XX") == ()
