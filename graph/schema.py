@@ -20,6 +20,10 @@ LANGUAGES = ("nl", "fr", "es", "en")
 # {lang: text}; stores keep them flat as ``name`` / ``name_fr`` because Neo4j
 # properties cannot hold maps.
 TEXT_FIELDS = ("name", "title", "description", "summary", "period_label")
+# List properties whose names a search must find too: a municipality's names in other languages
+# and spellings (GeoNames' alternate names: Ghent, Gand, Gante for Gent) and its former
+# municipalities (Zwijndrecht for Beveren-Kruibeke-Zwijndrecht); graph/members.py writes them.
+SEARCH_LIST_FIELDS = ("alt_names", "former_names")
 
 
 @dataclass(frozen=True)

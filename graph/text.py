@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from anyascii import anyascii
 
 from .errors import SchemaError
-from .schema import LANGUAGES, TEXT_FIELDS
+from .schema import LANGUAGES, SEARCH_LIST_FIELDS, TEXT_FIELDS
 
 # Fallback order when a text is missing in the wanted language, after the
 # text's original language (``original_lang``) when it has one.  French first
@@ -127,13 +127,13 @@ def index_words(text: str) -> list[str]:
 # Stores keep search_text() of every node in their search index.  Change this
 # whenever search_text() would give other words for the same properties: a
 # store that finds another value here re-indexes every node when it opens.
-SEARCH_FORMAT = "3-transliterated"
+SEARCH_FORMAT = "4-alternate-names"
 
 
 def search_text(props: Mapping) -> str:
     """Return the folded text a search should match for a node, across all languages.
 
-    It holds every word of every text field, plus the joined forms of words an
+    It holds every word of every text field and of the name lists (schema.SEARCH_LIST_FIELDS), plus the joined forms of words an
     apostrophe or hyphen splits, so both stores index "nimlahakok" for "Nimlaha'kok".
     """
     parts = []
@@ -141,6 +141,8 @@ def search_text(props: Mapping) -> str:
         base = key.rsplit("_", 1)[0] if key[-3:-2] == "_" and key[-2:] in LANGUAGES else key
         if base in TEXT_FIELDS and isinstance(value, str):
             parts.append(value)
+        elif key in SEARCH_LIST_FIELDS and isinstance(value, list):
+            parts += [v for v in value if isinstance(v, str)]
     return " ".join(index_words(" ".join(parts)))
 
 

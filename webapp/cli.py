@@ -123,6 +123,29 @@ def import_twinnings_command(file: str, show_skipped: bool, max_bytes: int, max_
         click.echo(f"{report.duplicates_folded} towns that an earlier import had made twice by country "
                    "spelling were folded into one, edges and provenance kept")
     click.echo(f"{report.spelling_duplicates} duplicate towns caused by country spellings")
+    _echo_places(report)
+
+
+def _echo_places(report) -> None:
+    """The gazetteer's part of the import report: every join, province, doubt and contradiction."""
+    places = report.places
+    if report.reconciled:
+        click.echo(f"{report.reconciled} nodes of an earlier import reconciled with the gazetteer (one change)")
+    click.echo(f"{len(places.joined)} Belgian places joined to a member:")
+    for row, name, member, via, km in places.joined:
+        click.echo(f"  row {row}: {name} -> {member} ({via}" + (f", {km} km" if km is not None else "") + ")")
+    click.echo(f"{len(places.regions)} provinces or regions, stored as organisations, never as municipalities:")
+    for row, name, organisation in places.regions:
+        click.echo(f"  row {row}: {name} -> {organisation}")
+    click.echo(f"{len(places.unresolved)} Belgian places left as they are, ambiguous or unconfirmed:")
+    for row, name, reason, candidates in places.unresolved:
+        click.echo(f"  row {row}: {name}: {reason}; candidates: {', '.join(candidates) or 'none'}")
+    click.echo(f"{len(places.outside_country)} places whose coordinates lie outside their country:")
+    for row, name, country, lies_in in places.outside_country:
+        click.echo(f"  row {row}: {name}, {country}: the coordinates lie in {lies_in}")
+    click.echo(f"{len(places.far_apart)} name and country keys whose rows lie far apart:")
+    for key, km, first, other in places.far_apart:
+        click.echo(f"  {key}: rows {first} and {other} are {km} km apart")
 
 
 @main.command("import-profiles")

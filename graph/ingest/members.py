@@ -25,6 +25,7 @@ from ..model import Edge, Node
 from ..places import belgium
 from ..places.belgium import ENGLISH_NAMES, data_file
 from ..places.countries import municipality_id, place_key
+from ..places.gazetteer import locate_flemish_municipality, mergers
 from ..records import make_edge, make_node
 from ..stores.base import GraphStore
 from ..text import fold
@@ -67,9 +68,15 @@ class Municipality:
 
 def data_digest() -> bytes:
     """Return what the seed digest must cover: the code that reads the members and the package's data file."""
+    from ..places import gazetteer
+
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(Path(belgium.__file__).read_bytes())
     digest.update(data_file().read_bytes())
+    # Members' coordinates and other names come from the gazetteer and the mergers file.
+    digest.update(Path(gazetteer.__file__).read_bytes())
+    for path in gazetteer.MERGER_FILES:
+        digest.update(path.read_bytes())
     return digest.digest()
 
 
@@ -137,9 +144,51 @@ def member_batch(store: GraphStore, pending: list[Node] = (),
                 member["name_fr"] = m.name_fr
             if m.nis_code in ENGLISH_NAMES:
                 member["name_en"] = ENGLISH_NAMES[m.nis_code]
+            found = next((n for n in candidates if n.id == node_id), None)
+            member.update(place_update(m, found.props if found else {}))
             nodes.append(make_node(node_id, member))
             edges.append(make_edge(node_id, "MEMBER_OF", association.id, dict(provenance)))
     return nodes, edges
+
+
+def place_properties(m: Municipality) -> dict:
+    """Return a member's coordinates and where they come from, its other names and its former municipalities.
+
+    ``alt_names`` holds GeoNames' names of the place in Latin script (Ghent,
+    Gand, Gante for Gent), searchable with the node (graph.schema.SEARCH_LIST_FIELDS);
+    only a place found under the member's own name lends its names.
+    ``former_names`` lists the municipalities merged into it in 2025
+    (seeds/places/mergers-2025.yaml).
+    """
+    props: dict = {}
+    located = locate_flemish_municipality(m.nis_code, (m.name_nl, m.name_fr))
+    if located is not None:
+        props.update(lat=located.place.lat, lng=located.place.lng, coordinates_source=located.source,
+                     coordinates_via=located.via)
+        if located.via == "name":
+            own = {fold(n) for n in m.names}
+            alt = [n for n in located.place.reader_names() if fold(n) not in own]
+            if alt:
+                props["alt_names"] = alt
+    merger = mergers().get(m.nis_code)
+    if merger and merger.former_names():
+        props["former_names"] = merger.former_names()
+    return props
+
+
+def place_update(m: Municipality, props: dict) -> dict:
+    """Return the place properties a member node with ``props`` should get.
+
+    Coordinates it already has (the publication's Brasschaat, with their own
+    ``coordinates_source``) stay: only a member without them takes the gazetteer's.
+    """
+    wanted = place_properties(m)
+    if all(isinstance(props.get(k), (int, float)) for k in ("lat", "lng")):
+        for key in ("lat", "lng", "coordinates_source", "coordinates_via"):
+            wanted.pop(key, None)
+        if not props.get("coordinates_source"):
+            wanted["coordinates_source"] = props.get("source") or "unknown"
+    return wanted
 
 
 def _free_id(node_id: str, held: set[str]) -> str:

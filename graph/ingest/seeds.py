@@ -197,9 +197,14 @@ def read_sdgs(sdg_dir: Path) -> Batch:
     return batch
 
 
+# Reference data read by graph.places (the 2025 mergers), not records of the graph.
+PLACES = "places"
+
+
 def record_files(seeds_dir: Path = SEEDS_DIR) -> list[Path]:
-    """Every record file of the seeds (the exercise templates have their own format)."""
-    return sorted(p for p in Path(seeds_dir).rglob("*.yaml") if p.relative_to(seeds_dir).parts[0] != EXERCISES)
+    """Every record file of the seeds (the exercise templates have their own format; places are reference data)."""
+    return sorted(p for p in Path(seeds_dir).rglob("*.yaml")
+                  if p.relative_to(seeds_dir).parts[0] not in (EXERCISES, PLACES))
 
 
 def read_seeds(seeds_dir: Path = SEEDS_DIR) -> Batch:

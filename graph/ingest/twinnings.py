@@ -28,10 +28,12 @@ from .. import schema
 from ..errors import DataError, SchemaError
 from ..model import ChangeNote, Edge, Node
 from ..places.countries import municipality_id, place_key, resolve_country
+from ..places.gazetteer import country_check, distance_km
 from ..records import make_edge, make_node
 from ..stores.base import GraphStore
 from ..text import fold
 from .duplicates import fold_country_duplicates, spelling_duplicates
+from .reconcile import BelgianPlaces, PlaceReport, partnership_names, read_members
 from .spreadsheets import csv_rows
 
 COLUMNS = ["city1", "country1", "lat1", "lng1", "city2", "country2", "lat2", "lng2"]
@@ -60,6 +62,11 @@ class ImportReport:
     duplicates_folded: int = 0
     # Towns in the store, after the import, that exist twice only by country spelling.
     spelling_duplicates: int = 0
+    # Belgian places joined to members, provinces and regions, what stayed unresolved, rows whose
+    # coordinates lie outside their country and name+country keys whose rows lie far apart.
+    places: PlaceReport = field(default_factory=PlaceReport)
+    # Nodes an earlier import stored wrongly (a former municipality, a province as a town), fixed.
+    reconciled: int = 0
 
 
 @dataclass(frozen=True)
@@ -181,11 +188,22 @@ def _collector_paused():
             gc.enable()
 
 
+# The edges that make a node a side of a twinning: a town's, or a province's (an organisation).
+SIDES = ["PARTNER_IN", "STAKEHOLDER_IN"]
+# Rows of one name and country whose places lie further apart than this are reported (Newtown).
+FAR_APART_KM = 100.0
+
+
 def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) -> ImportReport:
+    from .place_migration import reconcile_store  # it builds on this module's helpers
+
     pairs, skipped = read_twinnings(path, max_bytes, max_rows)
     report = ImportReport(rows=len(pairs) + len(skipped), skipped=skipped)
     file_name = Path(path).name
-    cities = [c for _, a, b in pairs for c in (a, b)]
+    report.reconciled = reconcile_store(store, ChangeNote("kb import-twinnings",
+                                                          f"reconcile Belgian places with the gazetteer ({file_name})"))
+    placed = _reconcile_places(store, pairs, report.places)
+    cities = [c for row, a, b in pairs for i, c in enumerate((a, b)) if (row, i) not in placed]
     for city in cities:
         if city.resolved[0] is None:
             report.unmapped_countries[city.country] = report.unmapped_countries.get(city.country, 0) + 1
@@ -194,29 +212,60 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
         spellings.setdefault(city.key, set()).add(city.country)
 
     known, upgraded = _known_municipalities(store, cities, spellings)
-    linked = _linked_pairs(store, set(known.values()))
+    placed_ids = {r.member or r.region.node_id for r in placed.values()}
+    linked = _linked_pairs(store, set(known.values()) | placed_ids)
 
     nodes: dict[str, Node] = {n.id: n for n in upgraded}
     edges: list[Edge] = []
-    ids = _assign_ids(store, pairs, known)
-    report.municipalities_matched = len(known)
+    ids = _assign_ids(store, [(row, *(c for i, c in enumerate(pair) if (row, i) not in placed))
+                              for row, *pair in pairs], known)
+    report.municipalities_matched = len(known) + len({r.member for r in placed.values() if r.member})
+    member_names = {m: _names(n.props) for m, n in store.get_nodes(
+        {r.member for r in placed.values() if r.member}).items()}
     for row_number, *pair in pairs:
         provenance = {"source": SOURCE_ID, "source_section": f"{file_name} row {row_number}"}
-        pair_ids = [ids[c.key] for c in pair]
-        for city, node_id in zip(pair, pair_ids, strict=True):
-            if city.key not in known and node_id not in nodes:
-                nodes[node_id] = make_node(node_id, dict(
-                    name=city.name, lat=city.lat, lng=city.lng,
-                    **_country_props(city.resolved, spellings[city.key]), **provenance))
+        pair_ids, sides, parts = [], [], {}
+        for i, city in enumerate(pair):
+            resolution = placed.get((row_number, i))
+            if resolution is None:
+                node_id = ids[city.key]
+                if city.key not in known and node_id not in nodes:
+                    nodes[node_id] = make_node(node_id, dict(
+                        name=city.name, lat=city.lat, lng=city.lng,
+                        **_country_props(city.resolved, spellings[city.key]), **provenance))
+                sides.append({"name": city.name})
+            elif resolution.member:
+                node_id = resolution.member
+                sides.append(member_names[node_id])
+                if resolution.lends_coordinates and node_id not in nodes:
+                    # Its first confirmed row places it (graph.ingest.reconcile); the source says which.
+                    nodes[node_id] = make_node(node_id, dict(
+                        name=member_names[node_id]["name"], lat=city.lat, lng=city.lng,
+                        coordinates_source=f"{SOURCE_ID} ({file_name} row {row_number})",
+                        coordinates_via="twin-town row, at its province by GeoNames"))
+                if resolution.part:
+                    parts["member_part"] = resolution.part
+            else:
+                region = resolution.region.node()
+                node_id = nodes.setdefault(region.id, region).id
+                sides.append(_names(region.props))
+            pair_ids.append(node_id)
+        if pair_ids[0] == pair_ids[1]:  # two former municipalities of one member (Beveren and Zwijndrecht)
+            report.skipped.append((row_number, f"{pair[0].name} and {pair[1].name} are both {pair_ids[0]} today"))
+            continue
         if frozenset(pair_ids) in linked:
             report.already_linked += 1
             continue
         linked.add(frozenset(pair_ids))
         a, b = sorted(pair_ids)
         partnership = f"partnership:{a.split(':', 1)[1]}--{b.split(':', 1)[1]}"
+        # A member (or province) is named first, as a reader of its pages expects: Gent – Kanazawa.
+        both = all(i in placed_ids for i in pair_ids)
+        order = sorted(range(2), key=lambda i: (pair_ids[i] not in placed_ids, pair_ids[i] if both else ""))
         nodes[partnership] = make_node(partnership, dict(
-            name=f"{pair[0].name} – {pair[1].name}", partnership_type="twinning", **provenance))
-        edges += [make_edge(m, "PARTNER_IN", partnership, provenance) for m in pair_ids]
+            **partnership_names([sides[i] for i in order]), partnership_type="twinning", **parts, **provenance))
+        edges += [make_edge(m, "STAKEHOLDER_IN" if m.startswith("organisation:") else "PARTNER_IN",
+                            partnership, provenance) for m in pair_ids]
         report.partnerships_created += 1
     nodes[SOURCE_ID] = make_node(SOURCE_ID, {
         "name": "Twin towns and sister cities (Wikipedia lists, geocoded)",
@@ -233,6 +282,54 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
     # When nothing was folded, the scan that planned the fold found no town twice: counting again gives 0.
     report.spelling_duplicates = spelling_duplicates(store) if report.duplicates_folded else 0
     return report
+
+
+def _names(props: dict) -> dict[str, str]:
+    """A node's plain name and its names in other languages (name_fr...)."""
+    return {k: v for k, v in props.items() if (k == "name" or k.startswith("name_")) and isinstance(v, str)}
+
+
+def _reconcile_places(store: GraphStore, pairs, report: PlaceReport) -> dict:
+    """Resolve the file's Belgian places against the members; report coordinates that contradict a country.
+
+    Returns {(row, 0 or 1): Resolution} for the places that join a member or are a
+    province or region; every other place is imported as a town, as before.
+    """
+    from .members import ASSOCIATIONS, read_municipalities
+
+    points = {(c.lat, c.lng, c.resolved[0]) for _, a, b in pairs for c in (a, b) if c.resolved[0]}
+    points = sorted(points)
+    abroad = dict(zip(points, country_check().outside(points), strict=True))
+    by_key: dict[str, tuple[int, _City]] = {}
+    for row, *pair in pairs:
+        for city in pair:
+            code = city.resolved[0]
+            lies_in = abroad.get((city.lat, city.lng, code)) if code else None
+            if lies_in:
+                report.outside_country.append((row, city.name, city.resolved[1], lies_in))
+            first = by_key.setdefault(city.key, (row, city))
+            km = distance_km(first[1].lat, first[1].lng, city.lat, city.lng)
+            if km > FAR_APART_KM and not any(k == city.key for k, *_ in report.far_apart):
+                report.far_apart.append((city.key, round(km), first[0], row))
+    codes = {m.nis_code for a in ASSOCIATIONS for m in read_municipalities(a.region_code)}
+    check = country_check()
+    places = BelgianPlaces(read_members(store, codes), lambda lat, lng: check.admin2_near(lat, lng, "BE"))
+    placed = {}
+    for row, *pair in pairs:
+        for i, city in enumerate(pair):
+            if city.resolved[0] != "BE":
+                continue
+            trusted = abroad.get((city.lat, city.lng, "BE")) is None
+            resolution = places.resolve(city.name, city.lat if trusted else None, city.lng if trusted else None)
+            if resolution.member:
+                placed[(row, i)] = resolution
+                report.joined.append((row, city.name, resolution.member, resolution.via, resolution.km))
+            elif resolution.region:
+                placed[(row, i)] = resolution
+                report.regions.append((row, city.name, resolution.region.node_id))
+            elif resolution.problem:
+                report.unresolved.append((row, city.name, resolution.problem, resolution.candidates))
+    return placed
 
 
 def _country_props(resolved: tuple[str | None, str], given: set[str]) -> dict:
@@ -280,9 +377,9 @@ def _linked_pairs(store: GraphStore, municipalities: set[str]) -> set[frozenset[
     Only municipalities already in the store can be linked, so only their
     partnerships are read, never every partnership edge of the graph.
     """
-    partnerships = {e.target for e in store.edges_of_many(municipalities, ["PARTNER_IN"])}
+    partnerships = {e.target for e in store.edges_of_many(municipalities, SIDES)}
     members: dict[str, set[str]] = {}
-    for e in store.edges_of_many(partnerships, ["PARTNER_IN"]):
+    for e in store.edges_of_many(partnerships, SIDES):
         members.setdefault(e.target, set()).add(e.source)
     return {frozenset(m) for m in members.values() if len(m) == 2}
 

@@ -35,6 +35,10 @@ def test_seed_import_export_load_round_trip(kb, tmp_path, monkeypatch):
     assert result.exit_code == 0
     assert "1 partnerships created, 1 already linked" in result.output
     assert "skipped row 4: Stryi is twinned with itself" in result.output
+    # The gazetteer's report: Brasschaat and Herent joined the members, within 50 km of their places.
+    assert "2 Belgian places joined to a member:" in result.output
+    assert "row 2: Brasschaat -> municipality:brasschaat-belgium (official name, 0.0 km)" in result.output
+    assert "0 provinces or regions" in result.output and "0 places whose coordinates lie outside" in result.output
     exported = tmp_path / "graph.json"
     assert kb("export", "--format", "json", "-o", str(exported)).exit_code == 0
     data = json.loads(exported.read_text(encoding="utf-8"))
