@@ -41,7 +41,8 @@ RELATIONS = {
     "FUNDS": (_l("funds"), _l("funded by")),
     "MEMBER_OF": (_l("member of"), _l("members")),
     "IMPLEMENTS": (_l("implements"), _l("implemented by")),
-    "PROPOSED": (_l("proposed"), _l("proposed by")),
+    # Not "proposed": that is also a project status, and a relation label must read as a verb ("heeft voorgesteld").
+    "PROPOSED": (_l("put forward"), _l("proposed by")),
     "DECLINED": (_l("declined"), _l("declined by")),
     "TOOK_PART_IN": (_l("took part in"), _l("participants")),
     "PART_OF": (_l("part of"), _l("parts")),
