@@ -1,0 +1,162 @@
+"""The glossary's terms, checked: forbidden and required words per language (docs/terminology.yaml).
+
+docs/glossary.md decides the words; docs/terminology.yaml lists, per language,
+the patterns that must never occur and the phrases that must occur, and where:
+the seeded publication texts and themes, the exercises, the SDG titles and
+the UI catalogs.  One case per rule, so a failure names the rule, its reason
+and every text that breaks it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+import yaml
+from babel.messages.pofile import read_po
+
+from graph.resources import CHECKOUT
+
+RULES_FILE = CHECKOUT / "docs" / "terminology.yaml"
+SEEDS = CHECKOUT / "seeds"
+RULES = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+PLACES = ("seeds", "exercises", "catalog", "sdg")
+# The SDG titles and targets are the UN's own wording: a forbidden term is checked there only when a rule names "sdg".
+FORBIDDEN_IN = ("seeds", "exercises", "catalog")
+
+
+def _language_values(data, lang: str):
+    """Yield every text of ``lang`` in a seed file: values under the key ``lang`` anywhere in it."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == lang and isinstance(value, str):
+                yield value
+            else:
+                yield from _language_values(value, lang)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _language_values(item, lang)
+
+
+def _seed_texts(paths, lang: str) -> list[tuple[str, str]]:
+    texts = []
+    for path in paths:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [(path.relative_to(CHECKOUT).as_posix(), text) for text in _language_values(data, lang)]
+    return texts
+
+
+def _catalog_texts(lang: str) -> list[tuple[str, str]]:
+    path = CHECKOUT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    texts = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        texts += [(f"{path.relative_to(CHECKOUT).as_posix()} msgid {msgid[:60]!r}", s) for s in strings if s]
+    return texts
+
+
+def _sdg_texts(lang: str) -> list[tuple[str, str]]:
+    texts = []
+    for path in sorted((SEEDS / "sdg" / lang).glob("*.yml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        texts += [(f"{path.relative_to(CHECKOUT).as_posix()} {key}", str(value)) for key, value in data.items()]
+    return texts
+
+
+@cache
+def texts(lang: str, place: str) -> list[tuple[str, str]]:
+    """Return (where, text) for every text of ``lang`` in one place."""
+    if place == "seeds":
+        return _seed_texts([*sorted((SEEDS / "publication").glob("*.yaml")), SEEDS / "themes.yaml"], lang)
+    if place == "exercises":
+        return _seed_texts(sorted((SEEDS / "exercises").glob("*.yaml")), lang)
+    if place == "catalog":
+        return _catalog_texts(lang)
+    if place == "sdg":
+        return _sdg_texts(lang)
+    raise ValueError(place)
+
+
+def _cases(kind: str):
+    for lang, rules in RULES.items():
+        for rule in rules.get(kind) or []:
+            label = rule.get("pattern") or rule.get("phrase")
+            yield pytest.param(lang, rule, id=f"{lang}:{label[:50]}")
+
+
+@pytest.mark.parametrize("lang,rule", list(_cases("forbidden")))
+def test_a_forbidden_term_occurs_nowhere(lang, rule):
+    pattern = re.compile(rule["pattern"])
+    hits = [f"{where}: …{text[max(0, m.start() - 40):m.end() + 40]}…"
+            for place in rule.get("in", FORBIDDEN_IN) for where, text in texts(lang, place)
+            for m in [pattern.search(text)] if m]
+    assert not hits, f"{rule['why']}:\n" + "\n".join(hits)
+
+
+@pytest.mark.parametrize("lang,rule", list(_cases("required")))
+def test_a_required_term_is_used(lang, rule):
+    missing = [place for place in rule.get("in", PLACES)
+               if not any(rule["phrase"] in text for _, text in texts(lang, place))]
+    assert not missing, f"{lang} {rule['phrase']!r} is not used in: {', '.join(missing)}"
+
+
+def test_every_place_has_texts_so_no_check_passes_on_nothing():
+    for lang in RULES:
+        for place in PLACES:
+            assert len(texts(lang, place)) > 10, (lang, place)
+
+
+def test_a_planted_forbidden_term_is_caught(tmp_path):
+    """The checks see what they claim to see: a bare asociación in a Spanish seed text is found."""
+    path = tmp_path / "x.yaml"
+    path.write_text('nodes:\n  - {id: lesson:x, name: {es: "Fin de la asociación", nl: "Einde"}}\n', encoding="utf-8")
+    found = [t for t in _language_values(yaml.safe_load(path.read_text(encoding="utf-8")), "es")
+             if re.search(RULES["es"]["forbidden"][0]["pattern"], t)]
+    assert found == ["Fin de la asociación"]
+    assert not re.search(RULES["es"]["forbidden"][0]["pattern"], "una asociación de municipios")
+
+
+def test_the_glossary_names_the_rules_file():
+    assert "docs/terminology.yaml" in (CHECKOUT / "docs" / "glossary.md").read_text(encoding="utf-8")
+
+
+# ------------------------------------------------------------------ language names on the pages
+
+@pytest.fixture
+def translator(client, seeded_store):
+    from webhelpers import PASSWORD, sign_in
+
+    from graph.accounts import open_accounts
+
+    accounts = open_accounts(seeded_store)
+    accounts.clear()
+    accounts.add("root", PASSWORD, "admin")
+    sign_in(client, "root")
+    yield client
+    accounts.clear()
+
+
+@pytest.mark.parametrize("lang,to,title,option", [
+    ("nl", "es", "Vertalen naar het Spaans", ">Spaans<"),
+    ("es", "nl", "Traducir al neerlandés", ">Neerlandés<"),
+    ("fr", "es", "Traduire en espagnol", ">Espagnol<"),
+    ("en", "es", "Translate into Spanish", ">Spanish<"),
+])
+def test_the_translate_page_names_languages_in_the_page_language(translator, lang, to, title, option):
+    page = translator.get(f"/{lang}/translate?kind=Lesson&to={to}").text
+    assert title in page and option in page
+    assert "Español" not in page.split("<main", 1)[-1].split("</main>", 1)[0] or lang == "es"
+
+
+def test_babel_language_names_fit_the_dutch_article():
+    """The Dutch messages carry "het" themselves: the name Babel gives must be the bare noun."""
+    from webapp.labels import language_name
+
+    assert [language_name(c, "nl") for c in ("nl", "fr", "es", "en")] == ["Nederlands", "Frans", "Spaans", "Engels"]
+    assert [language_name(c, "es") for c in ("nl", "fr", "es", "en")] == ["neerlandés", "francés", "español", "inglés"]
