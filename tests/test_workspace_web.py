@@ -182,7 +182,7 @@ def test_refusals_are_shown_on_the_form_with_the_input_kept_and_write_nothing(an
     own = "\n".join(f"Eigen begrip {n}" for n in range(1, 8))
     too_many = unchanged(seeded_store, lambda: start(ana, "participation-radar", "2024-05-02", "nl",
                                                      own_notions=own))
-    assert too_many.status_code == 400 and "Kies hoogstens 12 begrippen." in too_many.text
+    assert too_many.status_code == 400 and "Kies hoogstens 12 kernideeën." in too_many.text
     assert "Eigen begrip 7" in too_many.text  # what was typed is still in the form
     bad_date = unchanged(seeded_store, lambda: start(ana, "participation-radar", "1900-01-01", "nl"))
     assert bad_date.status_code == 400 and "1900-01-01" in bad_date.text
