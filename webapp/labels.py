@@ -326,3 +326,9 @@ def language_name(code: str, lang: str) -> str:
 
     name = Locale.parse(lang).languages.get(code)
     return name or {"kek": "Q'eqchi'"}.get(code, code)
+
+
+def language_label(code: str, lang: str) -> str:
+    """Return a language's name in the page's language as a list item starts it ("español" -> "Español")."""
+    name = language_name(code, lang)
+    return name[:1].upper() + name[1:]

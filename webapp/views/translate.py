@@ -16,7 +16,7 @@ from graph.text import localized
 from .. import present
 from ..auth import current_account, signed_in
 from ..db import get_store
-from ..labels import kind_name, language_name
+from ..labels import kind_name, language_label, language_name
 from ..render import page, render
 from .editing import _outside
 
@@ -28,11 +28,6 @@ SCANNED = 5000
 
 def _text_fields(kind: str) -> list[str]:
     return [f.key for f in editable_fields(kind) if f.type == "text"]
-
-
-def _capitalised(name: str) -> str:
-    """Return a language name as a list item starts it ("español" -> "Español")."""
-    return name[:1].upper() + name[1:]
 
 
 def missing_texts(store, account, kind: str, to: str, limit: int = SHOWN) -> list[dict]:
@@ -76,7 +71,7 @@ def translate(fmt: str):
         # Language names in the page's language, as the sentence needs them: "Vertalen naar het Spaans".
         "title": gettext("Translate into %(language)s", language=language_name(to, lang)), "kind": kind, "to": to,
         "kinds": [{"value": k, "label": str(kind_name(k, plural=True))} for k in NODE_KINDS if _text_fields(k)],
-        "languages": [{"value": c, "label": _capitalised(language_name(c, lang))} for c in LANGUAGES],
+        "languages": [{"value": c, "label": language_label(c, lang)} for c in LANGUAGES],
         "items": missing_texts(store, account, kind, to), "csrf_token": generate_csrf(),
     }
     return render("translate.html", context, fmt)
