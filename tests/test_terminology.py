@@ -160,3 +160,50 @@ def test_babel_language_names_fit_the_dutch_article():
 
     assert [language_name(c, "nl") for c in ("nl", "fr", "es", "en")] == ["Nederlands", "Frans", "Spaans", "Engels"]
     assert [language_name(c, "es") for c in ("nl", "fr", "es", "en")] == ["neerlandés", "francés", "español", "inglés"]
+
+
+# ------------------------------------------------------------------ the rules cover issue 21
+
+# What the native readers of issue 21 found, as they found it: each must be caught by a forbidden rule.
+ISSUE_21_FINDINGS = {
+    "es": ["la asociación", "nuestra asociación", "mandato claro del municipio", "funcionamiento del municipio",
+           "formación", "financiación", "acompañante", "puntuación", "calificación", "base de conocimiento",
+           "vacíos", "legislatura", "períodos de gobierno", "stakeholders", "noción", "nociones",
+           "objetivo de enfoque", "(sin presupuesto o presupuesto adicional)", "Apropiación compartida",
+           "Diseño de la intervención", "reflejo ODS", "denominador común", "Tome fotos mentales",
+           "Atreverse a hacer ajustes", "Comunidades (Louvain)"],
+    "nl": ["Gebeurtenissen", "Gebeurtenis", "begeleider", "knoop", "knopen", "alstublieft", "gekend", "opladen",
+           "het opgeladen bestand", "duurzameontwikkelingsdoelstellingen", "Vertalen naar het Español",
+           "Gemeenschappen (Louvain)", "voorgesteld (1)", "trof", "interventieontwerp", "omgevingsanalyse",
+           "SDG-reflex", "spreek jullie verwachtingen uit, dan zie je"],
+}
+# ... and the words that replace them must be required somewhere.
+ISSUE_21_DECISIONS = {
+    "es": ["relación de cooperación", "asociación de municipios", "municipalidad", "capacitación", "financiamiento",
+           "facilitador", "puntaje", "base de conocimientos", "brechas", "gestiones municipales", "actores",
+           "idea clave", "Entidad editora", "Idioma de destino", "Tomen fotos mentales", "Agua limpia y saneamiento"],
+    "nl": ["evenement", "facilitator", "knooppunt", "Clusters (Louvain-methode)", "Vertalen naar het %(language)s",
+           "duurzame-ontwikkelingsdoelstellingen", "had gevolgen voor", "heeft voorgesteld", "kernidee"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(ISSUE_21_FINDINGS))
+def test_every_finding_of_issue_21_is_caught_by_a_rule(lang):
+    patterns = [re.compile(rule["pattern"]) for rule in RULES[lang]["forbidden"]]
+    uncaught = [finding for finding in ISSUE_21_FINDINGS[lang] if not any(p.search(finding) for p in patterns)]
+    assert uncaught == []
+
+
+@pytest.mark.parametrize("lang", sorted(ISSUE_21_DECISIONS))
+def test_every_decision_of_issue_21_is_required(lang):
+    required = {rule["phrase"] for rule in RULES[lang]["required"]}
+    assert [d for d in ISSUE_21_DECISIONS[lang] if d not in required] == []
+
+
+def test_the_spanish_sdg_short_titles_are_in_sentence_case():
+    """The UN writes "Agua limpia y saneamiento": a capital only at the start (and in names such as ODS)."""
+    goals = yaml.safe_load((SEEDS / "sdg" / "es" / "global_goals.yml").read_text(encoding="utf-8"))
+    shorts = {key: title for key, title in goals.items() if key.endswith("-short")}
+    assert len(shorts) == 17
+    title_case = [title for title in shorts.values() if any(word[:1].isupper() for word in title.split()[1:])]
+    assert title_case == []
