@@ -151,7 +151,9 @@ def translator(client, seeded_store):
 def test_the_translate_page_names_languages_in_the_page_language(translator, lang, to, title, option):
     page = translator.get(f"/{lang}/translate?kind=Lesson&to={to}").text
     assert title in page and option in page
-    assert "Español" not in page.split("<main", 1)[-1].split("</main>", 1)[0] or lang == "es"
+    main = page.split("<main", 1)[-1].split("</main>", 1)[0]
+    if lang != "es":
+        assert "Español" not in main, "a language is named in the page's language, not in itself"
 
 
 def test_babel_language_names_fit_the_dutch_article():
@@ -207,3 +209,12 @@ def test_the_spanish_sdg_short_titles_are_in_sentence_case():
     assert len(shorts) == 17
     title_case = [title for title in shorts.values() if any(word[:1].isupper() for word in title.split()[1:])]
     assert title_case == []
+
+
+@pytest.mark.parametrize("lang,expected,native", [
+    ("nl", "Dienst of functie om te contacteren (Spaans)", "(Español)"),
+    ("es", "Departamento o cargo de contacto (neerlandés)", "(Nederlands)"),
+])
+def test_the_profile_form_names_the_contact_languages_in_the_page_language(translator, lang, expected, native):
+    page = translator.get(f"/{lang}/profile/municipalities/herent-belgium").text
+    assert expected in page and native not in page
