@@ -177,7 +177,7 @@ ISSUE_21_FINDINGS = {
     "nl": ["Gebeurtenissen", "Gebeurtenis", "begeleider", "knoop", "knopen", "alstublieft", "gekend", "opladen",
            "het opgeladen bestand", "duurzameontwikkelingsdoelstellingen", "Vertalen naar het Español",
            "Gemeenschappen (Louvain)", "voorgesteld (1)", "trof", "interventieontwerp", "omgevingsanalyse",
-           "SDG-reflex", "spreek jullie verwachtingen uit, dan zie je"],
+           "SDG-reflex", "spreek jullie verwachtingen uit, dan zie je", "Begeleidende ngo"],
 }
 # ... and the words that replace them must be required somewhere.
 ISSUE_21_DECISIONS = {

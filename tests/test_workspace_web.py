@@ -114,7 +114,7 @@ def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_sto
     assert "<p>Jullie antwoorden zijn bewaard.</p></div>" in page.text  # said once, after the save
     assert 'class="saved"' not in ana.get(run_path.replace("/en/", "/nl/")).text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="radar"' in page.text and 'role="img"' in page.text
-    assert "Gedeeld eigenaarschap" in page.text  # the notions in the page's language
+    assert "Het project is van iedereen" in page.text  # the notions in the page's language
     # The Spanish answer is shown as written, marked, with an offer to translate it.
     assert '<div class="answer-text" lang="es"><p>Una asamblea comunitaria' in page.text
     assert "Add a translation" not in page.text and "Vertaling toevoegen in het Nederlands" in page.text
