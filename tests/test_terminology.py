@@ -218,3 +218,72 @@ def test_the_spanish_sdg_short_titles_are_in_sentence_case():
 def test_the_profile_form_names_the_contact_languages_in_the_page_language(translator, lang, expected, native):
     page = translator.get(f"/{lang}/profile/municipalities/herent-belgium").text
     assert expected in page and native not in page
+
+
+# ------------------------------------------------------------------ the native review of the translations branch
+
+# What the native reviewers of the translations branch found (docs/glossary.md, section 9): each is caught by a rule.
+REVIEW_FINDINGS = {
+    "es": ["Iniciar una sesión", "Iniciar la sesión", "Iniciar: %(exercise)s", "La sesión está iniciada.",
+           "Los cambios políticos modifican los mandatos", "implica cambios de mandatos", "La fraternidad simbólica",
+           "listas de ciudades hermanadas", "Código INS", "Cambio n.º %(seq)s", "a «%(notion)s»."],
+    "nl": ["Instrument", "Soort instrument", "basisinstrument", "ontmoeting", "dwong tot een herdenking",
+           "van bij het begin te herdenken", "Ga met Tab naar de graaf", "Deze sessie in de kennisgraaf",
+           "Jullie antwoorden zijn bewaard.", "Keren bewaard", "Oefensessie", "Het internationale gemeentelijke partnerschap",
+           "voor ‘%(notion)s’."],
+}
+REVIEW_DECISIONS = {
+    "es": ["Abrir una sesión de ejercicio", "Iniciar sesión", "cambios de autoridades", "hermandad simbólica",
+           "Informar a los participantes"],
+    "nl": ["Soort tool", "basistool", "bijeenkomst", "verbroedering", "opgeslagen", "opnieuw uit te tekenen"],
+}
+
+
+@pytest.mark.parametrize("lang", sorted(REVIEW_FINDINGS))
+def test_every_finding_of_the_native_review_is_caught_by_a_rule(lang):
+    patterns = [re.compile(rule["pattern"]) for rule in RULES[lang]["forbidden"]]
+    assert [f for f in REVIEW_FINDINGS[lang] if not any(p.search(f) for p in patterns)] == []
+
+
+@pytest.mark.parametrize("lang", sorted(REVIEW_DECISIONS))
+def test_every_decision_of_the_native_review_is_required(lang):
+    required = {rule["phrase"] for rule in RULES[lang]["required"]}
+    assert [d for d in REVIEW_DECISIONS[lang] if d not in required] == []
+
+
+# The forms of an exercise session (start, answer, translate an answer) are filled in by a group: ustedes, jullie.
+SESSION_FORM_MESSAGES = [
+    "Give a score from %(min)s to %(max)s for “%(notion)s”.", "Give a score from %(min)s to %(max)s.",
+    "Count at most %(max)s participants in all.", "Give at most %(max)s lines.", "Choose at most %(max)s here.",
+    "Choose one of the languages offered.", "Give a number from %(min)s to %(max)s.",
+    "Choose at least %(min)s notions.", "Choose at most %(max)s notions.", "Give a real date, such as 2024-03-15.",
+    "Give the date of the session.", "Give the translation.",
+    "Keep the notions your group chose; you can add your own below.",
+    "Score each notion from %(low)s (weak) to %(high)s (strong).",
+    "How many people of each role took part on your side.",
+    "Write in your own language; the other side can add a translation.", "Language of your answers",
+    "Your own notions, one per line", "Your answers are saved.",
+    "Someone else saved answers here after you opened the form. Your answers are still in the form; compare them "
+    "with what changed meanwhile, then save again.",
+]
+ONE_READER = {
+    "es": re.compile(r"\b(?:usted|Corrija|Asigne|Cuente|Escriba|Elija|Indique|Conserve|Vuelva|compárelas|Dé)\b"),
+    "nl": re.compile(r"(?i)\b(?:je|jij|jou|jouw|u|uw)\b"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(ONE_READER))
+def test_the_session_forms_speak_to_the_group(lang):
+    path = CHECKOUT / "translations" / lang / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    found = {msgid: catalog.get(msgid) for msgid in SESSION_FORM_MESSAGES}
+    assert [msgid for msgid, message in found.items() if message is None] == []
+    assert [(msgid, m.string) for msgid, m in found.items() if ONE_READER[lang].search(m.string)] == []
+
+
+def test_the_event_rule_leaves_the_un_wording_of_the_sdg_targets_alone():
+    """SDG target 1.5 speaks of extreme weather "gebeurtenissen"; the evenement rule is not applied there."""
+    rule = next(r for r in RULES["nl"]["forbidden"] if "gebeurtenis" in r["pattern"])
+    assert "sdg" not in rule.get("in", FORBIDDEN_IN)
+    assert any(re.search(rule["pattern"], text) for _, text in texts("nl", "sdg"))
