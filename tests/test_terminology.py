@@ -263,6 +263,7 @@ SESSION_FORM_MESSAGES = [
     "How many people of each role took part on your side.",
     "Write in your own language; the other side can add a translation.", "Language of your answers",
     "Your own notions, one per line", "Your answers are saved.",
+    "Nothing was saved. Please correct the fields marked below.",  # shared with the other forms: impersonal in Spanish
     "Someone else saved answers here after you opened the form. Your answers are still in the form; compare them "
     "with what changed meanwhile, then save again.",
 ]
