@@ -412,8 +412,14 @@ def user_list() -> None:
 def serve_command(host: str, port: int, with_seeds: bool) -> None:
     """Serve the web app (for production use gunicorn, see the README)."""
     from graph.matching import warm_match_index
+    from graph.resources import resource_dir
     from webapp import create_app
+    from webapp.catalogs import catalog_error
 
+    # Without compiled catalogs Flask-Babel serves English under /nl and says nothing.
+    problem = catalog_error(resource_dir("translations"))
+    if problem:
+        raise click.ClickException(problem)
     try:
         store = open_store()
         if with_seeds:

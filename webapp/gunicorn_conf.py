@@ -43,3 +43,13 @@ def post_worker_init(worker):
     from webapp.gunicorn_errors import install
 
     install()
+
+
+def on_starting(server):
+    """Refuse to start without up-to-date compiled catalogs: pages would be English under /nl."""
+    from graph.resources import resource_dir
+    from webapp.catalogs import catalog_error
+
+    problem = catalog_error(resource_dir("translations"))
+    if problem:
+        raise SystemExit(problem)

@@ -41,7 +41,8 @@ RELATIONS = {
     "FUNDS": (_l("funds"), _l("funded by")),
     "MEMBER_OF": (_l("member of"), _l("members")),
     "IMPLEMENTS": (_l("implements"), _l("implemented by")),
-    "PROPOSED": (_l("proposed"), _l("proposed by")),
+    # Not "proposed": that is also a project status, and a relation label must read as a verb ("heeft voorgesteld").
+    "PROPOSED": (_l("put forward"), _l("proposed by")),
     "DECLINED": (_l("declined"), _l("declined by")),
     "TOOK_PART_IN": (_l("took part in"), _l("participants")),
     "PART_OF": (_l("part of"), _l("parts")),
@@ -326,3 +327,9 @@ def language_name(code: str, lang: str) -> str:
 
     name = Locale.parse(lang).languages.get(code)
     return name or {"kek": "Q'eqchi'"}.get(code, code)
+
+
+def language_label(code: str, lang: str) -> str:
+    """Return a language's name in the page's language as a list item starts it ("español" -> "Español")."""
+    name = language_name(code, lang)
+    return name[:1].upper() + name[1:]

@@ -140,7 +140,7 @@ def test_two_editors_run_the_exercises_in_two_languages(served, problems):
                                                    "bring": "Onze ervaring met de kindergemeenteraad."})
     # Herent's editor translates the Spanish answer; the page then shows it, with the original behind it.
     dutch.locator("section.item-text", has=dutch.locator("#item-want")).get_by_role(
-        "link", name=re.compile("^Vertaling toevoegen in het Nederlands")).click()
+        "link", name=re.compile("^Vertaling in het Nederlands toevoegen")).click()
     dutch.wait_for_url(re.compile(r"/translate/nimlahakok-guatemala\?"))
     assert_accessible(dutch)
     dutch.locator("#text").fill("Samen leren over kinderrechten.")
@@ -172,7 +172,7 @@ def test_two_editors_run_the_exercises_in_two_languages(served, problems):
     # A side's own view moving over time is marked as a change, not as a warning.
     moved = inclusion.locator("li", has_text="Herent van 14 mei 2019 tot 14 mei 2024: +3")
     assert moved.locator("strong.marker").inner_text().startswith("↕ sterk veranderd")
-    assert "Inclusie" in dutch.locator(".notice").inner_text()
+    assert "Iedereen kan meedoen" in dutch.locator(".notice").inner_text()
 
     # Matching now counts the theme chosen in the exercise as one Herent's partnership works on.
     dutch.goto(f"/nl/match?municipality=Brasschaat&themes={NEW_THEME}&limit=50")

@@ -55,7 +55,7 @@ def test_a_filter_matching_nothing_is_explained_not_an_error(client):
     ("association=organisation:cimic", {"nl": "Vereniging", "en": "Association"}),
     ("province=99999", {"nl": "Provincie", "en": "Province"}),
     ("status=asleep", {"nl": "Status", "en": "Status"}),
-    ("sdg=99", {"nl": "Duurzame ontwikkelingsdoelstelling", "en": "Sustainable Development Goal"}),
+    ("sdg=99", {"nl": "Duurzame-ontwikkelingsdoelstelling", "en": "Sustainable Development Goal"}),
     ("theme=theme:nope", {"nl": "Thema", "en": "Theme"}),
     ("kind=friendship", {"nl": "Soort partnerschap", "en": "Kind of partnership"}),
     ("from=abc", {"nl": "Actief vanaf", "en": "Active from"}),

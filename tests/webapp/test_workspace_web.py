@@ -111,13 +111,13 @@ def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_sto
 
     page = ana.get(run_path.replace("/en/", "/nl/"))
     assert page.status_code == 200
-    assert "<p>Jullie antwoorden zijn bewaard.</p></div>" in page.text  # said once, after the save
+    assert "<p>Jullie antwoorden zijn opgeslagen.</p></div>" in page.text  # said once, after the save
     assert 'class="saved"' not in ana.get(run_path.replace("/en/", "/nl/")).text
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="radar"' in page.text and 'role="img"' in page.text
-    assert "Gedeeld eigenaarschap" in page.text  # the notions in the page's language
+    assert "Het project is van iedereen" in page.text  # the notions in the page's language
     # The Spanish answer is shown as written, marked, with an offer to translate it.
     assert '<div class="answer-text" lang="es"><p>Una asamblea comunitaria' in page.text
-    assert "Add a translation" not in page.text and "Vertaling toevoegen in het Nederlands" in page.text
+    assert "Add a translation" not in page.text and "Vertaling in het Nederlands toevoegen" in page.text
     assert "&lt;b&gt;bewoners&lt;/b&gt;" in page.text  # escaped, never markup
     # The table beside the chart: inclusion differs by 3 >= the highlight (2), so it is marked in words too.
     twin = ana.get(run_path + ".json").get_json()
@@ -130,7 +130,7 @@ def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_sto
     history = ana.get(f"/nl/history/responses/{response.split(':', 1)[1]}.json").get_json()
     assert history["title"].startswith("Geschiedenis van Participatieradar")
     rows = {r["key"]: r for r in history["changes"][0]["items"][0]["diff"]}
-    assert rows["score_inclusion"]["label"] == "Score: Inclusie"
+    assert rows["score_inclusion"]["label"] == "Score: Iedereen kan meedoen"
     assert rows["participants"]["label"] == "Deelnemers" and rows["participants"]["before"] is None
     assert set(rows["participants"]["after"].split(", ")) == {
         "2 × Ambtenaar of coördinator", "1 × Politieke mandataris (burgemeester", "schepen", "gemeenteraadslid)"}
@@ -168,7 +168,7 @@ def test_refusals_are_shown_on_the_form_with_the_input_kept_and_write_nothing(an
     out_of_range = unchanged(seeded_store, lambda: answer(ana, run_path, "herent-belgium", "nl",
                                                           score_inclusion="9", text_experience=kept))
     assert out_of_range.status_code == 400 and kept in out_of_range.text
-    assert "Geef een score van 1 tot 5 voor ‘Inclusie’." in out_of_range.text  # the scale and the notion named
+    assert "Geef een score van 1 tot 5 voor “Iedereen kan meedoen”." in out_of_range.text  # the scale and the notion named
     form = ana.get(run_path.replace("/en/", "/nl/") + "/answer/herent-belgium").text
     # A browser would cut a pasted text silently; the server says what is too long and keeps it.
     assert "<textarea" in form and not re.search(r"<textarea[^>]*maxlength", form)
@@ -182,7 +182,7 @@ def test_refusals_are_shown_on_the_form_with_the_input_kept_and_write_nothing(an
     own = "\n".join(f"Eigen begrip {n}" for n in range(1, 8))
     too_many = unchanged(seeded_store, lambda: start(ana, "participation-radar", "2024-05-02", "nl",
                                                      own_notions=own))
-    assert too_many.status_code == 400 and "Kies hoogstens 12 begrippen." in too_many.text
+    assert too_many.status_code == 400 and "Kies hoogstens 12 kernideeën." in too_many.text
     assert "Eigen begrip 7" in too_many.text  # what was typed is still in the form
     bad_date = unchanged(seeded_store, lambda: start(ana, "participation-radar", "1900-01-01", "nl"))
     assert bad_date.status_code == 400 and "1900-01-01" in bad_date.text

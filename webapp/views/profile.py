@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect
-from flask_babel import gettext
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
@@ -21,7 +21,7 @@ from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..forms import CheckboxList, version_number
-from ..i18n import NATIVE_NAMES
+from ..i18n import current_language
 from ..labels import language_name
 from ..render import page, render
 
@@ -47,7 +47,9 @@ class ProfileForm(FlaskForm):
 
 for _lang in LANGUAGES:
     setattr(ProfileForm, f"contact_{_lang}", StringField(
-        _l("Department or role to contact (%(language)s)", language=NATIVE_NAMES[_lang]),
+        # The language named in the page's language ("Spaans", "español"), looked up per request.
+        LazyString(lambda code=_lang: gettext("Department or role to contact (%(language)s)",
+                                              language=language_name(code, current_language()))),
         validators=[Optional(), Length(max=MAX_CONTACT, message=_l("At most %(max)d characters, please.",
                                                                     max=MAX_CONTACT)), _plain],
         description=_l("A department or a role, such as “International cooperation service”; no names of "

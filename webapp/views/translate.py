@@ -16,8 +16,7 @@ from graph.text import localized
 from .. import present
 from ..auth import current_account, signed_in
 from ..db import get_store
-from ..i18n import NATIVE_NAMES
-from ..labels import kind_name
+from ..labels import kind_name, language_label, language_name
 from ..render import page, render
 from .editing import _outside
 
@@ -69,9 +68,10 @@ def translate(fmt: str):
             return {"saved": True, "node": saved, "version": version_of(store, saved)}
         return redirect(url_for("translate.translate", kind=kind, to=to), 303)
     context = {
-        "title": gettext("Translate into %(language)s", language=NATIVE_NAMES[to]), "kind": kind, "to": to,
+        # Language names in the page's language, as the sentence needs them: "Vertalen naar het Spaans".
+        "title": gettext("Translate into %(language)s", language=language_name(to, lang)), "kind": kind, "to": to,
         "kinds": [{"value": k, "label": str(kind_name(k, plural=True))} for k in NODE_KINDS if _text_fields(k)],
-        "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES],
+        "languages": [{"value": c, "label": language_label(c, lang)} for c in LANGUAGES],
         "items": missing_texts(store, account, kind, to), "csrf_token": generate_csrf(),
     }
     return render("translate.html", context, fmt)

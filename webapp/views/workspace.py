@@ -26,7 +26,7 @@ from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..forms import version_number
 from ..i18n import NATIVE_NAMES
-from ..labels import language_name
+from ..labels import language_label, language_name
 from ..render import page, render
 from ..visibility import visibility
 
@@ -289,8 +289,8 @@ def translate(local: str, run: str, municipality: str, fmt: str):
     if to not in LANGUAGES or to == response.lang:
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
     form = forms.TranslationForm()
-    # A translation goes into another language than the answer's own.
-    form.to.choices = [(code, name) for code, name in form.to.choices if code != response.lang]
+    # A translation goes into another language than the answer's own; the languages named in the page's language.
+    form.to.choices = [(code, language_label(code, lang)) for code in LANGUAGES if code != response.lang]
     status, stale = 200, None
     if not form.is_submitted():
         form.response.data, form.key.data, form.to.data = response.id, key, to

@@ -84,7 +84,11 @@ def test_the_coverage_check_names_what_is_missing(tmp_path):
 
 
 def test_spanish_says_hermanamiento_only_for_twinnings():
-    """The glossary: a partnership is an asociación; hermanamiento is town twinning only (docs/glossary.md)."""
+    """The glossary: a partnership is a relación de cooperación; hermanamiento is town twinning only.
+
+    Words in texts are checked by tests/webapp/test_terminology.py (docs/terminology.yaml); this one checks the
+    imported data: a Partnership node that is not a twinning never calls itself hermanamiento.
+    """
     from graph.ingest.seeds import read_seeds
 
     wrong = [n.id for n in read_seeds().nodes
@@ -133,9 +137,3 @@ def test_the_exercise_coverage_check_names_what_is_missing(tmp_path):
     roles.write_text('roles:\n  - {key: youth, label: {nl: "Jongere", fr: "Jeune", es: "Joven"}}\n', encoding="utf-8")
     assert exercise_file_gaps(roles) == ["roles[0] (youth) label: en"]
 
-
-def test_spanish_exercises_say_asociacion_for_a_partnership():
-    """docs/glossary.md: never hermanamiento for a partnership, in the templates and roles too."""
-    wrong = [p.name for p in [*EXERCISE_FILES, SEEDS_DIR / EXERCISES / ROLES_FILE]
-             if "ermanamiento" in p.read_text(encoding="utf-8")]
-    assert wrong == []

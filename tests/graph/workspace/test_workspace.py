@@ -9,7 +9,7 @@ import pytest
 
 from graph import workspace as ws
 from graph.accounts.model import Account
-from graph.editing import edits as editing
+from graph.editing.edits import edits as editing
 from graph.errors import DataError
 from graph.ingest.seeds import EXERCISES, SEEDS_DIR, seed
 from graph.matching import MatchRequest, match
@@ -59,7 +59,7 @@ def test_the_roles_have_every_language():
     (lambda t: t.replace('en: "Participation radar"', 'en: ""'), "name"),
     (lambda t: t.replace("key: inclusion", "key: Inclusion"), "key"),
     (lambda t: t.replace("key: inclusion", "key: transparency"), "key"),
-    (lambda t: t.replace("type: score\n    label: {nl: \"Inclusie\"", "type: slider\n    label: {nl: \"Inclusie\""),
+    (lambda t: t.replace("type: score\n    label: {nl: \"Iedereen kan meedoen\"", "type: slider\n    label: {nl: \"Iedereen kan meedoen\""),
      "type"),
     (lambda t: t.replace("suggested: 8", "suggested: 7"), "items"),
     (lambda t: t.replace("highlight: 2", "highlight: 9"), "highlight"),
@@ -193,7 +193,7 @@ def test_every_refusal_writes_nothing(seeded_store):
     unchanged(store, start(held_on=dt.date(1900, 1, 1)), "bad_date")
     unchanged(store, start(notions=["inclusion", "kindness", "feedback"]), "unknown_notion")
     unchanged(store, start(notions=["inclusion", "inclusion", "feedback"]), "duplicate_notion")
-    unchanged(store, start(notions=["inclusion", "feedback"], own_notions=[("Inclusie", "nl")]), "duplicate_notion")
+    unchanged(store, start(notions=["inclusion", "feedback"], own_notions=[("Iedereen kan meedoen", "nl")]), "duplicate_notion")
     unchanged(store, start(notions=["inclusion"]), "too_few_notions")
     unchanged(store, start(own_notions=[(f"Begrip {n}", "nl") for n in range(5)]), "too_many_notions")
     unchanged(store, start(notions=["inclusion", "feedback"], own_notions=[("Trust", "xx")]), "unknown_language")
@@ -407,7 +407,7 @@ def test_adapting_a_template_leaves_past_runs_as_they_were(seeded_store):
     assert [i.key for i in adapted.hidden] == ["feedback"] and adapted.notions[2] == 8
     assert store.changes(node_id=RADAR, limit=1)[0].actor == "user:sam"
     again = ws.run(store, past.id)
-    assert again.item("inclusion").label["nl"] == "Inclusie" and again.item("feedback") is not None
+    assert again.item("inclusion").label["nl"] == "Iedereen kan meedoen" and again.item("feedback") is not None
     assert again.item("trust") is None
     new = ws.start_run(store, ANA, PARTNERSHIP, RADAR, AUTUMN)
     assert new.item("trust").label_in("es") == ("Confianza", "es") and new.item("feedback") is None
