@@ -9,7 +9,7 @@ import pytest
 
 from graph import workspace as ws
 from graph.accounts.model import Account
-from graph.editing.edits import edits as editing
+from graph.editing import edits as editing
 from graph.errors import DataError
 from graph.ingest.seeds import EXERCISES, SEEDS_DIR, seed
 from graph.matching import MatchRequest, match
