@@ -10,6 +10,7 @@ WATER_FOR_HERENT = "municipality=Herent&themes=theme:water&exclude_partners=y"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.both_stores
 def test_form_and_results_in_every_language(client, lang):
     empty = client.get(f"/{lang}/match")
     assert empty.status_code == 200 and f'<html lang="{lang}">' in empty.get_data(as_text=True)
@@ -42,6 +43,7 @@ def test_a_municipality_not_in_the_graph_can_describe_itself(client):
     assert data["result"]["origin"] is None and "municipality:tarija-bolivia" in ids[:3]
 
 
+@pytest.mark.both_stores
 def test_filters_restrict_candidates(client):
     data = client.get(f"/en/match.json?{WATER_FOR_HERENT}&only_country=BO").get_json()
     assert {c["municipality"]["id"] for c in data["result"]["candidates"]} == {"municipality:tarija-bolivia"}

@@ -11,6 +11,7 @@ from graph.model import make_node
 EDEGEM, TARIJA = "municipality:edegem-belgium", "municipality:tarija-bolivia"
 
 
+@pytest.mark.both_stores
 def test_names_resolve_to_the_municipalities_and_the_paths_are_drawn(client):
     data = client.get("/nl/paths.json?from=Edegem&to=Tarija").get_json()
     assert [end["node"]["id"] for end in data["ends"]] == [EDEGEM, TARIJA]

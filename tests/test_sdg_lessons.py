@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from graph.model import make_edge
 
 
+@pytest.mark.both_stores
 def test_goal_page_lists_each_target_once_with_its_official_number(client):
     html = client.get("/en/sdgs/6").get_data(as_text=True)
     numbers = re.findall(r'class="target-number">([^<]+)</a>', html)
@@ -41,6 +44,7 @@ def test_a_lesson_counts_under_the_goal_of_a_target_its_experience_concerns(clie
     assert "lesson:speak-the-same-language" in _lesson_ids(client, "sdg=sdg:11")
 
 
+@pytest.mark.both_stores
 def test_counts_per_filter_value_agree_with_the_filter_and_the_goal_cards(client):
     data = client.get("/nl/lessons.json").get_json()
     goals = next(f for f in data["facets"] if f["name"] == "sdg")
