@@ -27,6 +27,7 @@ from graph.schema import (
     relations_of,
 )
 
+from .choices import choice_list, options
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
 from .labels import kind_name, language_name, property_name, relation_name
@@ -99,10 +100,10 @@ def gettext_lazy_neutral(label):
 
 def localise_choices(form, lang: str) -> None:
     """Name the choices in the page's language."""
-    form.original_lang.choices = [(code, NATIVE_NAMES[code]) for code in LANGUAGES]
+    form.original_lang.choices = options((code, NATIVE_NAMES[code]) for code in LANGUAGES)
     for field in form:
         if isinstance(field, CheckboxList):
-            field.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+            field.choices = options((code, language_name(code, lang)) for code in WORKING_LANGUAGES)
 
 
 def required_missing(kind: str, form) -> list[str]:
@@ -157,7 +158,7 @@ def describe_fields(kind: str, form, original_lang: str | None) -> list[dict]:
             if spec.type in ("text", "string"):
                 entry["max_length"] = _limit(name)
             if spec.type == "languages":
-                entry["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
+                entry["choices"] = choice_list(field)
             group["inputs"].append(entry)
         described.append(group)
     return described

@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from graph.accounts import ROLES, AccountError
 
 from ..auth import admin_only, current_account, get_accounts
+from ..choices import options
 from ..db import get_store
 from ..labels import ROLES as ROLE_NAMES
 from ..render import page, render
@@ -52,9 +53,9 @@ class AccountForm(FlaskForm):
 
 def _form() -> AccountForm:
     form = AccountForm()
-    form.role.choices = [(r, str(ROLE_NAMES[r])) for r in ROLES]
-    form.action.choices = [("save", gettext("Save role and municipalities")), ("disable", gettext("Disable")),
-                           ("enable", gettext("Enable")), ("password", gettext("Set the new password"))]
+    form.role.choices = options((r, str(ROLE_NAMES[r])) for r in ROLES)
+    form.action.choices = options([("save", gettext("Save role and municipalities")), ("disable", gettext("Disable")),
+                           ("enable", gettext("Enable")), ("password", gettext("Set the new password"))])
     return form
 
 
