@@ -28,7 +28,13 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
 def pytest_sessionstart(session):
-    """Compile the checkout's catalogs, as `make translations-compile` does (the app never writes them)."""
+    """Compile the checkout's catalogs, as `make translations-compile` does (the app never writes them).
+
+    Under xdist only the controller compiles, before it starts the workers: a worker writing the same
+    files while another reads them could load half a catalog.
+    """
+    if hasattr(session.config, "workerinput"):
+        return
     from babel.messages.frontend import CommandLineInterface
 
     from graph.resources import CHECKOUT
