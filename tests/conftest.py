@@ -130,6 +130,18 @@ def seeded_dir(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="session")
+def shared_seeded_store(seeded_dir, tmp_path_factory):
+    """One embedded store holding the seeds, shared by the tests marked ``reads_only`` (its caches stay warm)."""
+    import shutil
+
+    path = tmp_path_factory.mktemp("shared-seeded") / "kb"
+    shutil.copytree(seeded_dir, path)
+    store = EmbeddedStore(path)
+    yield store
+    store.close()
+
+
 @pytest.fixture
 def seeded_store(request, seeded_dir, tmp_path):
     """A store of each backend holding exactly the seeds (pytest_generate_tests says which backends)."""
@@ -138,6 +150,13 @@ def seeded_store(request, seeded_dir, tmp_path):
     from graph.seeds import seed
 
     if request.param == "embedded":
+        if request.node.get_closest_marker("reads_only") and not request.node.get_closest_marker("writes"):
+            shared = request.getfixturevalue("shared_seeded_store")
+            before = shared.version()
+            yield shared
+            # A write would leak into every later test of the session: say so where it happened.
+            assert shared.version() == before, "a test marked reads_only wrote to the shared seeded store"
+            return
         shutil.copytree(seeded_dir, tmp_path / "kb")
         yield EmbeddedStore(tmp_path / "kb")
         return

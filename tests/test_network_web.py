@@ -6,6 +6,9 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_network_page_answers_in_every_language(client, lang):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 
 def test_the_theme_comes_first_and_groups_link_to_their_kind(client):
     data = client.get("/en/search.json?q=water").get_json()

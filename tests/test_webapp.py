@@ -8,6 +8,9 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 PAGES = [
     "/{lang}",
     "/{lang}/partnerships",
@@ -201,6 +204,7 @@ def test_dates_and_numbers_follow_the_locale(client):
     assert "January 2019" in en and "janvier 2019" in fr
 
 
+@pytest.mark.writes
 def test_only_web_addresses_become_links(seeded_store):
     from graph.model import make_node
     from webapp import create_app
