@@ -6,6 +6,9 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
+
 WATER_FOR_HERENT = "municipality=Herent&themes=theme:water&exclude_partners=y"
 
 
@@ -90,6 +93,7 @@ def _with_a_network_only_candidate(store):
                  for m in ("municipality:testdorp-belgium", "municipality:nimlahakok-guatemala")])
 
 
+@pytest.mark.writes
 def test_thematic_and_network_only_suggestions_are_two_groups_each_in_score_order(client, seeded_store):
     _with_a_network_only_candidate(seeded_store)
     data = client.get(f"/en/match.json?{WATER_FOR_HERENT}").get_json()["result"]
@@ -127,6 +131,7 @@ def test_a_theme_nobody_works_on_is_named_with_how_to_add_it(client, lang):
     assert not client.get(f"/{lang}/match.json?{WATER_FOR_HERENT}").get_json()["result"]["unmatched_themes"]
 
 
+@pytest.mark.writes
 def test_an_answer_from_the_previous_index_leaves_out_a_town_deleted_since(client, seeded_store, monkeypatch):
     """While the next index is built, matches come from the previous one; a town gone since is not shown."""
     import graph.matching.scoring as scoring

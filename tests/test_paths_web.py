@@ -8,6 +8,9 @@ import pytest
 
 from graph.model import make_node
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
+
 EDEGEM, TARIJA = "municipality:edegem-belgium", "municipality:tarija-bolivia"
 
 
@@ -34,6 +37,7 @@ def two_tarijas(app):
     return app
 
 
+@pytest.mark.writes
 def test_an_ambiguous_name_offers_a_choice_that_keeps_the_other_end(two_tarijas, client):
     data = client.get("/en/paths.json?from=Edegem&to=Tarija").get_json()
     assert data["paths"] == [] and data["graph"] is None

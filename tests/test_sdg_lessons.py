@@ -8,6 +8,9 @@ import pytest
 
 from graph.model import make_edge
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
+
 
 @pytest.mark.both_stores
 def test_goal_page_lists_each_target_once_with_its_official_number(client):
@@ -71,6 +74,7 @@ def test_a_goal_without_lessons_points_to_its_projects(client):
     assert 'value="sdg:6" checked' in html
 
 
+@pytest.mark.writes
 def test_a_lesson_counts_under_the_goals_of_its_projects(client, seeded_store):
     seeded_store.write((), [make_edge("project:water-source-protection-tarija", "RESPONDS_TO",
                                       "challenge:limited-project-resources",
