@@ -67,6 +67,7 @@ def uses_neo4j(item) -> bool:
             or item.get_closest_marker("package") is not None)
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Put the tests that must not run beside each other on one xdist worker each (``--dist loadgroup``)."""
     for item in items:
@@ -79,6 +80,16 @@ def pytest_collection_modifyitems(config, items):
         else:
             continue
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_collection_finish(session):
+    """Refuse to run when xdist dropped a group: the Neo4j tests of two workers would clobber one database."""
+    if os.environ.get("PYTEST_XDIST_WORKER") and session.config.getvalue("loadgroup"):
+        lost = [item.nodeid for item in session.items
+                if item.get_closest_marker("xdist_group") is not None and "@" not in item.nodeid]
+        if lost:
+            raise pytest.UsageError(f"pytest-xdist did not group {len(lost)} tests (first: {lost[0]}); "
+                                    "see the pytest pin in pyproject.toml")
 
 
 def skip_or_fail(reason: str) -> None:
