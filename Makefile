@@ -3,17 +3,36 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Every Python dependency (the app's, the test extra's and the build's), pinned with its hashes by `make lock`.
+LOCK := requirements.lock
+# pip-tools lives in a virtual environment of its own: it resolves the lock and is no dependency of the app.
+LOCK_VENV := .venv-lock
+PIP_TOOLS := pip-tools==7.6.2
+# Two xdist workers (the machine has two cores); tests/conftest.py groups the tests that must share a worker.
+TEST_WORKERS ?= 2
 
-.PHONY: install run test lint translations-extract translations-update translations-compile bench neo4j-start neo4j-stop
+.PHONY: install run test lint lock translations-extract translations-update translations-compile bench neo4j-start neo4j-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# The lock first, with every hash checked; then the project itself without resolving anything
+# (its build needs setuptools and babel, which the lock holds, hence no build isolation).
 install: $(BIN)/python
-	$(BIN)/pip install --quiet --upgrade pip
 	npm ci --no-audit --no-fund --loglevel=error
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	$(MAKE) --no-print-directory translations-compile
+
+# Re-resolve every dependency to the newest versions pyproject.toml allows; review the diff, run the tests, commit.
+# Upgrade one package only with `make lock LOCK_UPGRADE="--upgrade-package wtforms"`.
+LOCK_UPGRADE ?= --upgrade
+lock:
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/pip install --quiet '$(PIP_TOOLS)'
+	$(LOCK_VENV)/bin/pip-compile --quiet $(LOCK_UPGRADE) --generate-hashes --allow-unsafe --strip-extras \
+	  --all-extras --build-deps-for=editable --build-deps-for=wheel --no-emit-find-links --no-emit-index-url \
+	  --output-file=$(LOCK) pyproject.toml
 
 run: install
 	$(BIN)/kb serve --port $(PORT)
@@ -21,7 +40,7 @@ run: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 lint:
 	$(BIN)/ruff check .

@@ -27,6 +27,7 @@ from graph.schema import (
     relations_of,
 )
 
+from .choices import choice_list, options
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
 from .labels import kind_name, language_name, property_name, relation_name, value_name
@@ -107,14 +108,14 @@ def gettext_lazy_neutral(label):
 
 def localise_choices(form, lang: str, kind: str | None = None) -> None:
     """Name the choices in the page's language."""
-    form.original_lang.choices = [(code, NATIVE_NAMES[code]) for code in LANGUAGES]
+    form.original_lang.choices = options((code, NATIVE_NAMES[code]) for code in LANGUAGES)
     closed = {spec.key: spec.choices for spec in editable_fields(kind) if spec.choices} if kind else {}
     for field in form:
         if isinstance(field, CheckboxList):
-            field.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+            field.choices = options((code, language_name(code, lang)) for code in WORKING_LANGUAGES)
         elif field.name in closed:
             named = sorted(((v, value_name(v)) for v in closed[field.name]), key=lambda c: c[1].casefold())
-            field.choices = [("", gettext("— not given —")), *named]
+            field.choices = options([("", gettext("— not given —")), *named])
 
 
 def required_missing(kind: str, form) -> list[str]:
@@ -173,7 +174,7 @@ def describe_fields(kind: str, form, original_lang: str | None) -> list[dict]:
             if spec.low is not None:
                 entry["min"], entry["max"] = spec.low, spec.high
             if spec.type == "languages":
-                entry["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices]
+                entry["choices"] = choice_list(field)
             group["inputs"].append(entry)
         described.append(group)
     return described

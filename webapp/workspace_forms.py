@@ -12,13 +12,23 @@ import datetime as dt
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from graph import workspace as ws
 from graph.schema import LANGUAGES
 from graph.workspace.checks import MAX_PARTICIPANTS, MAX_TEXT
 
+from .choices import choice_values, options
 from .forms import CheckboxList
 from .i18n import NATIVE_NAMES
 
@@ -114,14 +124,14 @@ class ScoreField(RadioField):
     """A notion's score: a choice on the scale, refused with the scale and the notion named."""
 
     def pre_validate(self, form):
-        if self.data not in (None, "", "None") and self.data not in {value for value, _ in self.choices}:
-            values = [value for value, _ in self.choices]
+        values = choice_values(self)
+        if self.data not in (None, "", "None") and self.data not in values:
             raise ValidationError(gettext("Give a score from %(min)s to %(max)s for “%(notion)s”.",
                                           min=values[0], max=values[-1], notion=self.label.text))
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return [(code, NATIVE_NAMES[code]) for code in LANGUAGES]
+def language_choices() -> list[SelectChoice]:
+    return options((code, NATIVE_NAMES[code]) for code in LANGUAGES)
 
 
 class StartRunForm(FlaskForm):
@@ -158,7 +168,7 @@ def answer_form_class(items, roles, lang: str, scale: tuple[int, int]) -> type[F
         label = item.label_in(lang)[0]
         if item.type == "score":
             setattr(AnswerForm, f"score_{item.key}", ScoreField(
-                label, choices=[(str(n), str(n)) for n in range(low, high + 1)], validators=[Optional()]))
+                label, choices=options((str(n), str(n)) for n in range(low, high + 1)), validators=[Optional()]))
         elif item.type == "text":
             setattr(AnswerForm, f"text_{item.key}", TextAreaField(label, validators=[
                 Optional(), Length(max=MAX_TEXT, message=_l("At most %(max)d characters, please."))],

@@ -27,12 +27,13 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from zxcvbn import zxcvbn
 
@@ -52,7 +53,13 @@ MAX_DISPLAY_NAME = 120
 # The kinds an editor can work for.
 SCOPE_KINDS = ("Municipality", "Organisation")
 
-_hasher = PasswordHasher()  # argon2id
+# Set only by the test suite (tests/conftest.py): argon2id at its cheapest parameters, because the fixtures make
+# several accounts per test and each full-cost hash takes a noticeable fraction of a second on a busy machine.
+# Unset (always, outside the tests) the hasher keeps argon2-cffi's defaults; a hash made with the cheap
+# parameters does not meet them, so check_needs_rehash replaces it at full cost at its next sign-in.
+CHEAP_HASHES_ENV = "KB_TEST_CHEAP_PASSWORD_HASHES"
+_hasher = (PasswordHasher.from_parameters(profiles.CHEAPEST) if os.environ.get(CHEAP_HASHES_ENV) == "1"
+           else PasswordHasher())  # argon2id
 # A hash to verify against when the account does not exist, so that a wrong name costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 

@@ -67,6 +67,7 @@ def test_a_relationship_filter_without_partner_in_brings_no_towns(hub):
     assert hood["neighbours"] == [{"id": "theme:water", "via": None}] and hood["twins"] == {}
 
 
+@pytest.mark.both_stores
 def test_the_graph_json_gives_neighbours_in_order_and_twins(client):
     data = client.get("/en/municipalities/tarija-bolivia/graph.json").get_json()
     assert data["neighbours"][0] == {"id": "municipality:brasschaat-belgium", "via": "partnership:brasschaat-tarija"}

@@ -19,6 +19,7 @@ def root(client, app, seeded_store):
     accounts.clear()
 
 
+@pytest.mark.both_stores
 def test_admin_adds_and_changes_accounts(root):
     client, accounts = root
     listing = client.get("/en/admin/accounts.json").get_json()

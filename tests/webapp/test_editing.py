@@ -59,6 +59,7 @@ def test_form_twin_is_generated_from_the_schema(ana):
     assert [g["key"] for g in lesson["fields"]] == ["name", "description"] and lesson["link_required"]
 
 
+@pytest.mark.both_stores
 def test_an_edit_in_dutch_is_written_with_its_author_and_shown_escaped(ana, seeded_store):
     _, values = form_of(ana, EDIT_HERENT)
     values.update(description_nl="<script>alert(1)</script> Herent werkt aan water.", reason="profiel")
@@ -147,6 +148,7 @@ def test_an_editor_creates_a_lesson_linked_to_their_partnership(ana, seeded_stor
     assert ana.get(f"/en/edit/lessons/{lesson.split(':')[1]}").status_code == 200
 
 
+@pytest.mark.both_stores
 def test_a_stale_edit_is_refused_with_what_changed(ana, client, accounts, seeded_store, app):
     _, values = form_of(ana, EDIT_HERENT)
     other = app.test_client()
@@ -168,6 +170,7 @@ def test_a_stale_edit_is_refused_with_what_changed(ana, client, accounts, seeded
     assert again.status_code == 303 and seeded_store.get_node(HERENT).props["region"] == "Leuven"
 
 
+@pytest.mark.both_stores
 def test_history_and_revert(ana, seeded_store):
     _, values = form_of(ana, EDIT_HERENT)
     ana.post(EDIT_HERENT, data=dict(values, region="Leuven", reason="regio"))
@@ -189,6 +192,7 @@ def test_history_and_revert(ana, seeded_store):
     assert twice.status_code == 409
 
 
+@pytest.mark.both_stores
 def test_a_delete_is_confirmed_and_its_editor_may_undo_it(ana, client, accounts, seeded_store, app):
     created = post_json(ana, "/en/edit/lessons/new.json", {
         "name_en": "Keep notes", "original_lang": "en", "version": "0",

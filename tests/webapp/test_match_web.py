@@ -6,10 +6,14 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
+
 WATER_FOR_HERENT = "municipality=Herent&themes=theme:water&exclude_partners=y"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.both_stores
 def test_form_and_results_in_every_language(client, lang):
     empty = client.get(f"/{lang}/match")
     assert empty.status_code == 200 and f'<html lang="{lang}">' in empty.get_data(as_text=True)
@@ -42,6 +46,7 @@ def test_a_municipality_not_in_the_graph_can_describe_itself(client):
     assert data["result"]["origin"] is None and "municipality:tarija-bolivia" in ids[:3]
 
 
+@pytest.mark.both_stores
 def test_filters_restrict_candidates(client):
     data = client.get(f"/en/match.json?{WATER_FOR_HERENT}&only_country=BO").get_json()
     assert {c["municipality"]["id"] for c in data["result"]["candidates"]} == {"municipality:tarija-bolivia"}
@@ -88,6 +93,7 @@ def _with_a_network_only_candidate(store):
                  for m in ("municipality:testdorp-belgium", "municipality:nimlahakok-guatemala")])
 
 
+@pytest.mark.writes
 def test_suggestions_come_in_groups_by_the_theme_each_in_score_order(client, seeded_store):
     _with_a_network_only_candidate(seeded_store)
     data = client.get(f"/en/match.json?{WATER_FOR_HERENT}").get_json()["result"]
@@ -125,6 +131,7 @@ def test_a_theme_nobody_works_on_is_named_with_how_to_add_it(client, lang):
     assert not client.get(f"/{lang}/match.json?{WATER_FOR_HERENT}").get_json()["result"]["unmatched_themes"]
 
 
+@pytest.mark.writes
 def test_an_answer_from_the_previous_index_leaves_out_a_town_deleted_since(client, seeded_store, monkeypatch):
     """While the next index is built, matches come from the previous one; a town gone since is not shown."""
     import graph.matching.scoring as scoring

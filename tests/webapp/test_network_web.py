@@ -6,6 +6,9 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_network_page_answers_in_every_language(client, lang):
@@ -16,6 +19,7 @@ def test_the_network_page_answers_in_every_language(client, lang):
     assert 'src="/vendor/sigma/dist/sigma.min.js"' in html and "<script>" not in html
 
 
+@pytest.mark.both_stores
 def test_the_json_twin_holds_every_figure(client):
     data = client.get("/en/network.json").get_json()
     assert data["association"]["id"] == "organisation:vvsg"
@@ -32,6 +36,7 @@ def test_the_json_twin_holds_every_figure(client):
     assert data["permalink"] == "/en/network?association=organisation%3Avvsg"
 
 
+@pytest.mark.both_stores
 def test_filters_narrow_the_selection(client):
     data = client.get("/en/network.json?province=20001&status=active").get_json()
     assert [link["partnership"] for link in data["map"]["links"]] == ["partnership:herent-nimlahakok"]

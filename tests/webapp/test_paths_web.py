@@ -8,9 +8,13 @@ import pytest
 
 from graph.records import make_node
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
+
 EDEGEM, TARIJA = "municipality:edegem-belgium", "municipality:tarija-bolivia"
 
 
+@pytest.mark.both_stores
 def test_names_resolve_to_the_municipalities_and_the_paths_are_drawn(client):
     data = client.get("/nl/paths.json?from=Edegem&to=Tarija").get_json()
     assert [end["node"]["id"] for end in data["ends"]] == [EDEGEM, TARIJA]
@@ -33,6 +37,7 @@ def two_tarijas(app):
     return app
 
 
+@pytest.mark.writes
 def test_an_ambiguous_name_offers_a_choice_that_keeps_the_other_end(two_tarijas, client):
     data = client.get("/en/paths.json?from=Edegem&to=Tarija").get_json()
     assert data["paths"] == [] and data["graph"] is None

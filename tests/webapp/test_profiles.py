@@ -29,6 +29,7 @@ def form_values(client):
     return data, values
 
 
+@pytest.mark.both_stores
 def test_profile_saved_in_dutch_is_matched_at_once(ana, seeded_store):
     data, values = form_values(ana)
     assert "theme:water" in values["seeks"] and "theme:water" not in values.get("offers", [])

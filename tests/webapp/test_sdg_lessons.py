@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from graph.records import make_edge, make_node
 
+# Reads only, but for the tests marked writes: the others share one seeded embedded store (tests/conftest.py).
+pytestmark = pytest.mark.reads_only
 
+
+@pytest.mark.both_stores
 def test_goal_page_lists_each_target_once_with_its_official_number(client):
     html = client.get("/en/sdgs/6").get_data(as_text=True)
     numbers = re.findall(r'class="target-number">([^<]+)</a>', html)
@@ -41,6 +47,7 @@ def test_a_lesson_counts_under_the_goal_of_a_target_its_experience_concerns(clie
     assert "lesson:speak-the-same-language" in _lesson_ids(client, "sdg=sdg:11")
 
 
+@pytest.mark.both_stores
 def test_counts_per_filter_value_agree_with_the_filter_and_the_goal_cards(client):
     data = client.get("/nl/lessons.json").get_json()
     goals = next(f for f in data["facets"] if f["name"] == "sdg")
@@ -72,6 +79,7 @@ def test_a_goal_without_lessons_points_to_its_projects(client, seeded_store):
     assert 'value="sdg:9" checked' in html
 
 
+@pytest.mark.writes
 def test_a_lesson_counts_under_the_goals_of_its_projects(client, seeded_store):
     seeded_store.write((), [make_edge("project:water-source-protection-tarija", "RESPONDS_TO",
                                       "challenge:limited-project-resources",

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 
 def test_the_theme_comes_first_and_groups_link_to_their_kind(client):
     data = client.get("/en/search.json?q=water").get_json()
@@ -19,6 +22,7 @@ def test_the_theme_comes_first_and_groups_link_to_their_kind(client):
 @pytest.mark.parametrize("typed,expected", [("Edegem", "municipality:edegem-belgium"),
                                             ("Tarija", "municipality:tarija-bolivia"),
                                             ("Nimlahakok", "municipality:nimlahakok-guatemala")])
+@pytest.mark.both_stores
 def test_the_municipality_is_the_first_result(client, typed, expected):
     assert client.get("/nl/search.json", query_string={"q": typed}).get_json()["results"][0]["id"] == expected
 

@@ -17,6 +17,7 @@ def accounts(app, seeded_store):
     accounts.clear()
 
 
+@pytest.mark.both_stores
 def test_sign_in_and_out(client, accounts):
     page = client.get("/en/sign-in")
     assert page.status_code == 200 and 'name="csrf_token"' in page.text
@@ -67,6 +68,7 @@ def test_sign_in_by_json(client, accounts):
     assert client.post("/en/sign-out", headers={"X-CSRFToken": fresh}).status_code == 302
 
 
+@pytest.mark.both_stores
 def test_a_disabled_account_loses_its_session(client, accounts):
     sign_in(client, "ana")
     assert client.get("/en/account.json").status_code == 200

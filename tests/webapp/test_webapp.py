@@ -8,6 +8,9 @@ import pytest
 
 from graph.schema import LANGUAGES
 
+# Reads only: every test shares one seeded embedded store (tests/conftest.py checks that none writes).
+pytestmark = pytest.mark.reads_only
+
 PAGES = [
     "/{lang}",
     "/{lang}/partnerships",
@@ -31,6 +34,7 @@ def alternate_json(html: str) -> str:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("path", PAGES)
+@pytest.mark.both_stores
 def test_every_page_works_in_every_language_with_a_json_twin(client, path, lang):
     url = path.format(lang=lang)
     page = client.get(url)
@@ -52,6 +56,7 @@ def test_language_switcher_keeps_the_page_and_query(client):
     assert 'href="/es/search?q=water"' in html and 'href="/fr/search?q=water"' in html
 
 
+@pytest.mark.both_stores
 def test_json_twin_carries_the_page_data(client):
     data = client.get("/en/partnerships/edegem-san-jeronimo.json").get_json()
     assert data["node"]["id"] == "partnership:edegem-san-jeronimo"
@@ -98,6 +103,7 @@ def test_lessons_by_sdg_filter(client):
     assert all("sdg:17" in {s["id"] for s in lesson["subjects"]} for lesson in some)
 
 
+@pytest.mark.both_stores
 def test_search_is_accent_and_case_insensitive(client):
     results = client.get("/es/search.json?q=JERONIMO").get_json()["results"]
     assert "municipality:san-jeronimo-peru" in [r["id"] for r in results]
@@ -114,6 +120,7 @@ def test_search_input_is_harmless_and_escaped(client, query):
     assert client.get("/nl.json").get_json()["total"] > 200
 
 
+@pytest.mark.both_stores
 def test_list_facets_sort_and_page(client):
     data = client.get("/en/partnerships.json?status=ended").get_json()
     assert [i["id"] for i in data["items"]] == ["partnership:edegem-san-jeronimo"]
@@ -170,6 +177,7 @@ def test_pages_carry_a_strict_content_security_policy(client):
     assert "style=" not in response.get_data(as_text=True)
 
 
+@pytest.mark.both_stores
 def test_graph_json_expands_and_filters(client):
     full = client.get("/en/municipalities/tarija-bolivia/graph.json").get_json()
     assert full["center"] == "municipality:tarija-bolivia"
@@ -196,6 +204,7 @@ def test_dates_and_numbers_follow_the_locale(client):
     assert "January 2019" in en and "janvier 2019" in fr
 
 
+@pytest.mark.writes
 def test_only_web_addresses_become_links(seeded_store):
     from graph.records import make_node
     from webapp import create_app

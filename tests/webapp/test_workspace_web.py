@@ -92,6 +92,7 @@ def test_the_workspace_lists_the_exercises_and_is_linked_from_the_partnership(cl
     assert client.get("/nl/partnerships/nothing-here/workspace").status_code == 404
 
 
+@pytest.mark.both_stores
 def test_two_editors_answer_a_radar_in_their_own_languages(ana, rosa, seeded_store):
     run_path = started(ana, "participation-radar", "2024-03-15")
     run_id = "run:" + run_path.rsplit("/", 1)[1]
@@ -191,6 +192,7 @@ def test_refusals_are_shown_on_the_form_with_the_input_kept_and_write_nothing(an
     assert no_csrf.status_code == 400 and "did not come from this site" in no_csrf.text
 
 
+@pytest.mark.both_stores
 def test_a_stale_save_shows_what_changed_and_keeps_the_answers(ana, seeded_store):
     run_path = started(ana, "mental-photos", "2024-06-01")
     form = answer_form(ana, run_path, "herent-belgium")

@@ -16,6 +16,7 @@ from graph import search as finder
 from graph.accounts.model import ROLES, AccountError
 
 from ..auth import admin_only, current_account, get_accounts
+from ..choices import options
 from ..db import get_store
 from ..i18n import current_language as current_lang
 from ..labels import ROLES as ROLE_NAMES
@@ -69,9 +70,9 @@ class AccountForm(FlaskForm):
 
 def _form() -> AccountForm:
     form = AccountForm()
-    form.role.choices = [(r, str(ROLE_NAMES[r])) for r in ROLES]
-    form.action.choices = [("save", gettext("Save role and municipalities")), ("disable", gettext("Disable")),
-                           ("enable", gettext("Enable")), ("password", gettext("Set the new password"))]
+    form.role.choices = options((r, str(ROLE_NAMES[r])) for r in ROLES)
+    form.action.choices = options([("save", gettext("Save role and municipalities")), ("disable", gettext("Disable")),
+                           ("enable", gettext("Enable")), ("password", gettext("Set the new password"))])
     return form
 
 

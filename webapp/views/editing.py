@@ -37,6 +37,7 @@ from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, rel
 from .. import editforms, present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
+from ..choices import choice_values, options
 from ..db import get_store
 from ..forms import CheckboxList, version_number
 from ..labels import kind_name, relation_name
@@ -119,7 +120,7 @@ def _links(store, node, lang: str) -> list[dict]:
 
 def _link_form(kind: str, form_class: type[LinkForm] = LinkForm, prefix: str = "") -> LinkForm:
     form = form_class(prefix=prefix)
-    form.link.choices = [(f"{rel}|{d}", str(relation_name(rel, d))) for rel, d, _ in relations_of(kind)]
+    form.link.choices = options((f"{rel}|{d}", str(relation_name(rel, d))) for rel, d, _ in relations_of(kind))
     form.link.label.text = gettext("Relationship")
     form.other.label.text = gettext("With (type to search, or give an id)")
     return form
@@ -361,7 +362,7 @@ def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm
 
     Returns (type, direction, other id) or None with errors on the form.
     """
-    if not link.link.data or link.link.data not in {c[0] for c in link.link.choices}:
+    if not link.link.data or link.link.data not in choice_values(link.link):
         link.link.errors = [gettext("Choose a relationship this kind of node may have.")]
         return None
     rel, direction = link.link.data.split("|")

@@ -11,6 +11,7 @@ from graph.queries import find_municipality
 from graph.suggest import suggest
 
 from .. import present
+from ..choices import options
 from ..db import get_store
 from ..forms import WORKING_LANGUAGES, MatchForm
 from ..labels import COMPONENTS, FLAGS, language_name, match_error_message
@@ -33,12 +34,12 @@ def _build_form(store, lang: str) -> MatchForm:
     themes = sorted(((t.id, t.label(lang)) for t in store.nodes("Theme")), key=lambda c: c[1].lower())
     goals = sorted(store.nodes("SDG"), key=lambda g: g.props.get("number", 0))
     countries = regions.countries(lang)
-    form.themes.choices = form.offers.choices = form.seeks.choices = themes
-    form.sdgs.choices = [(g.id, f"{g.props.get('number')}. {g.label(lang)}") for g in goals]
-    form.country.choices = [("", gettext("Choose a country"))] + countries
-    form.only_country.choices = [("", gettext("Any country"))] + countries
-    form.only_region.choices = [("", gettext("Any region"))] + regions.region_choices(lang)
-    form.languages.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+    form.themes.choices = form.offers.choices = form.seeks.choices = options(themes)
+    form.sdgs.choices = options((g.id, f"{g.props.get('number')}. {g.label(lang)}") for g in goals)
+    form.country.choices = options([("", gettext("Choose a country"))] + countries)
+    form.only_country.choices = options([("", gettext("Any country"))] + countries)
+    form.only_region.choices = options([("", gettext("Any region"))] + regions.region_choices(lang))
+    form.languages.choices = options((code, language_name(code, lang)) for code in WORKING_LANGUAGES)
     return form
 
 

@@ -19,6 +19,7 @@ from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
 from .. import present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
+from ..choices import choice_list, options
 from ..db import get_store
 from ..forms import CheckboxList, version_number
 from ..i18n import current_language
@@ -59,9 +60,9 @@ for _lang in LANGUAGES:
 def _choices(store, lang: str, form: ProfileForm) -> None:
     themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
     sdgs = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
-    form.offers.choices = form.seeks.choices = [(t.id, t.label(lang)) for t in themes]
-    form.sdgs.choices = [(s.id, f"{s.props.get('number', '')}. {s.label(lang)}") for s in sdgs]
-    form.languages.choices = [(code, language_name(code, lang)) for code in WORKING_LANGUAGES]
+    form.offers.choices = form.seeks.choices = options((t.id, t.label(lang)) for t in themes)
+    form.sdgs.choices = options((s.id, f"{s.props.get('number', '')}. {s.label(lang)}") for s in sdgs)
+    form.languages.choices = options((code, language_name(code, lang)) for code in WORKING_LANGUAGES)
 
 
 @page(bp, "/<lang:lang>/profile/municipalities/<local:local>", methods=["GET", "POST"], cache=False)
@@ -121,8 +122,7 @@ def _profile_page(store, account, lang, node, node_id, fmt):
         status = 400
     context = {
         "title": gettext("Profile of %(name)s", name=node.label(lang)), "node": present.ref(node, lang),
-        "choices": {name: [{"value": v, "label": str(label)} for v, label in form[name].choices]
-                    for name in ("offers", "seeks", "sdgs", "languages")},
+        "choices": {name: choice_list(form[name]) for name in ("offers", "seeks", "sdgs", "languages")},
         "values": {name: form[name].data for name in form._fields if name != "csrf_token"},
         "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
         "csrf_token": generate_csrf(), "stale": stale, "contact_fields": [f"contact_{c}" for c in LANGUAGES],

@@ -23,6 +23,7 @@ from .. import workspace_forms as forms
 from .. import workspace_present as shown
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
+from ..choices import choice_list, options
 from ..db import get_store
 from ..forms import version_number
 from ..i18n import NATIVE_NAMES
@@ -125,7 +126,7 @@ def start(local: str, exercise: str, fmt: str):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     form = forms.StartRunForm()
     scores = [item for item in template.items if item.type == "score"]
-    form.notions.choices = [(item.key, item.label_in(lang)[0]) for item in scores]
+    form.notions.choices = options((item.key, item.label_in(lang)[0]) for item in scores)
     if not form.is_submitted():
         form.notions.data = [item.key for item in scores]
     status = 200
@@ -150,7 +151,7 @@ def start(local: str, exercise: str, fmt: str):
                "title": gettext("Start: %(exercise)s", exercise=template.name(lang)),
                "exercise": {"id": template.id, "kind": template.kind, "name": template.name(lang),
                             "description": template.description(lang)},
-               "notions": [{"value": v, "label": str(t)} for v, t in form.notions.choices],
+               "notions": choice_list(form.notions),
                "values": {"held_on": form.held_on.raw_data[0] if form.held_on.raw_data else
                           (form.held_on.data.isoformat() if form.held_on.data else ""),
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
@@ -249,10 +250,10 @@ def _choices(store, form, items, lang: str) -> None:
     goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
     for item in items:
         if item.type == "themes":
-            form[f"themes_{item.key}"].choices = [(t.id, t.label(lang)) for t in themes]
+            form[f"themes_{item.key}"].choices = options((t.id, t.label(lang)) for t in themes)
         elif item.type == "sdgs":
-            form[f"sdgs_{item.key}"].choices = [(g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
-                                                for g in goals]
+            form[f"sdgs_{item.key}"].choices = options((g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
+                                                       for g in goals)
 
 
 def _describe(form, items, roles: dict, lang: str) -> list[dict]:
@@ -263,7 +264,7 @@ def _describe(form, items, roles: dict, lang: str) -> list[dict]:
         name = forms.field_of(item.type, item.key)
         groups.append({"group": item.type, "name": name, "key": item.key, "label": shown.label(item, lang),
                        "help": shown.help_text(item, lang),
-                       "choices": [{"value": v, "label": str(t)} for v, t in (form[name].choices or [])]
+                       "choices": choice_list(form[name])
                        if item.type in ("themes", "sdgs", "score") else None,
                        "max": getattr(item, "max", None)})
     return groups
@@ -290,7 +291,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
         abort(400, description=forms.refusal_message(ws.WorkspaceError("unknown_language", "unknown language")))
     form = forms.TranslationForm()
     # A translation goes into another language than the answer's own; the languages named in the page's language.
-    form.to.choices = [(code, language_label(code, lang)) for code in LANGUAGES if code != response.lang]
+    form.to.choices = options((code, language_label(code, lang)) for code in LANGUAGES if code != response.lang)
     status, stale = 200, None
     if not form.is_submitted():
         form.response.data, form.key.data, form.to.data = response.id, key, to

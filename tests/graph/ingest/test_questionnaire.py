@@ -100,6 +100,7 @@ def admin(client, app, seeded_store):
     accounts.clear()
 
 
+@pytest.mark.both_stores
 def test_admin_page_previews_then_applies(admin, seeded_store):
     token = csrf_token(admin)
     preview = admin.post("/en/admin/import-profiles.json", data={"csrf_token": token, "file": (
@@ -128,6 +129,7 @@ def test_only_admins_import(client, admin, app):
     assert editor.get("/en/admin/import-profiles").status_code == 403
 
 
+@pytest.mark.both_stores
 def test_translate_view_lists_missing_texts_and_saves_one(admin, seeded_store):
     from graph.model import ChangeNote
     from graph.records import make_node

@@ -96,6 +96,7 @@ def test_a_file_without_an_original_needs_no_section_translations(tmp_path):
 
 # ------------------------------------------------------------------ pages
 
+@pytest.mark.both_stores
 def test_a_translated_text_offers_its_french_original(client):
     data = client.get("/nl/lessons/mental-photos.json").get_json()
     name, description = data["node"]["name"], data["node"]["texts"]["description"]

@@ -133,6 +133,7 @@ def test_map_links_carry_coordinates_where_both_ends_have_them(network_store):
     assert links["partnership:herent-nimlahakok"]["to"] is None  # Nimlaha'kok has no coordinates
 
 
+@pytest.mark.neo4j
 def test_both_stores_give_the_same_figures(request, tmp_path):
     """The contract: the same selection on the embedded store and on Neo4j gives the same figures."""
     from graph.stores.sqlite.store import EmbeddedStore

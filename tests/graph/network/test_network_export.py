@@ -82,6 +82,7 @@ def test_node_link_json_keeps_lists_and_nulls(graph):
     assert isinstance(tarija["themes"], list) and tarija["end_year"] is None
 
 
+@pytest.mark.both_stores
 def test_the_page_links_each_export_of_its_selection(client):
     page = client.get("/nl/network.json?status=active").get_json()
     assert {e["format"] for e in page["exports"]} == {"gexf", "graphml", "nodes.csv", "edges.csv", "json"}

@@ -211,6 +211,7 @@ def test_pages_name_countries_in_the_page_language(client, lang, belgium, bolivi
 
 
 @pytest.mark.parametrize("value", ["Bolivia", "BO", "bo", "Bolivië", "Bolivie"])
+@pytest.mark.both_stores
 def test_the_country_filter_takes_a_code_or_a_name_in_any_language(client, value):
     data = client.get(f"/fr/municipalities.json?country={value}").get_json()
     assert [i["id"] for i in data["items"]] == ["municipality:tarija-bolivia"]
