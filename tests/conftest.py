@@ -46,6 +46,7 @@ def pytest_sessionstart(session):
 WEB_FIXTURES = {"app", "client", "runner"}
 # Modules whose tests start processes (writers, gunicorn, a wheel's virtual environment, a Neo4j of its own).
 SUBPROCESS_MODULES = {"test_crash", "test_embedded_store", "test_serving", "test_fuzz", "test_package",
+                      "test_form_races", "test_private_files", "test_catalogs_compiled",
                       "test_neo4j_outage"}
 
 

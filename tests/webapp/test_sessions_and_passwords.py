@@ -9,6 +9,9 @@ from webhelpers import PASSWORD, csrf_token, post_json, sign_in
 
 from graph.accounts.model import AccountError, check_password, open_accounts
 
+# Privacy and sessions must hold on both stores (the smoke set of web tests, tests/conftest.py).
+pytestmark = pytest.mark.both_stores
+
 HERENT = "municipality:herent-belgium"
 
 

@@ -18,6 +18,9 @@ from graph.accounts.model import open_accounts
 from graph.ingest.exchange import export_data
 from graph.workspace.privacy import Visibility
 
+# Privacy and sessions must hold on both stores (the smoke set of web tests, tests/conftest.py).
+pytestmark = pytest.mark.both_stores
+
 HERENT = "municipality:herent-belgium"
 NIMLAHAKOK = "municipality:nimlahakok-guatemala"
 WS = "/{lang}/partnerships/herent-nimlahakok/workspace"
