@@ -36,6 +36,9 @@ SUGGESTER_VERSION = "cg-sdg-lexical/1"
 TERMS_DIR = Path(__file__).parent / "terms"
 STEMMER_NAMES = {"nl": "dutch", "fr": "french", "es": "spanish", "en": "english"}
 MAX_PHRASE = 4
+# "SDG 13", "ODS 6", "ODD 17", "Goal 4", "doel 11", "objetivo 3": the text names a goal itself.
+MENTION = re.compile(r"\b(?:sdgs?|ods|odd|goal|doel|objetivo|objectif)[\s-]*(1[0-7]|[1-9])\b", re.IGNORECASE)
+WEIGHT_MENTION = 40.0
 WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|\d+", re.UNICODE)
 
 # Words too common to carry a topic.  Short lists on purpose: the idf weighting discounts the rest.
@@ -43,18 +46,32 @@ STOPWORDS = {
     "en": """a about after all also an and any are as at be been before being between both but by can could
         do does for from had has have how if in into is it its more most no not of on or other our over same
         so some such than that the their them then there these they this those through to under up very was
-        we were what when where which while who will with would you your all each every make made take""",
+        we were what when where which while who will with would you your all each every make made take
+        also just only well must should may might us our its one two three new many much own way ways""",
     "fr": """a afin ainsi alors au aux avec avoir ce ces cet cette comme dans de des du elle elles en entre est
         et etre été être il ils la le les leur leurs lors mais même ne ni nos notre nous on ont ou où par pas
         peu plus pour qu que qui sa sans se ses si son sont sur ta te tous tout toute toutes très un une vos
-        votre vous faire fait été avons sera""",
+        votre vous faire fait été avons sera aussi autre autres avant après chaque comment donc dont encore
+        ici leur lui moi nous ont peut plusieurs quand quel quelle sous tant tel toujours trop voici deux
+        celui celle ceux celles soit soient propre était étaient avait""",
     "es": """a al algo como con cual cuando de del desde donde el ella ellas ellos en entre era es esa ese eso
         esta este esto estos fue ha han hasta hay la las le les lo los mas más muy ni no nos o para pero por
-        que qué se ser si sin sobre su sus también tan todo todos un una uno unos usted y ya hacer hace""",
+        que qué se ser si sin sobre su sus también tan todo todos un una uno unos usted y ya hacer hace
+        antes cada otra otras otro otros puede pueden sea son tiene tienen hubo había así dos mismo misma""",
     "nl": """aan al als bij dan dat de deze die dit door een en er geen had heb hebben heeft hem het hier hij
         hoe hun ik in is je jij kan kon maar me meer met mij na naar niet nog nu of om ons onze ook op over
         te tegen toe tot uit van veel voor want was wat we wel werd wie wij worden wordt zal ze zelf zich
-        zij zijn zo zonder zou u uw""",
+        zij zijn zo zonder zou u uw moet moeten kunnen waren was ervoor daarom iedereen alle alles andere
+        tussen zoals waar waarbij hoe echter elk elke enkel even heel hele goed twee drie jaar""",
+}
+
+# The word for the institution every text here is about: in French it even shares its stem with
+# "commun" (joint, common), which the targets of several goals use.
+DOMAIN_WORDS = {
+    "en": "municipality municipalities municipal",
+    "fr": "commune communes communal communale communaux municipalité municipalités",
+    "es": "municipio municipios municipalidad municipalidades municipal municipales",
+    "nl": "gemeente gemeenten gemeentelijk gemeentelijke",
 }
 
 # How much each source of a goal's vocabulary weighs: a concept someone wrote for the goal says more
@@ -64,7 +81,7 @@ WEIGHT_TARGET_TEXT = 0.6
 WEIGHT_CONCEPT = 3.0
 WEIGHT_AURORA = 1.2
 # A goal is offered when it reaches this share of the best goal's score and this absolute score.
-RELATIVE_CUTOFF = 0.45
+RELATIVE_CUTOFF = 0.6
 MIN_SCORE = 2.0
 
 
@@ -101,17 +118,28 @@ class _Analyzer:
 
     def __init__(self, lang: str):
         self.stemmer = snowballstemmer.stemmer(STEMMER_NAMES[lang])
-        self.stopwords = frozenset(STOPWORDS[lang].split())
+        self.stopwords = frozenset(STOPWORDS[lang].split()) | frozenset(DOMAIN_WORDS[lang].split())
+
+        # Word -> folded stem (None for a stopword); stemming is most of a suggestion's time.
+        self._stems: dict[str, str | None] = {}
+
+    def stem(self, word: str) -> str | None:
+        lower = word.lower()
+        if lower not in self._stems:
+            skip = len(lower) < 2 or lower in self.stopwords or lower.isdigit()
+            if len(self._stems) > 200_000:  # bound the memory a stream of odd words could take
+                self._stems.clear()
+            self._stems[lower] = None if skip else _fold(self.stemmer.stemWord(lower))
+        return self._stems[lower]
 
     def tokens(self, text: str) -> list[tuple[str, str]]:
         """(stem, surface word) for each content word; split on hyphens and apostrophes too."""
         found = []
         for match in WORD.finditer(text):
             for word in re.split(r"['’-]", match.group()):
-                lower = word.lower()
-                if len(lower) < 2 or lower in self.stopwords or lower.isdigit():
-                    continue
-                found.append((_fold(self.stemmer.stemWord(lower)), word))
+                stem = self.stem(word)
+                if stem:
+                    found.append((stem, word))
         return found
 
     def phrase(self, text: str) -> tuple[str, ...]:
@@ -167,29 +195,38 @@ class _LanguageModel:
                 self.goals.setdefault(goal, _Bag()).add(feature, WEIGHT_AURORA)
                 if "." in key and key in self.targets:
                     self.targets[key].add(feature, WEIGHT_AURORA)
-        self.goal_idf = self._idf(self.goals)
-        self.target_idf = self._idf(self.targets)
+        self.goal_index = self._index(self.goals)
+        self.target_index = self._index(self.targets)
 
     @staticmethod
-    def _idf(bags: dict[str, _Bag]) -> dict[tuple[str, ...], float]:
+    def _index(bags: dict[str, _Bag]) -> dict[tuple[str, ...], list[tuple[str, float]]]:
+        """Feature -> [(goal or target, gain)], gain = weight x idf (BM25's, over the bags) x phrase bonus."""
         frequency: dict[tuple[str, ...], int] = {}
         for bag in bags.values():
             for feature in bag.weights:
                 frequency[feature] = frequency.get(feature, 0) + 1
         n = len(bags)
-        return {f: math.log(1 + (n - df + 0.5) / (df + 0.5)) for f, df in frequency.items()}
+        index: dict[tuple[str, ...], list[tuple[str, float]]] = {}
+        for key, bag in bags.items():
+            for feature, weight in bag.weights.items():
+                df = frequency[feature]
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                # A phrase says more than its words apart; its words still count on their own.
+                index.setdefault(feature, []).append((key, weight * idf * (1.0 + 0.5 * (len(feature) - 1))))
+        return index
 
     @staticmethod
-    def _score(features: dict[tuple[str, ...], str], bag: _Bag, idf: dict) -> tuple[float, list[tuple[float, str]]]:
-        total, evidence = 0.0, []
+    def score(features: dict[tuple[str, ...], str], index: dict, only: set[str] | None = None) -> dict:
+        """key -> (score, [(gain, words)]) for every goal or target sharing a feature with the text."""
+        found: dict[str, list] = {}
         for feature, surface in features.items():
-            weight = bag.weights.get(feature)
-            if weight:
-                # A phrase says more than its words apart; its words still count on their own.
-                gain = weight * idf[feature] * (1.0 + 0.5 * (len(feature) - 1))
-                total += gain
-                evidence.append((gain, surface))
-        return total, evidence
+            for key, gain in index.get(feature, ()):
+                if only is not None and _goal_of(key) not in only:
+                    continue
+                entry = found.setdefault(key, [0.0, []])
+                entry[0] += gain
+                entry[1].append((gain, surface))
+        return found
 
 
 def _features(analyzer: _Analyzer, text: str) -> dict[tuple[str, ...], str]:
@@ -245,26 +282,25 @@ class Suggester:
         lang = lang if lang in self.models else self.detect_language(text)
         model = self.models[lang]
         features = _features(model.analyzer, text or "")
-        scored = []
-        for goal, bag in model.goals.items():
-            score, evidence = model._score(features, bag, model.goal_idf)
-            if score > 0:
-                scored.append((score, goal, evidence))
+        mentioned = {}
+        for match in MENTION.finditer(text or ""):
+            mentioned.setdefault(match[1], match.group())
+        goal_scores = model.score(features, model.goal_index)
+        for goal, words in mentioned.items():
+            entry = goal_scores.setdefault(goal, [0.0, []])
+            entry[0] += WEIGHT_MENTION
+            entry[1].append((WEIGHT_MENTION, words))
+        scored = [(score, goal, evidence) for goal, (score, evidence) in goal_scores.items()]
         scored.sort(key=lambda s: (-s[0], int(s[1])))
         best = scored[0][0] if scored else 0.0
         kept = [s for s in scored if s[0] >= max(MIN_SCORE, RELATIVE_CUTOFF * best)]
         goal_results = [Suggestion(f"sdg:{goal}", score, _evidence(ev)) for score, goal, ev in kept]
         target_results = []
         kept_goals = {goal: score for score, goal, _ in kept}
-        for target, bag in model.targets.items():
-            goal = _goal_of(target)
-            if goal not in kept_goals:
-                continue
-            score, evidence = model._score(features, bag, model.target_idf)
-            if score > 0:
-                # Within the text's goals, a target is ranked by its own words, the goal's weight breaking ties.
-                target_results.append(Suggestion(f"target:{target}", score + 0.1 * kept_goals[goal],
-                                                 _evidence(evidence)))
+        for target, (score, evidence) in model.score(features, model.target_index, set(kept_goals)).items():
+            # Within the text's goals, a target is ranked by its own words, the goal's weight breaking ties.
+            target_results.append(Suggestion(f"target:{target}", score + 0.1 * kept_goals[_goal_of(target)],
+                                             _evidence(evidence)))
         target_results.sort(key=lambda s: (-s.score, s.id))
         return Suggestions(
             lang=lang,
