@@ -31,6 +31,14 @@ from graph.editing import (
 )
 from graph.model import ChangeNote, make_edge, make_node
 from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
+from graph.sdgs.review import (
+    accepted_edges,
+    accepted_reason,
+    reject,
+    tag_relation,
+    text_of,
+    verdicts_of,
+)
 
 from .. import editforms, present
 from ..auth import current_account, signed_in
@@ -38,6 +46,7 @@ from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..labels import kind_name, relation_name
 from ..render import page, render
+from .sdg_suggest import suggestions_for
 
 bp = Blueprint("editing", __name__)
 
@@ -100,6 +109,19 @@ def _render_form(context: dict, form, fmt: str, status: int = 200, template: str
     return render(template, dict(context, form=form, relations_json=relations_json), fmt, status)
 
 
+def _suggestion_context(store, kind: str, node_id: str | None, props: dict, original_lang: str | None,
+                        lang: str) -> dict:
+    """The SDG suggestions for the form's text (or the node's, before an edit), if its kind takes SDG tags."""
+    if tag_relation(kind) is None:
+        return {"sdg_suggestions": None}
+    text, text_lang = text_of(kind, props, original_lang)
+    return {"sdg_suggestions": suggestions_for(store, node_id, text, text_lang, lang), "sdg_text": text}
+
+
+def _form_verdicts() -> tuple[list[str], list[str]]:
+    return verdicts_of(request.get_json(silent=True) or request.form) if request.method == "POST" else ([], [])
+
+
 def _links(store, node, lang: str) -> list[dict]:
     edges = store.edges_of(node.id)
     others = store.get_nodes({e.target if e.source == node.id else e.source for e in edges})
@@ -142,7 +164,9 @@ def edit(plural: str, local: str, fmt: str):
     extra = {"links": _links(store, node, lang), "relations": editforms.describe_relations(kind),
              "history_url": url_for("history.node_history", plural=plural, local=local),
              "link_form": _link_form(kind) if fmt == "html" else None}
-    if form.is_submitted():
+    # "Suggest SDGs" (the form without JavaScript) shows suggestions for the text as typed; it saves nothing.
+    suggesting = form.is_submitted() and bool(request.form.get("suggest_sdgs"))
+    if form.is_submitted() and not suggesting:
         with EDIT_LOCK:
             status = _save(store, kind, node, form)
         if status == 303:
@@ -150,6 +174,8 @@ def edit(plural: str, local: str, fmt: str):
                 fresh = store.get_node(node_id)
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
             return redirect(present.node_url(node_id), 303)
+    props = editforms.form_values(kind, form) if form.is_submitted() else node.props
+    extra.update(_suggestion_context(store, kind, node_id, props, form.original_lang.data, lang))
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
         context["stale"] = _stale(store, node_id, form, lang)
@@ -195,22 +221,34 @@ def _save(store, kind: str, node, form) -> int:
     values = editforms.form_values(kind, form)
     values["original_lang"] = form.original_lang.data
     changes = changed_props(node, values)
-    if not changes:
-        return 303
-    try:
-        built = make_node(node.id, {**node.props, **changes})
-    except SchemaError as exc:
-        return _field_error(form, exc)
-    # Only what changed (and the keys the schema derives from it) is written.
-    derived = {k: v for k, v in built.props.items() if k in changes or node.props.get(k) != v}
-    try:
-        # The store checks the version again inside the write: another worker may have saved meanwhile.
-        store.write([built.__class__(node.id, kind, derived)], change=_note(form.reason.data, "edit"),
-                    expect={node.id: based_on})
-    except StaleWrite:
-        form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
-                                       "the form; compare it with what changed meanwhile, then save again.")]
-        return 409
+    accepted, rejected_ids = _form_verdicts()
+    # Suggested tags a person accepted are written with the edit; an SDG is shared, so the node must be theirs.
+    tags = [e for e in accepted_edges(store, node.id, kind, accepted)
+            if may_link(store, current_account(), e.source, e.target)]
+    if changes or tags:
+        nodes = []
+        if changes:
+            try:
+                built = make_node(node.id, {**node.props, **changes})
+            except SchemaError as exc:
+                return _field_error(form, exc)
+            # Only what changed (and the keys the schema derives from it) is written.
+            nodes = [built.__class__(node.id, kind, {k: v for k, v in built.props.items()
+                                                      if k in changes or node.props.get(k) != v})]
+        note = _note(form.reason.data, "edit")
+        note = ChangeNote(note.actor, accepted_reason(note.reason, [e.target for e in tags]))
+        try:
+            # The store checks the version again inside the write: another worker may have saved meanwhile.
+            store.write(nodes, tags, change=note, expect={node.id: based_on})
+        except StaleWrite:
+            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still "
+                                           "in the form; compare it with what changed meanwhile, then save "
+                                           "again.")]
+            return 409
+    # A rejection holds for the text as saved: a changed text gets a fresh look.
+    text, _ = text_of(kind, {**node.props, **values}, values["original_lang"])
+    for rejected_id in rejected_ids:
+        reject(store, node.id, text, rejected_id)
     return 303
 
 
@@ -238,14 +276,16 @@ def create(plural: str, fmt: str):
         form.original_lang.data = lang
         form.version.data = "0"
     status = 200
-    if form.is_submitted():
+    if form.is_submitted() and not request.form.get("suggest_sdgs"):
         status, created = _create(store, account, kind, form, link)
         if created:
             if fmt == "json":
                 return {"saved": True, "node": present.ref(store.get_node(created), lang), "version":
                         version_of(store, created)}, 201
             return redirect(present.node_url(created), 303)
+    props = editforms.form_values(kind, form) if form.is_submitted() else {}
     context = _form_context(kind, form, None, form.original_lang.data,
+                            **_suggestion_context(store, kind, None, props, form.original_lang.data, lang),
                             relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
                             link_required=not account.edits_everything,
                             link_errors={k: [str(m) for m in v] for k, v in link.errors.items()})
@@ -279,7 +319,14 @@ def _create(store, account, kind: str, form, link: LinkForm) -> tuple[int, str |
             edges.append(make_edge(source, rel, target))
     except SchemaError as exc:
         return _field_error(form, exc), None
-    store.write([node], edges, change=_note(form.reason.data, "create"))
+    accepted, rejected_ids = _form_verdicts()
+    tags = accepted_edges(store, node_id, kind, accepted)
+    note = _note(form.reason.data, "create")
+    store.write([node], edges + tags, change=ChangeNote(note.actor, accepted_reason(note.reason,
+                                                                                    [e.target for e in tags])))
+    text, _ = text_of(kind, values, values["original_lang"])
+    for rejected_id in rejected_ids:
+        reject(store, node_id, text, rejected_id)
     return 201, node_id
 
 

@@ -1,0 +1,164 @@
+"""The SDG suggester (graph/sdgs/): suggestions per language, and a person's verdict on both stores,
+through the domain functions and through the edit form with and without its script's endpoint."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from webhelpers import PASSWORD, csrf_token, post_json, sign_in
+
+from graph.accounts import open_accounts
+from graph.sdgs.review import accept, reject, rejected, suggest_for_node, tagged, text_of
+from graph.sdgs.suggest import SUGGESTER_VERSION, default_suggester
+
+# One text a partner officer could write, in each language: a drinking-water and sanitation project.
+WATER = {
+    "nl": "We leggen samen met de dorpen een drinkwaterleiding aan en bouwen latrines; het watercomité beheert "
+          "de bronnen en de waterkwaliteit.",
+    "fr": "Avec les villages, nous installons un réseau d'eau potable et construisons des latrines ; le comité de "
+          "l'eau gère les sources et la qualité de l'eau.",
+    "es": "Junto con las comunidades instalamos una red de agua potable y construimos letrinas; el comité de agua "
+          "gestiona las fuentes y la calidad del agua.",
+    "en": "Together with the villages we are laying a drinking water network and building latrines; the water "
+          "committee manages the springs and the water quality.",
+}
+FOREST = {
+    "nl": "Met de boerenfamilies planten we bomen voor de herbebossing van de hellingen tegen erosie.",
+    "fr": "Avec les familles paysannes, nous plantons des arbres pour le reboisement des pentes contre l'érosion.",
+    "es": "Con las familias campesinas plantamos árboles para la reforestación de las laderas contra la erosión.",
+    "en": "With the farming families we plant trees to reforest the slopes against erosion.",
+}
+TARIJA_PROJECT = "project:water-source-protection-tarija"
+EDIT_PROJECT = "/{lang}/edit/projects/water-source-protection-tarija"
+
+
+@pytest.mark.parametrize("lang", ["nl", "fr", "es", "en"])
+def test_each_language_finds_water_and_forests_with_the_words_behind_them(lang):
+    suggester = default_suggester()
+    water = suggester.suggest(WATER[lang], lang=lang)
+    assert water.goals[0].id == "sdg:6" and water.lang == lang
+    assert any(word.lower() in WATER[lang].lower() for word in water.goals[0].evidence)
+    assert {"target:6.1", "target:6.2"} & {t.id for t in water.targets}
+    assert all(t.id.startswith("target:6.") for t in water.targets)
+    forest = suggester.suggest(FOREST[lang], lang=lang)
+    assert forest.goals[0].id == "sdg:15"
+    # Without a language, the suggester tells it from the text's own small words.
+    assert suggester.suggest(WATER[lang]).lang == lang
+
+
+def test_a_goal_the_text_names_is_suggested_and_nothing_comes_from_nothing():
+    suggester = default_suggester()
+    named = suggester.suggest("De partners kozen samen voor SDG 13.", lang="nl")
+    assert named.goals[0].id == "sdg:13" and "SDG 13" in named.goals[0].evidence
+    assert suggester.suggest("", lang="es").goals == ()
+    assert suggester.suggest("de het een en", lang="nl").goals == ()
+    excluded = suggester.suggest(WATER["en"], lang="en", exclude={"sdg:6"})
+    assert "sdg:6" not in {g.id for g in excluded.goals}
+
+
+def test_text_of_takes_the_original_language_else_the_longest():
+    props = {"name_nl": "Bronnen beschermen", "description_nl": "Drinkwater voor Tarija",
+             "name_es": "Proteger las fuentes", "description_es": "Agua potable para la población de Tarija"}
+    assert text_of("Project", props, "nl") == ("Bronnen beschermen\nDrinkwater voor Tarija", "nl")
+    assert text_of("Project", props, "fr")[1] == "es"
+    assert text_of("Project", {}, "fr") == ("", None)
+
+
+def test_accepting_tags_once_with_the_suggester_in_the_change_and_rejecting_is_per_text(seeded_store):
+    store = seeded_store
+    before = tagged(store, TARIJA_PROJECT)
+    assert "target:6.1" not in before
+    change = accept(store, TARIJA_PROJECT, "target:6.1", "user:tom")
+    assert "target:6.1" in tagged(store, TARIJA_PROJECT)
+    assert SUGGESTER_VERSION in change.reason and "target:6.1" in change.reason
+    assert accept(store, TARIJA_PROJECT, "target:6.1", "user:tom") is None  # already tagged: no second write
+    text = WATER["es"] + " (prueba de rechazo)"
+    offered = {s.id for s in suggest_for_node(store, TARIJA_PROJECT, text, "es").targets}
+    assert "target:6.1" not in offered  # already a tag
+    first = next(iter(offered))
+    reject(store, TARIJA_PROJECT, text, first)
+    assert first in rejected(store, TARIJA_PROJECT, text)
+    assert first in rejected(store, TARIJA_PROJECT, "  " + text.upper() + " ")  # same text, other case and spacing
+    assert first not in {s.id for s in suggest_for_node(store, TARIJA_PROJECT, text, "es").targets}
+    # Another text gets a fresh look.
+    assert first not in rejected(store, TARIJA_PROJECT, text + " Y saneamiento.")
+
+
+@pytest.fixture
+def tom(client, seeded_store):
+    accounts = open_accounts(seeded_store)
+    accounts.clear()
+    accounts.add("tom", PASSWORD, "editor", ["municipality:tarija-bolivia"])
+    accounts.add("ana", PASSWORD, "editor", ["municipality:herent-belgium"])
+    sign_in(client, "tom")
+    yield client
+    accounts.clear()
+
+
+def test_the_json_endpoint_suggests_for_a_text_with_labels_in_the_page_language(tom):
+    response = post_json(tom, "/es/sdg-suggestions.json", {"text": WATER["nl"], "text_lang": "nl"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["lang"] == "nl" and data["version"] == SUGGESTER_VERSION
+    assert data["goals"][0]["id"] == "sdg:6" and data["goals"][0]["label"].startswith("6 · ")
+    assert data["goals"][0]["evidence"] and data["targets"][0]["url"].startswith("/es/")
+
+
+def test_the_json_endpoint_wants_a_signed_in_editor(client):
+    response = client.post("/en/sdg-suggestions.json", json={"text": WATER["en"]})
+    assert response.status_code in (400, 401)
+    assert "goals" not in (response.get_json() or {})
+
+
+def form_fields(page: str) -> dict:
+    """The edit form's values as a browser without JavaScript would send them (inputs and textareas)."""
+    fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
+    fields.update(re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>\s*([^<]*)</textarea>', page))
+    return {k: v for k, v in fields.items() if not k.startswith("verdict-")}
+
+
+def test_edit_form_without_script_suggests_then_saves_accepted_and_remembers_rejected(tom, seeded_store):
+    store = seeded_store
+    page = tom.get(EDIT_PROJECT.format(lang="es")).get_data(as_text=True)
+    assert 'id="sdg-suggestions"' in page and "sdg-suggest.js" in page
+    fields = form_fields(page)
+    fields.update(description_es=WATER["es"], original_lang="es", suggest_sdgs="1")
+    version = store.version()
+    shown = tom.post(EDIT_PROJECT.format(lang="es"), data=fields)
+    assert shown.status_code == 200 and store.version() == version  # suggesting saves nothing
+    html = shown.get_data(as_text=True)
+    offered = re.findall(r'name="verdict-(target:[0-9.a-z]+)" value="accept"', html)
+    assert offered and "target:6.1" not in tagged(store, TARIJA_PROJECT)
+    assert "target:6.1" in offered or "target:6.2" in offered
+    take = "target:6.1" if "target:6.1" in offered else "target:6.2"
+    refuse = next(t for t in offered if t != take)
+    del fields["suggest_sdgs"]
+    fields.update({f"verdict-{take}": "accept", f"verdict-{refuse}": "reject"})
+    saved = tom.post(EDIT_PROJECT.format(lang="es"), data=fields)
+    assert saved.status_code == 303
+    assert take in tagged(store, TARIJA_PROJECT) and refuse not in tagged(store, TARIJA_PROJECT)
+    note = store.changes(node_id=TARIJA_PROJECT, limit=1)[0]
+    assert f"suggested {take} accepted (suggester {SUGGESTER_VERSION})" in note.reason
+    again = tom.get(EDIT_PROJECT.format(lang="es")).get_data(as_text=True)
+    assert f'name="verdict-{refuse}"' not in again and f'name="verdict-{take}"' not in again
+
+
+def test_the_verdict_endpoint_accepts_and_rejects_and_refuses_what_is_not_yours(tom, client, seeded_store):
+    store = seeded_store
+    url = "/en/edit/projects/water-source-protection-tarija/sdg-suggestions.json"
+    accepted = post_json(tom, url, {"accept": "sdg:15"})
+    assert accepted.status_code == 200 and accepted.get_json()["change"]
+    assert "sdg:15" in tagged(store, TARIJA_PROJECT)
+    assert SUGGESTER_VERSION in store.changes(node_id=TARIJA_PROJECT, limit=1)[0].reason
+    text = "Agua potable para Tarija: prueba del rechazo"
+    assert post_json(tom, url, {"reject": "target:6.3", "text": text}).status_code == 200
+    assert "target:6.3" in rejected(store, TARIJA_PROJECT, text)
+    version = store.version()
+    for bad in ({"accept": "theme:water"}, {"accept": "sdg:99"}, {}, {"accept": "sdg:1", "reject": "sdg:2"}):
+        assert post_json(tom, url, bad).status_code == 400, bad
+    # Herent's editor may not tag Tarija's project.
+    tom.post("/en/sign-out", data={"csrf_token": csrf_token(tom)})
+    sign_in(tom, "ana")
+    assert post_json(tom, url, {"accept": "sdg:1"}).status_code == 403
+    assert store.version() == version and "sdg:1" not in tagged(store, TARIJA_PROJECT)
