@@ -162,3 +162,34 @@ def test_the_verdict_endpoint_accepts_and_rejects_and_refuses_what_is_not_yours(
     sign_in(tom, "ana")
     assert post_json(tom, url, {"accept": "sdg:1"}).status_code == 403
     assert store.version() == version and "sdg:1" not in tagged(store, TARIJA_PROJECT)
+
+
+def test_workspace_answers_show_the_sdgs_they_speak_to_and_choose_none(client, seeded_store):
+    from graph import workspace as ws
+
+    accounts = open_accounts(seeded_store)
+    accounts.clear()
+    accounts.add("rosa", PASSWORD, "editor", ["municipality:nimlahakok-guatemala"])
+    try:
+        sign_in(client, "rosa", lang="es")
+        base = "/es/partnerships/herent-nimlahakok/workspace"
+        form = client.get(base + "/start/sdg-circle.json").get_json()
+        started = client.post(base + "/start/sdg-circle", data={"held_on": "2025-03-01",
+                                                                 "csrf_token": form["csrf_token"]})
+        assert started.status_code == 303, started.text
+        run_path = started.headers["Location"]
+        answer_url = f"{run_path}/answer/nimlahakok-guatemala"
+        form = client.get(answer_url + ".json").get_json()
+        saved = client.post(answer_url, data={"csrf_token": form["csrf_token"], "version": form["version"],
+                                              "answer_lang": "es", "text_local": WATER["es"]})
+        assert saved.status_code == 303, saved.text
+        page = client.get(answer_url + ".json").get_json()
+        sdg_group = next(g for g in page["fields"] if g["group"] == "sdgs")
+        assert sdg_group["suggested"][0]["id"] == "sdg:6" and sdg_group["suggested"][0]["evidence"]
+        response = ws.run(seeded_store, "run:" + run_path.rsplit("/", 1)[1]).responses[
+            "municipality:nimlahakok-guatemala"]
+        assert not response.choices.get("sdgs")  # shown, not chosen
+        html = client.get(answer_url).get_data(as_text=True)
+        assert "6 · " in html and "sdg-suggestions" in html
+    finally:
+        accounts.clear()
