@@ -10,6 +10,9 @@ Columns (header names in any case; the order does not matter):
   contact                the department or role to contact (no person's name)
   answer_language        the language the answers are written in (nl, fr, es, en; default nl)
   public                 yes/no (ja/nee, oui/non, sí/no, 1/0): show the contact to every reader
+  description            optional free text on the municipality's cooperation, in answer_language: stored as
+                         its description, and read by the SDG suggester (graph/sdgs/) for the preview, where
+                         the admin confirms the suggested SDGs one by one (``confirm_suggestions``)
 
 Each row is matched to an existing municipality by official code, else by
 name and country (the same key the twin-town import uses); unmatched rows
@@ -27,13 +30,14 @@ from .countries import municipality_id, place_key, resolve_country
 from .errors import DataError, SchemaError
 from .model import Change, ChangeNote, Edge, Node, make_edge, make_node
 from .profiles import MAX_CONTACT
+from .sdgs.suggest import SUGGESTER_VERSION, default_suggester
 from .spreadsheets import read_table
 from .text import fold
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 COLUMNS = ("name", "country", "official_code", "offers", "seeks", "sdgs", "languages", "contact",
-           "answer_language", "public")
+           "answer_language", "public", "description")
 REQUIRED = ("name", "country")
 _SPLIT = re.compile(r"[,;|\n]")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
@@ -68,6 +72,9 @@ class RowPlan:
     offers: list[str] = field(default_factory=list)
     seeks: list[str] = field(default_factory=list)
     sdgs: list[str] = field(default_factory=list)
+    # SDGs the row's description speaks to (graph.sdgs Suggestions), and those an admin confirmed.
+    suggestions: object | None = None
+    confirmed: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message in English)
     codes: list[tuple[str, str, dict]] = field(default_factory=list)  # (field, code, values) for translations
 
@@ -173,6 +180,12 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
     bad = [v for v in languages if not _LANGUAGE.match(v)]
     if bad:
         row.problem("languages", "bad_language_code", value=bad[0])
+    description = values.get("description", "")
+    if description:
+        try:
+            schema.check_value(f"description_{lang}", description)
+        except SchemaError as exc:
+            row.problem("description", "invalid", detail=str(exc).split(": ", 1)[-1])
     contact = values.get("contact", "")
     if len(contact) > MAX_CONTACT:
         row.problem("contact", "too_long", max=MAX_CONTACT)
@@ -202,6 +215,9 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
         props["languages"] = sorted(set(props.get("languages") or []) | set(languages))
     if contact:
         props[f"contact_role_{lang}"] = contact
+    if description:
+        props[f"description_{lang}"] = description
+        row.suggestions = default_suggester().suggest(description, lang=lang, exclude=set(row.sdgs))
     if public:
         props["profile_public"] = public in YES
     try:
@@ -212,10 +228,24 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
         row.problem(exc.field or "name", "invalid", detail=str(exc))
 
 
+def confirm_suggestions(plan: ImportPlan, confirmed) -> None:
+    """Add the WORKS_ON links an admin confirmed among the suggested SDGs: ``confirmed`` holds
+    (row number, "sdg:N") pairs; a pair the preview did not suggest is ignored."""
+    for row in plan.rows:
+        offered = {g.id for g in row.suggestions.goals} if row.suggestions else set()
+        for sdg in sorted({i for number, i in confirmed if number == row.row} & offered):
+            if row.municipality and sdg not in row.confirmed:
+                row.confirmed.append(sdg)
+                plan.edges.append(make_edge(row.municipality, "WORKS_ON", sdg))
+
+
 def apply_import(store, plan: ImportPlan, actor: str) -> Change | None:
     """Write the whole plan in one write, or nothing when any row has a problem."""
     if not plan.ok:
         first = plan.errors[0] if plan.errors else (None, None, "no rows")
         raise DataError(plan.file, first[0], first[1], first[2])
-    return store.write(plan.nodes, plan.edges,
-                       change=ChangeNote(actor, f"questionnaire import {Path(plan.file).name}"))
+    reason = f"questionnaire import {Path(plan.file).name}"
+    confirmed = sorted({sdg for row in plan.rows for sdg in row.confirmed}, key=lambda i: int(i.split(":")[1]))
+    if confirmed:
+        reason += f"; suggested {', '.join(confirmed)} accepted (suggester {SUGGESTER_VERSION})"
+    return store.write(plan.nodes, plan.edges, change=ChangeNote(actor, reason))

@@ -193,3 +193,38 @@ def test_workspace_answers_show_the_sdgs_they_speak_to_and_choose_none(client, s
         assert "6 · " in html and "sdg-suggestions" in html
     finally:
         accounts.clear()
+
+
+def test_the_questionnaire_preview_suggests_from_descriptions_and_links_only_what_is_confirmed(client, seeded_store):
+    import csv
+    import io
+
+    accounts = open_accounts(seeded_store)
+    accounts.clear()
+    accounts.add("root", PASSWORD, "admin")
+    try:
+        sign_in(client, "root", lang="es")
+        token = csrf_token(client)
+        sheet = io.StringIO()
+        csv.writer(sheet, delimiter=";").writerows([
+            ["name", "country", "sdgs", "answer_language", "description"],
+            ["Cuenca", "Ecuador", "", "es", WATER["es"]], ["Villa Nueva", "Guatemala", "", "es", FOREST["es"]]])
+        preview = client.post("/es/admin/import-profiles.json", data={"csrf_token": token, "file": (
+            io.BytesIO(sheet.getvalue().encode("utf-8")), "respuestas.csv")}, content_type="multipart/form-data")
+        body = preview.get_json()
+        assert preview.status_code == 200 and body["ok"], body
+        assert body["rows"][0]["suggested"][0]["id"] == "sdg:6" and body["rows"][1]["suggested"][0]["id"] == "sdg:15"
+        page = client.post("/es/admin/import-profiles", data={"token": body["token"], "csrf_token": token})
+        assert 'form="apply-form" name="confirm" value="2|sdg:6"' in page.get_data(as_text=True)
+        # Only row 2's water is confirmed; a pair the preview did not suggest is ignored.
+        applied = client.post("/es/admin/import-profiles.json", json={
+            "token": body["token"], "apply": True, "confirm": ["2|sdg:6", "3|sdg:1"]}, headers={"X-CSRFToken": token})
+        assert applied.status_code == 200, applied.text
+        cuenca = {e.target for e in seeded_store.edges_of("municipality:cuenca-ecuador", ["WORKS_ON"])}
+        villa = {e.target for e in seeded_store.edges_of("municipality:villa-nueva-guatemala", ["WORKS_ON"])}
+        assert cuenca == {"sdg:6"} and villa == set()
+        assert seeded_store.get_node("municipality:cuenca-ecuador").props["description_es"] == WATER["es"]
+        change = seeded_store.changes(limit=1)[0]
+        assert f"suggested sdg:6 accepted (suggester {SUGGESTER_VERSION})" in change.reason
+    finally:
+        accounts.clear()
