@@ -100,6 +100,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         network,
         paths,
         profile,
+        sdg_suggest,
         sdgs,
         search,
         translate,
@@ -116,7 +117,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     errors.init_app(app)
     for module in (health, home, browse, sdgs, search, paths, matching, network, accounts, editing, history,
-                   profile, admin, accounts_admin, translate, workspace):
+                   profile, admin, accounts_admin, translate, workspace, sdg_suggest):
         app.register_blueprint(module.bp)
     limits.init_app(app)
     return app

@@ -91,7 +91,7 @@ def node_form_class(kind: str) -> type[FlaskForm]:
                 attrs[name] = CheckboxList(label, validators=[Optional()], choices=list(WORKING_LANGUAGES))
             elif spec.choices:
                 # Named in the page's language by localise_choices; "" leaves the value unset.
-                attrs[name] = SelectField(label, choices=[("", "—"), *((v, v) for v in spec.choices)],
+                attrs[name] = SelectField(label, choices=options([("", "—"), *((v, v) for v in spec.choices)]),
                                           validate_choice=True)
             else:
                 attrs[name] = StringField(label, validators=[Optional(), _too_long(_limit(name)), _schema_check])

@@ -14,6 +14,9 @@ the order does not matter):
   contact                the department or role to contact (no person's name)
   answer_language        the language the answers are written in (nl, fr, es, en, by code or name; default nl)
   public                 yes/no (ja/nee, oui/non, sí/no, 1/0): show the contact to every reader
+  description            optional free text on the municipality's cooperation, in answer_language: stored as
+                         its description, and read by the SDG suggester (graph/sdgs/) for the preview, where
+                         the admin confirms the suggested SDGs one by one (``confirm_suggestions``)
 
 Each row is matched to an existing municipality by NIS code, by official
 code, or by a name in any language (official, alternate or former, as the
@@ -40,6 +43,7 @@ from ..errors import DataError, SchemaError
 from ..model import Change, ChangeNote, Edge, Node
 from ..places.countries import country_code, municipality_id, place_key, resolve_country
 from ..records import make_edge, make_node
+from ..sdgs.suggest import SUGGESTER_VERSION, default_suggester
 from ..suggest import name_index, suggest
 from ..text import display_name, fold
 from .spreadsheets import read_table
@@ -47,7 +51,7 @@ from .spreadsheets import read_table
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 5000
 COLUMNS = ("name", "country", "nis_code", "official_code", "new_municipality", "offers", "seeks", "sdgs",
-           "languages", "contact", "answer_language", "public")
+           "languages", "contact", "answer_language", "public", "description")
 # The template's column headings in each language; the import reads these as well as the names above.
 COLUMN_LABELS = {
     "name": {"nl": "naam", "fr": "nom", "es": "nombre", "en": "name"},
@@ -66,6 +70,7 @@ COLUMN_LABELS = {
     "answer_language": {"nl": "taal van de antwoorden", "fr": "langue des réponses", "es": "idioma de las respuestas",
                         "en": "language of the answers"},
     "public": {"nl": "contact openbaar", "fr": "contact public", "es": "contacto público", "en": "contact public"},
+    "description": {"nl": "beschrijving", "fr": "description", "es": "descripción", "en": "description"},
 }
 YES_NO = {"nl": ("ja", "nee"), "fr": ("oui", "non"), "es": ("sí", "no"), "en": ("yes", "no")}
 # The template's second sheet: what each column accepts, in each language.
@@ -115,6 +120,9 @@ class RowPlan:
     offers: list[str] = field(default_factory=list)
     seeks: list[str] = field(default_factory=list)
     sdgs: list[str] = field(default_factory=list)
+    # SDGs the row's description speaks to (graph.sdgs Suggestions), and those an admin confirmed.
+    sdg_suggestions: object | None = None
+    confirmed: list[str] = field(default_factory=list)
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, message in English)
     codes: list[tuple[str, str, dict]] = field(default_factory=list)  # (field, code, values) for translations
 
@@ -255,6 +263,12 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
     new = values.get("new_municipality", "").lower()
     if new not in YES | NO:
         row.problem("new_municipality", "not_yes_no", value=new)
+    description = values.get("description", "")
+    if description:
+        try:
+            schema.check_value(f"description_{lang}", description)
+        except SchemaError as exc:
+            row.problem("description", "invalid", detail=str(exc).split(": ", 1)[-1])
     contact = values.get("contact", "")
     if len(contact) > MAX_CONTACT:
         row.problem("contact", "too_long", max=MAX_CONTACT)
@@ -283,6 +297,9 @@ def _plan_row(store, row: RowPlan, values: dict, themes: dict, sdgs: set, plan: 
         props["languages"] = sorted(set(props.get("languages") or []) | set(languages))
     if contact:
         props[f"contact_role_{lang}"] = contact
+    if description:
+        props[f"description_{lang}"] = description
+        row.sdg_suggestions = default_suggester().suggest(description, lang=lang, exclude=set(row.sdgs))
     if public:
         props["profile_public"] = public in YES
     try:
@@ -360,10 +377,24 @@ def template(store, lang: str) -> tuple[list[str], list[list[str]]]:
     return header, allowed
 
 
+def confirm_suggestions(plan: ImportPlan, confirmed) -> None:
+    """Add the WORKS_ON links an admin confirmed among the suggested SDGs: ``confirmed`` holds
+    (row number, "sdg:N") pairs; a pair the preview did not suggest is ignored."""
+    for row in plan.rows:
+        offered = {g.id for g in row.sdg_suggestions.goals} if row.sdg_suggestions else set()
+        for sdg in sorted({i for number, i in confirmed if number == row.row} & offered):
+            if row.municipality and sdg not in row.confirmed:
+                row.confirmed.append(sdg)
+                plan.edges.append(make_edge(row.municipality, "WORKS_ON", sdg))
+
+
 def apply_import(store, plan: ImportPlan, actor: str) -> Change | None:
     """Write the whole plan in one write, or nothing when any row has a problem."""
     if not plan.ok:
         first = plan.errors[0] if plan.errors else (None, None, "no rows")
         raise DataError(plan.file, first[0], first[1], first[2])
-    return store.write(plan.nodes, plan.edges,
-                       change=ChangeNote(actor, f"questionnaire import {Path(plan.file).name}"))
+    reason = f"questionnaire import {Path(plan.file).name}"
+    confirmed = sorted({sdg for row in plan.rows for sdg in row.confirmed}, key=lambda i: int(i.split(":")[1]))
+    if confirmed:
+        reason += f"; suggested {', '.join(confirmed)} accepted (suggester {SUGGESTER_VERSION})"
+    return store.write(plan.nodes, plan.edges, change=ChangeNote(actor, reason))

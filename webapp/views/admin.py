@@ -13,13 +13,21 @@ from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import DataError
-from graph.ingest.questionnaire import ALLOWED_LABELS, MAX_IMPORT_BYTES, apply_import, plan_import, template
+from graph.ingest.questionnaire import (
+    ALLOWED_LABELS,
+    MAX_IMPORT_BYTES,
+    apply_import,
+    confirm_suggestions,
+    plan_import,
+    template,
+)
 from graph.ingest.spreadsheets import csv_bytes, xlsx_bytes
 
 from .. import present
 from ..auth import admin_only, current_account
 from ..db import get_store
 from ..render import page, render
+from .sdg_suggest import present_suggestions
 
 bp = Blueprint("admin", __name__)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
@@ -37,9 +45,11 @@ def _upload_dir() -> Path:
 
 
 def _preview(plan) -> list[dict]:
+    store, lang = get_store(), present.current_lang()
     return [{"row": r.row, "name": r.name, "country": r.country, "status": r.status, "municipality": r.municipality,
              "matched_by": r.matched_by, "offers": r.offers, "seeks": r.seeks, "sdgs": r.sdgs,
              "suggestions": [{"id": i, "name": n} for i, n in r.suggestions],
+             "suggested": present_suggestions(store, r.sdg_suggestions, lang)["goals"] if r.sdg_suggestions else [],
              "errors": [{"field": f, "code": code, "message": problem_message(code, values)}
                         for f, code, values in r.codes]} for r in plan.rows]
 
@@ -89,6 +99,7 @@ def import_profiles(fmt: str):
         # A JSON body arrives as form values (webapp/json_body.py): true is "true", false "false".
         apply = (body.get("apply") or "") not in ("", "false", "0")
         if apply and token:
+            confirm_suggestions(plan, _confirmed())
             if not plan.ok:
                 context["error"] = gettext("The file has problems, so nothing was imported. Correct the rows "
                                            "listed below and upload it again.")
@@ -129,6 +140,18 @@ def questionnaire_template(ext: str):
         data, name = csv_bytes([header]), f"questionnaire-{lang}.csv"
     return Response(data, mimetype=TEMPLATE_TYPES[ext],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _confirmed() -> set[tuple[int, str]]:
+    """The suggested SDGs the admin ticked in the preview: ``confirm`` values "<row>|sdg:<n>"."""
+    body = request.get_json(silent=True) if request.is_json else None
+    values = (body or {}).get("confirm") if body else request.form.getlist("confirm")
+    pairs = set()
+    for value in values if isinstance(values, list) else []:
+        row, _, sdg = str(value).partition("|")
+        if row.isdigit() and re.fullmatch(r"sdg:(?:1[0-7]|[1-9])", sdg):
+            pairs.add((int(row), sdg))
+    return pairs
 
 
 def _incoming() -> tuple[bytes | None, str, str | None]:

@@ -33,15 +33,24 @@ from graph.editing.edits import (
 from graph.model import ChangeNote
 from graph.records import make_edge, make_node
 from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
+from graph.sdgs.review import (
+    accepted_edges,
+    accepted_reason,
+    reject,
+    tag_relation,
+    text_of,
+    verdicts_of,
+)
 
 from .. import editforms, present
 from ..auth import current_account, signed_in
 from ..changes import nodes_of, present_change
-from ..choices import choice_values, options
+from ..choices import choice_list, choice_values, options
 from ..db import get_store
 from ..forms import CheckboxList, version_number
 from ..labels import kind_name, relation_name
 from ..render import page, render
+from .sdg_suggest import suggestions_for
 
 bp = Blueprint("editing", __name__)
 
@@ -104,6 +113,19 @@ def _render_form(context: dict, form, fmt: str, status: int = 200, template: str
     return render(template, dict(context, form=form, relations_json=relations_json), fmt, status)
 
 
+def _suggestion_context(store, kind: str, node_id: str | None, props: dict, original_lang: str | None,
+                        lang: str) -> dict:
+    """The SDG suggestions for the form's text (or the node's, before an edit), if its kind takes SDG tags."""
+    if tag_relation(kind) is None:
+        return {"sdg_suggestions": None}
+    text, text_lang = text_of(kind, props, original_lang)
+    return {"sdg_suggestions": suggestions_for(store, node_id, text, text_lang, lang), "sdg_text": text}
+
+
+def _form_verdicts() -> tuple[list[str], list[str]]:
+    return verdicts_of(request.get_json(silent=True) or request.form) if request.method == "POST" else ([], [])
+
+
 def _links(store, node, lang: str) -> list[dict]:
     edges = store.edges_of(node.id)
     others = store.get_nodes({e.target if e.source == node.id else e.source for e in edges})
@@ -146,7 +168,9 @@ def edit(plural: str, local: str, fmt: str):
     extra = {"links": _links(store, node, lang), "relations": editforms.describe_relations(kind),
              "history_url": url_for("history.node_history", plural=plural, local=local),
              "link_form": _link_form(kind) if fmt == "html" else None}
-    if form.is_submitted():
+    # "Suggest SDGs" (the form without JavaScript) shows suggestions for the text as typed; it saves nothing.
+    suggesting = form.is_submitted() and bool(request.form.get("suggest_sdgs"))
+    if form.is_submitted() and not suggesting:
         with EDIT_LOCK:
             status = _save(store, kind, node, form)
         if status == 303:
@@ -155,6 +179,8 @@ def edit(plural: str, local: str, fmt: str):
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
             flash(gettext("Saved."))
             return redirect(present.node_url(node_id), 303)
+    props = editforms.form_values(kind, form) if form.is_submitted() else node.props
+    extra.update(_suggestion_context(store, kind, node_id, props, form.original_lang.data, lang))
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
         context["stale"] = _stale(store, node_id, form, lang)
@@ -193,22 +219,34 @@ def _save(store, kind: str, node, form) -> int:
     values = editforms.form_values(kind, form)
     values["original_lang"] = form.original_lang.data
     changes = changed_props(node, values)
-    if not changes:
-        return 303
-    try:
-        built = make_node(node.id, {**node.props, **changes})
-    except SchemaError as exc:
-        return _field_error(form, exc)
-    # Only what changed (and the keys the schema derives from it) is written.
-    derived = {k: v for k, v in built.props.items() if k in changes or node.props.get(k) != v}
-    try:
-        # The store checks the version again inside the write: another worker may have saved meanwhile.
-        store.write([built.__class__(node.id, kind, derived)], change=_note(form.reason.data, "edit"),
-                    expect={node.id: based_on})
-    except StaleWrite:
-        form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
-                                       "the form; compare it with what changed meanwhile, then save again.")]
-        return 409
+    accepted, rejected_ids = _form_verdicts()
+    # Suggested tags a person accepted are written with the edit; an SDG is shared, so the node must be theirs.
+    tags = [e for e in accepted_edges(store, node.id, kind, accepted)
+            if may_link(store, current_account(), e.source, e.target)]
+    if changes or tags:
+        nodes = []
+        if changes:
+            try:
+                built = make_node(node.id, {**node.props, **changes})
+            except SchemaError as exc:
+                return _field_error(form, exc)
+            # Only what changed (and the keys the schema derives from it) is written.
+            nodes = [built.__class__(node.id, kind, {k: v for k, v in built.props.items()
+                                                      if k in changes or node.props.get(k) != v})]
+        note = _note(form.reason.data, "edit")
+        note = ChangeNote(note.actor, accepted_reason(note.reason, [e.target for e in tags]))
+        try:
+            # The store checks the version again inside the write: another worker may have saved meanwhile.
+            store.write(nodes, tags, change=note, expect={node.id: based_on})
+        except StaleWrite:
+            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still "
+                                           "in the form; compare it with what changed meanwhile, then save "
+                                           "again.")]
+            return 409
+    # A rejection holds for the text as saved: a changed text gets a fresh look.
+    text, _ = text_of(kind, {**node.props, **values}, values["original_lang"])
+    for rejected_id in rejected_ids:
+        reject(store, node.id, text, rejected_id)
     return 303
 
 
@@ -247,9 +285,9 @@ def _subjects_form(store, kind: str, lang: str) -> SubjectsForm | None:
     form.themes.label.text = gettext("Themes it concerns")
     form.sdgs.label.text = gettext("SDGs it concerns")
     themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
-    form.themes.choices = [(n.id, n.label(lang)) for n in themes]
+    form.themes.choices = options((n.id, n.label(lang)) for n in themes)
     sdgs = sorted(store.nodes("SDG"), key=lambda n: int(n.props.get("number") or 0))
-    form.sdgs.choices = [(n.id, n.label(lang)) for n in sdgs]
+    form.sdgs.choices = options((n.id, n.label(lang)) for n in sdgs)
     return form
 
 
@@ -285,7 +323,7 @@ def create(plural: str, fmt: str):
     link = _link_form(kind)
     link.link.label.text = gettext("Linked to")
     also = _link_form(kind, AlsoLinkForm, prefix="also")
-    also.link.choices = [("", gettext("— none —")), *also.link.choices]
+    also.link.choices = [*options([("", gettext("— none —"))]), *also.link.choices]
     also.link.label.text = gettext("One more link (optional)")
     subjects = _subjects_form(store, kind, lang)
     if not form.is_submitted():
@@ -293,7 +331,7 @@ def create(plural: str, fmt: str):
         form.version.data = "0"
         _preselect(store, account, kind, link, request.args.get("partnership"))
     status = 200
-    if form.is_submitted():
+    if form.is_submitted() and not request.form.get("suggest_sdgs"):
         status, created = _create(store, account, kind, form, link, also, subjects)
         if created:
             if fmt == "json":
@@ -303,11 +341,13 @@ def create(plural: str, fmt: str):
             return redirect(present.node_url(created), 303)
     link_errors = {k: [str(m) for m in v] for k, v in link.errors.items()}
     link_errors.update({f"also-{k}": [str(m) for m in v] for k, v in also.errors.items()})
+    props = editforms.form_values(kind, form) if form.is_submitted() else {}
     context = _form_context(kind, form, None, form.original_lang.data,
+                            **_suggestion_context(store, kind, None, props, form.original_lang.data, lang),
                             relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
                             also_form=also if fmt == "html" else None,
                             subjects_form=subjects if fmt == "html" else None,
-                            subjects={name: [{"value": v, "label": str(lbl)} for v, lbl in subjects[name].choices]
+                            subjects={name: choice_list(subjects[name])
                                       for name in ("themes", "sdgs")} if subjects else None,
                             link_required=not account.edits_everything, link_errors=link_errors)
     if fmt == "json":
@@ -351,7 +391,14 @@ def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, sub
             edges.append(make_edge(source, rel, target))
     except SchemaError as exc:
         return _field_error(form, exc), None
-    store.write([node], edges, change=_note(form.reason.data, "create"))
+    accepted, rejected_ids = _form_verdicts()
+    tags = accepted_edges(store, node_id, kind, accepted)
+    note = _note(form.reason.data, "create")
+    store.write([node], edges + tags, change=ChangeNote(note.actor, accepted_reason(note.reason,
+                                                                                    [e.target for e in tags])))
+    text, _ = text_of(kind, values, values["original_lang"])
+    for rejected_id in rejected_ids:
+        reject(store, node_id, text, rejected_id)
     return 201, node_id
 
 

@@ -16,6 +16,7 @@ from graph import NotFound
 from graph import workspace as ws
 from graph.editing.edits import EDIT_LOCK
 from graph.schema import LANGUAGES
+from graph.sdgs.suggest import default_suggester
 from graph.workspace.checks import MAX_LABEL
 
 from .. import present
@@ -30,6 +31,7 @@ from ..i18n import NATIVE_NAMES
 from ..labels import language_label, language_name
 from ..render import page, render
 from ..visibility import visibility
+from .sdg_suggest import present_suggestions
 
 bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
@@ -236,13 +238,34 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "exercise_name": name, "held_on_display": shown.date_display(found.held_on),
                "run_url": shown.run_url(partnership.id, found.id),
                "municipality": present.ref(partners[side], lang),
-               "fields": _describe(form, found.items, roles, lang),
+               "fields": _with_sdg_suggestions(store, _describe(form, found.items, roles, lang), form,
+                                               found.items, lang),
                "scale_hint": gettext("Score each notion from %(low)s (weak) to %(high)s (strong).",
                                      low=found.scale[0], high=found.scale[1]) if found.scale else None,
                "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
                "version": form.version.data, "errors": _errors(form), "stale": stale,
                "csrf_token": generate_csrf()}
     return render("workspace_answer.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+
+
+def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> list[dict]:
+    """Beside each SDG choice, the goals the side's written answers speak to (not yet chosen there).
+
+    They are only shown: a goal counts once the side ticks it and saves, like any other choice.
+    """
+    if not any(item.type == "sdgs" for item in items):
+        return groups
+    written = [form[forms.field_of(item.type, item.key)].data or "" for item in items
+               if item.type in ("text", "stakeholders", "ambitions")]
+    text = "\n".join(t for t in written if isinstance(t, str) and t.strip())
+    text_lang = form.answer_lang.data if form.answer_lang.data in LANGUAGES else None
+    found = default_suggester().suggest(text, lang=text_lang) if text.strip() else None
+    for group in groups:
+        if group["group"] == "sdgs":
+            chosen = set(form[group["name"]].data or [])
+            group["suggested"] = [g for g in present_suggestions(store, found, lang)["goals"]
+                                  if g["id"] not in chosen] if found else []
+    return groups
 
 
 def _choices(store, form, items, lang: str) -> None:

@@ -8,9 +8,10 @@ import sys
 
 from argon2 import PasswordHasher
 
-import graph.accounts as accounts_module
-from graph.accounts import CHEAP_HASHES_ENV, SQLiteAccountStore
+import graph.accounts.model as accounts_module
+from graph.accounts.model import CHEAP_HASHES_ENV
 from graph.resources import CHECKOUT
+from graph.stores.sqlite.accounts import SQLiteAccountStore
 
 PASSWORD = "correct horse battery"
 FULL_COST = PasswordHasher()  # argon2-cffi's defaults (RFC 9106, low memory)
