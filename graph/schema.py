@@ -321,7 +321,7 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "status": ("active", "dormant", "ended"),
     "partnership_type": ("development_cooperation", "twinning"),
     "project_status": ("proposed", "planned", "ongoing", "done", "declined"),
-    "organisation_type": ("association", "facilitator", "government", "programme"),
+    "organisation_type": ("association", "facilitator", "government", "programme", "province", "region"),
     "tool_type": ("base_tool", "board", "digital_platform", "exercise", "framework", "video"),
     "objective_type": ("ambition", "focus", "future_direction", "partnership_goal", "process_goal"),
     "event_type": ("dialogue", "extension", "funding_call", "funding_end", "meeting", "training"),

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import skip_or_fail  # tests/conftest.py
+from webhelpers import free_port
 
 from graph.resources import CHECKOUT
 
@@ -49,12 +49,6 @@ def source_copy(target: Path) -> Path:
             skip_or_fail(f"node_modules/{package} is missing (npm ci)")
         shutil.copytree(CHECKOUT / "node_modules" / package, target / "node_modules" / package)
     return target
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fetch(url: str) -> tuple[int, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 PASSWORD = "correct horse battery"
 
 
@@ -19,3 +21,10 @@ def sign_in(client, account_id: str, password: str = PASSWORD, lang: str = "en")
 def post_json(client, url: str, payload: dict):
     """POST JSON with the session's CSRF token in the X-CSRFToken header."""
     return client.post(url, json=payload, headers={"X-CSRFToken": csrf_token(client)})
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for a server a test starts)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

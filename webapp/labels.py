@@ -177,6 +177,7 @@ VALUES = {
     "city": _l("city"),
     "municipality": _l("municipality"),
     "region": _l("region"),
+    "province": _l("province"),
     "editorial": _l("editorial"),
     "publication": _l("publication"),
     "dataset": _l("data set"),

@@ -385,16 +385,17 @@ def may_revert(store, account, change: Change) -> bool:
             if not belonged_to(store, change, item.item, account.scopes):
                 return False
             restored_theirs.add(item.item)
-    # A link to a node this revert restores is judged as one to their own scope, which that node was.
-    stand_in = account.scopes[0] if account.scopes else None
     for item in change.items:
         if item.kind != "edge":
             continue
         source, _, target = _edge_key(item)
-        ends = [stand_in if e in restored_theirs else e for e in (source, target)]
-        if len(store.get_nodes([e for e in ends if e])) < 2:
+        if source in restored_theirs or target in restored_theirs:
+            # A link of a node this revert restores comes back as it was before the deletion: it was made
+            # by someone allowed to make it, so putting it back claims nothing (see "Links never widen").
+            continue
+        if len(store.get_nodes([source, target])) < 2:
             continue  # an end is gone and not coming back: the plan refuses or skips this link
-        if not may_link(store, account, *ends):
+        if not may_link(store, account, source, target):
             return False
     return True
 

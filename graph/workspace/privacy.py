@@ -124,7 +124,7 @@ def publish_run(store, account, run_id: str, based_on: int | None = None, actor:
     is a change of its own, so the history says who published it, and a revert takes it back.
     Publishing a published run changes nothing.  ``based_on``: the run's version the form showed.
     """
-    from .. import editing
+    from ..editing import edits as editing
     from ..errors import StaleWrite
 
     found = run(store, run_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.accounts import open_accounts
+from graph.accounts.model import open_accounts
 from graph.sdgs.suggest import SUGGESTER_VERSION
 
 pytestmark = pytest.mark.browser
@@ -20,10 +20,10 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     """(base URL, store): the app on a seeded store of its own, so that the tags added here stay here."""
-    from graph.embedded import EmbeddedStore
-    from graph.seeds import seed
     from werkzeug.serving import make_server
 
+    from graph.ingest.seeds import seed
+    from graph.stores.sqlite.store import EmbeddedStore
     from webapp import create_app
 
     store = EmbeddedStore(tmp_path_factory.mktemp("sdg-browser") / "kb")

@@ -16,7 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from test_serving import free_port
+from webhelpers import free_port
 
 from graph.resources import CHECKOUT
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 from conftest import skip_or_fail  # tests/conftest.py
-from test_serving import free_port
+from webhelpers import free_port
 
 from graph import open_store
 from graph.ingest.seeds import seed

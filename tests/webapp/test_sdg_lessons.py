@@ -65,6 +65,7 @@ def test_counts_per_filter_value_agree_with_the_filter_and_the_goal_cards(client
     assert counts["sdg:17"] == len(_lesson_ids(client, "sdg=sdg:17&theme=theme:participation"))
 
 
+@pytest.mark.writes
 def test_a_goal_without_lessons_points_to_its_projects(client, seeded_store):
     # (SDG 6 has a lesson since the publication's tags were completed: a project alone is written here.)
     provenance = {"source": "source:vvsg-2022", "source_section": "test"}

@@ -11,16 +11,11 @@ import time
 import urllib.request
 
 import pytest
+from webhelpers import free_port
 
 from graph.resources import CHECKOUT
 
 SLOW_CLIENTS = 4
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture

@@ -433,9 +433,9 @@ def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm
         permitted = account.edits_everything or may_edit(store, account, other.id) or (
             extra and other.kind in SHARED_KINDS)
     else:
-        permitted = may_link(store, account, node_id, other.id)
+        permitted = True  # an existing node's link: the caller refuses it with 403 unless may_link allows it
     if not permitted:
-        link.other.errors = [_outside_link() if not new or extra else gettext(
+        link.other.errors = [_outside_link() if extra else gettext(
             "Link the new node first to something of your own municipality or organisation (such as your "
             "partnership); themes and SDGs are ticked below.")]
         return None

@@ -64,7 +64,7 @@ class EmbeddedStore(GraphStore):
         self.dir = Path(data_dir)
         try:
             private_dir(self.dir)
-            self.path = private_file(self.dir / DATABASE)
+            self.path = self.dir / DATABASE
         except OSError as exc:
             raise StoreUnavailable(f"cannot create data directory {self.dir}: {exc}") from exc
         self._pool: list[sqlite3.Connection] = []
@@ -156,6 +156,10 @@ class EmbeddedStore(GraphStore):
         legacy = self.dir / LEGACY_SNAPSHOT
         if legacy.exists() and not self.path.exists():
             check_legacy(legacy)  # a foreign file is refused before anything is created
+        try:
+            private_file(self.path)  # created 0600 before SQLite creates it with the umask's mode
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create {self.path}: {exc}") from exc
         try:
             with self._write() as conn:
                 if migrate(conn, self.path) == 0:

@@ -25,7 +25,7 @@ def test_the_test_suite_hashes_cheaply():
 def test_without_the_setting_passwords_are_hashed_at_full_cost():
     env = {k: v for k, v in os.environ.items() if k != CHEAP_HASHES_ENV}
     shown = subprocess.run(
-        [sys.executable, "-c", "from graph.accounts import _hasher as h; print(h.time_cost, h.memory_cost, h.parallelism)"],
+        [sys.executable, "-c", "from graph.accounts.model import _hasher as h; print(h.time_cost, h.memory_cost, h.parallelism)"],
         env=env, cwd=CHECKOUT, capture_output=True, text=True, check=True).stdout.split()
     assert shown == [str(FULL_COST.time_cost), str(FULL_COST.memory_cost), str(FULL_COST.parallelism)]
 

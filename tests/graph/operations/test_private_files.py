@@ -11,7 +11,7 @@ import time
 import urllib.request
 
 import pytest
-from test_serving import free_port
+from webhelpers import free_port
 
 from graph.accounts.model import open_accounts
 from graph.ingest.seeds import seed

@@ -8,7 +8,6 @@ import runs in seconds on both stores; the rows are the file's own, unchanged.
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 
 import pytest
 
@@ -26,8 +25,9 @@ from graph.places.gazetteer import (
     mergers,
 )
 from graph.records import make_edge, make_node
+from graph.resources import CHECKOUT
 
-TWIN_CITIES_FILE = Path(__file__).resolve().parent.parent / "seeds" / "data" / "twin_cities.csv"
+TWIN_CITIES_FILE = CHECKOUT / "seeds" / "data" / "twin_cities.csv"
 
 NAMED_ROWS = {"Oxford", "Cambridge", "Newtown"}
 

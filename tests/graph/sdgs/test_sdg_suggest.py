@@ -112,9 +112,13 @@ def test_the_json_endpoint_wants_a_signed_in_editor(client):
 
 
 def form_fields(page: str) -> dict:
-    """The edit form's values as a browser without JavaScript would send them (inputs and textareas)."""
+    """The edit form's values as a browser without JavaScript would send them (inputs, textareas, selects)."""
     fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
     fields.update(re.findall(r'<textarea[^>]*?name="([^"]+)"[^>]*>\s*([^<]*)</textarea>', page))
+    for name, options in re.findall(r'<select[^>]*?name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        chosen = re.findall(r'<option[^>]*?value="([^"]*)"[^>]*?selected', options) or re.findall(
+            r'<option[^>]*?value="([^"]*)"', options)[:1]
+        fields[name] = chosen[0] if chosen else ""
     return {k: v for k, v in fields.items() if not k.startswith("verdict-")}
 
 
@@ -136,7 +140,7 @@ def test_edit_form_without_script_suggests_then_saves_accepted_and_remembers_rej
     del fields["suggest_sdgs"]
     fields.update({f"verdict-{take}": "accept", f"verdict-{refuse}": "reject"})
     saved = tom.post(EDIT_PROJECT.format(lang="es"), data=fields)
-    assert saved.status_code == 303
+    assert saved.status_code == 303, re.findall(r'class="error"[^>]*>([^<]+)', saved.get_data(as_text=True))
     assert take in tagged(store, TARIJA_PROJECT) and refuse not in tagged(store, TARIJA_PROJECT)
     note = store.changes(node_id=TARIJA_PROJECT, limit=1)[0]
     assert f"suggested {take} accepted (suggester {SUGGESTER_VERSION})" in note.reason
@@ -207,8 +211,9 @@ def test_the_questionnaire_preview_suggests_from_descriptions_and_links_only_wha
         token = csrf_token(client)
         sheet = io.StringIO()
         csv.writer(sheet, delimiter=";").writerows([
-            ["name", "country", "sdgs", "answer_language", "description"],
-            ["Cuenca", "Ecuador", "", "es", WATER["es"]], ["Villa Nueva", "Guatemala", "", "es", FOREST["es"]]])
+            ["name", "country", "new_municipality", "sdgs", "answer_language", "description"],
+            ["Cuenca", "Ecuador", "sí", "", "es", WATER["es"]],
+            ["Villa Nueva", "Guatemala", "sí", "", "es", FOREST["es"]]])
         preview = client.post("/es/admin/import-profiles.json", data={"csrf_token": token, "file": (
             io.BytesIO(sheet.getvalue().encode("utf-8")), "respuestas.csv")}, content_type="multipart/form-data")
         body = preview.get_json()
