@@ -165,7 +165,8 @@ def test_an_editor_keeps_the_knowledge_base_alive(served, problems):
     page.evaluate("document.querySelector('#start_year').removeAttribute('min')")  # the server checks too
     page.get_by_role("button", name="Opslaan").click()
     page.wait_for_selector(".error-summary")
-    assert page.evaluate("document.activeElement.className") == "error-summary"
+    # The page's script moves the focus once it has run: wait for it rather than race it.
+    page.wait_for_function("document.activeElement && document.activeElement.className === 'error-summary'")
     page.locator(".error-summary a[href='#start_year']").click()
     assert page.locator("#start_year").get_attribute("aria-invalid") == "true"
     # The refused save answers 400, which Chromium logs; that one is expected.
