@@ -269,7 +269,7 @@ def revert(store, seq: int, actor: str) -> list[Change]:
     if change is None:
         raise NotRevertible("unknown", f"there is no change {seq}")
     plan = plan_revert(store, change)
-    note = ChangeNote(actor, f"revert #{seq}")
+    note = ChangeNote(actor, code="revert", params={"seq": seq})
     existing = set(store.get_nodes(plan.delete_nodes))
     doomed = [n for n in plan.delete_nodes if n in existing]
     if len(plan.nodes) + len(plan.edges) + len(doomed) + len(plan.delete_edges) <= REVERT_IN_ONE_WRITE:

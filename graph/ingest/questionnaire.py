@@ -219,4 +219,4 @@ def apply_import(store, plan: ImportPlan, actor: str) -> Change | None:
         first = plan.errors[0] if plan.errors else (None, None, "no rows")
         raise DataError(plan.file, first[0], first[1], first[2])
     return store.write(plan.nodes, plan.edges,
-                       change=ChangeNote(actor, f"questionnaire import {Path(plan.file).name}"))
+                       change=ChangeNote(actor, code="questionnaire_import", params={"file": Path(plan.file).name}))

@@ -226,10 +226,11 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
     })
     created = {n for n in nodes if n.startswith("municipality:")} - {n.id for n in upgraded}
     report.municipalities_created = len(created)
-    store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", f"import {file_name}"))
+    store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", code="import_twinnings",
+                                                  params={"file": file_name}))
     # A store filled before countries were keyed by ISO code may hold a town twice: fold it now.
-    report.duplicates_folded = fold_country_duplicates(store, ChangeNote("kb import-twinnings",
-                                                                         f"fold country spellings ({file_name})"))
+    report.duplicates_folded = fold_country_duplicates(store, ChangeNote(
+        "kb import-twinnings", code="fold_duplicates", params={"file": file_name}))
     # When nothing was folded, the scan that planned the fold found no town twice: counting again gives 0.
     report.spelling_duplicates = spelling_duplicates(store) if report.duplicates_folded else 0
     return report

@@ -138,7 +138,7 @@ def publish_run(store, account, run_id: str, based_on: int | None = None, actor:
                  PUBLISHED_BY: actor or account.actor}
     try:
         store.write([dataclasses.replace(node, props={**node.props, **published})],
-                    change=ChangeNote(actor or account.actor, f"publish {run_id}"), expect={run_id: version})
+                    change=ChangeNote(actor or account.actor, code="publish", params={"run": run_id}), expect={run_id: version})
     except StaleWrite:
         raise WorkspaceError("stale", f"{run_id} changed meanwhile", changes=[]) from None
     return run(store, run_id)

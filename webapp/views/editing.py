@@ -61,8 +61,9 @@ def _existing(store, plural: str, local: str):
     return node
 
 
-def _note(reason: str | None, default: str) -> ChangeNote:
-    return ChangeNote(current_account().actor, (reason or "").strip() or default)
+def _note(reason: str | None, code: str) -> ChangeNote:
+    """The change note of an edit: what it did (``code``) and the editor's own words, if any, as typed."""
+    return ChangeNote(current_account().actor, (reason or "").strip()[:500], code=code)
 
 
 def _refuse(message: str, status: int = 403):
@@ -348,7 +349,8 @@ def links(plural: str, local: str, fmt: str):
             _refuse(gettext("There is no such relationship. Nothing was changed."), 400)
         if not may_link(store, account, key[0], key[2]):
             _refuse(_outside_link())
-        change = store.delete(edges=[key], change=ChangeNote(account.actor, "remove link"))
+        change = store.delete(edges=[key], change=ChangeNote(
+            account.actor, code="remove_link", params=dict(zip(("source", "rel", "target"), key, strict=True))))
     else:
         link.validate()  # CSRF and lengths; the relationship itself is checked below
         spec = _resolve_link(store, account, node.kind, node_id, link)
@@ -360,7 +362,8 @@ def links(plural: str, local: str, fmt: str):
         source, target = (node_id, other) if direction == "out" else (other, node_id)
         if not may_link(store, account, source, target):
             _refuse(_outside_link())
-        change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(account.actor, "add link"))
+        change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(
+            account.actor, code="add_link", params={"source": source, "rel": rel, "target": target}))
     if fmt == "json":
         return {"saved": True, "change": change.seq if change else None, "links": _links(store, node, lang)}
     return redirect(url_for("editing.edit", plural=plural, local=local) + "#links", 303)
@@ -377,7 +380,7 @@ def delete(plural: str, local: str, fmt: str):
         abort(400)
     if not may_edit(store, account, node_id):
         _refuse(_outside())
-    change = store.delete([node_id], change=ChangeNote(account.actor, (request.form.get("reason") or "delete")[:500]))
+    change = store.delete([node_id], change=_note(request.form.get("reason"), "delete"))
     if fmt == "json":
         return {"deleted": node_id, "change": change.seq}
     return redirect(url_for("history.recent", deleted=node_id), 303)

@@ -25,6 +25,35 @@ def test_a_write_commits_its_change_record(store):
         ("theme:water", "node", None, "Water"), ("theme:youth", "node", None, "Youth")}
 
 
+def test_a_change_keeps_its_code_and_parameters(store, monkeypatch):
+    """What a change did is kept as a code with parameters, on a write, a delete and a bulk write;
+    the editor's own words stay in ``reason``, and a note without a code keeps its free text."""
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
+    written = store.write([theme("water", en="Water")], change=ChangeNote(
+        "user:ana", "nl name from the council", code="translate", params={"field": "name", "to": "nl"}))
+    assert (written.code, written.params, written.reason) == (
+        "translate", {"field": "name", "to": "nl"}, "nl name from the council")
+    towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(12)]
+    store.write(towns, change=ChangeNote("kb import-twinnings", code="import_twinnings",
+                                         params={"file": "towns.csv"}))
+    store.delete(["municipality:t0"], change=ChangeNote("user:ana", code="delete"))
+    store.write([theme("youth", en="Youth")], change=ChangeNote("kb", "free text of before"))
+    assert [(c.code, c.params, c.reason) for c in store.changes()] == [
+        ("", {}, "free text of before"), ("delete", {}, ""),
+        ("import_twinnings", {"file": "towns.csv"}, ""),
+        ("translate", {"field": "name", "to": "nl"}, "nl name from the council")]
+    assert store.changes(node_id="municipality:t3")[0].params == {"file": "towns.csv"}
+
+
+def test_a_change_code_must_be_known_and_take_its_parameters():
+    with pytest.raises(ValueError, match="unknown change code"):
+        ChangeNote("user:ana", code="translated")
+    with pytest.raises(ValueError, match="takes"):
+        ChangeNote("user:ana", code="translate", params={"field": "name"})
+    with pytest.raises(ValueError, match="text or a whole number"):
+        ChangeNote("user:ana", code="revert", params={"seq": [1]})
+
+
 def test_an_update_records_before_and_after(store):
     store.write([theme("water", en="Water")])
     store.write([make_node("theme:water", {"name": {"nl": "Water", "es": "Agua"}})],
