@@ -142,7 +142,9 @@ def test_history_speaks_the_readers_language(root, seeded_store):
             assert change["code"] in CHANGE_CODES and change["text"], change["seq"]
             assert change["text"] != english[change["seq"]], (lang, change["text"])  # said in the reader's words
             for item in change["items"]:
-                assert all("_" not in row["label"] and row["text"] for row in item["diff"]), item["item"]
+                for row in item["diff"]:  # a label of its own, never the key with spaces for underscores
+                    assert row["text"] and "_" not in row["label"], (item["item"], row)
+                    assert "_" not in row["key"] or row["label"] != row["key"].replace("_", " "), row
 
     # What a reader sees, in words: the profile, a translation, a link, a revert, a session.
     by_code = {c["code"]: c for c in reversed(root.get("/nl/changes.json").get_json()["changes"])}

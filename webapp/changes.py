@@ -92,7 +92,22 @@ HISTORY_PROPERTIES = {
     "exercise": _l("Exercise"),
     "partnership": _l("Partnership"),
     "published": _l("Published"),
+    "published_at": _l("Published on"),
+    "published_by": _l("Published by"),
+    "answer_saves": _l("Answers saved"),
+    # one-off facts of single seed records
+    "ended_for_these_partnerships": _l("Ended for these partnerships"),
+    "explicit_list": _l("Listed by name in the source"),
+    "extended_by_years": _l("Extended by (years)"),
+    "extension_years": _l("Years of the extension"),
+    "facilitates_federal_programme_since": _l("Facilitates the federal programme since"),
+    "heroes_named_in_tarija": _l("Heroes after whom places in Tarija are named"),
 }
+# Properties whose values name an actor ("user:ana"), shown as the person's name.
+ACTOR_VALUES = frozenset({"published_by", "adapted_by"})
+# Properties whose values are a time or a day, shown in the reader's format.
+TIME_VALUES = frozenset({"published_at", "adapted_at"})
+DAY_VALUES = frozenset({"held_on", "date", "start_date", "end_date"})
 # An exercise item's own properties, kept flat on a template or session: item_<key>_<part>[_<lang>].
 ITEM_PARTS = {"label": _l("%(item)s: question"), "help": _l("%(item)s: explanation"),
               "type": _l("%(item)s: kind of answer"), "max": _l("%(item)s: most choices")}
@@ -231,6 +246,12 @@ def _human(key: str, value, props: dict, nodes: dict, lang: str):
         return province_name(value)
     if key == "country":
         return present.country({"country": value}, lang) or value
+    if key in ACTOR_VALUES:
+        return actor_name(value)
+    if key in TIME_VALUES:
+        return _when(value)
+    if key in DAY_VALUES:
+        return _day(value)
     if key in ITEM_LISTS:
         return _own_item_label(props, value, lang)
     item = ITEM_PROPERTY.fullmatch(key)
