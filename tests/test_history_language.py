@@ -157,6 +157,7 @@ def test_history_speaks_the_readers_language(root, seeded_store):
     assert [r["text"] for r in by_code["translate"]["items"][0]["diff"]] == ["Naam (Spaans): Escuchar primero"]
     assert by_code["add_link"]["text"] == "Koppeling toegevoegd: Herent biedt expertise in Agroforestry"
     assert by_code["revert"]["text"].startswith("Wijziging #") and by_code["revert"]["params"]["seq"]
+    assert by_code["seed"]["actor_name"] == "Systeem (kb seed)"  # a process, named as one
     assert by_code["questionnaire_import"]["text"] == "Vragenlijst ingelezen uit het bestand antwoorden.csv"
     spanish = {c["code"]: c for c in root.get("/es/changes.json").get_json()["changes"]}
     assert spanish["translate"]["text"] == "Nombre: traducción al español"

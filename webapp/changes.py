@@ -147,8 +147,8 @@ def _value(value):
 def actor_name(actor: str) -> str:
     """Show a change's actor: a person's display name (their account id if they gave none), the process otherwise."""
     account_id = actor.removeprefix("user:")
-    if account_id == actor:
-        return actor  # a process such as "kb seed"
+    if account_id == actor:  # a process such as "kb seed": the command stays, for those who run it
+        return gettext("System (%(command)s)", command=actor)
     names = g.setdefault("actor_names", {})  # one lookup per account and request, however many changes
     if account_id not in names:
         account = get_accounts().get(account_id)
