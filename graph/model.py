@@ -78,17 +78,81 @@ class ListQuery:
             schema.kind_of_id(node_id)
 
 
+# What a change did, as a code and the names of its parameters.  Every write the code makes
+# names itself by one of these, so history can say it in the reader's language: the sentences
+# are in webapp/changes.py (CHANGE_SENTENCES), one per code, and a test checks that both lists
+# agree.  A new kind of write adds its code here and its sentence there.  Parameters are plain
+# strings or whole numbers: node ids, file names, language codes, property names, change numbers.
+CHANGE_CODES: dict[str, tuple[str, ...]] = {
+    # an editor's edits; their own typed reason, if any, rides along in ``reason``
+    "create": (),                                # a node made from the editing form
+    "edit": (),                                  # a node's fields edited
+    "delete": (),                                # a node deleted
+    "profile": (),                               # a municipality's profile saved
+    "add_link": ("source", "rel", "target"),     # a link made between two nodes
+    "remove_link": ("source", "rel", "target"),  # a link taken away
+    "translate": ("field", "to"),                # one text field translated into language ``to``
+    "revert": ("seq",),                          # change #seq undone
+    # SDG tags the suggester proposed and a person accepted (graph/sdgs): ``tags`` the ids, comma-separated
+    "suggestion_accepted": ("tag", "suggester"),                  # one suggested tag accepted on its own
+    "edit_with_suggestions": ("tags", "suggester"),               # an edit that also accepted suggested tags
+    "create_with_suggestions": ("tags", "suggester"),             # a new node with suggested tags accepted
+    "questionnaire_import_with_suggestions": ("file", "tags", "suggester"),
+    # exercises run by both sides (graph/workspace)
+    "start_run": ("template", "held_on"),        # a session of an exercise started
+    "adapt_exercise": ("template",),             # an exercise adapted
+    "answers": ("run", "side"),                  # one side's answers to a session saved
+    "translate_answer": ("run", "item", "to"),   # one answer translated into language ``to``
+    "publish": ("run",),                         # a session's results published
+    # processes (the kb command line)
+    "seed": ("digest",),                         # the seeds loaded (first 12 hex digits of their digest)
+    "load": ("file",),                           # an exchange file loaded
+    "import_twinnings": ("file",),               # twin towns imported
+    "fold_duplicates": ("file",),                # one town spelt twice folded, after an import of ``file``
+    "questionnaire_import": ("file",),           # a questionnaire imported
+    "reconcile_places": ("file",),               # Belgian places reconciled with the gazetteer before an import
+    "fold_closed_values": (),                    # free-text values folded onto the schema's closed lists
+    "restore": ("file", "digest"),               # a backup restored
+    "migrate_snapshot": ("file",),               # a JSON snapshot of the first embedded store copied in
+    "migrate_ids": ("step",),                    # ids from transliterated names: "new_ids" or "old_ids"
+}
+
+
 @dataclass(frozen=True)
 class ChangeNote:
     """Who makes a write and why; stores commit it with the write, as one change record.
 
     ``actor`` names a person or a process ("kb seed", "user:42"); ``at`` is an
-    ISO 8601 UTC timestamp, filled in by the store when empty.
+    ISO 8601 UTC timestamp, filled in by the store when empty.  ``code`` and
+    ``params`` say what the change did (one of :data:`CHANGE_CODES`), so it can
+    be told in any language; ``reason`` holds only an editor's own typed words
+    (shown as typed), and the free text of records made before codes.
     """
 
     actor: str = "system"
     reason: str = ""
     at: str = ""
+    code: str = ""
+    params: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        check_change_code(self.code, self.params)
+
+
+def check_change_code(code: str, params) -> None:
+    """Refuse a code not in CHANGE_CODES, or parameters other than the ones it names."""
+    if not code:
+        if params:
+            raise ValueError("change parameters without a code")
+        return
+    names = CHANGE_CODES.get(code)
+    if names is None:
+        raise ValueError(f"unknown change code {code!r} (add it to graph.model.CHANGE_CODES)")
+    if set(params) != set(names):
+        raise ValueError(f"change code {code!r} takes {sorted(names)}, not {sorted(params)}")
+    for name, value in params.items():
+        if isinstance(value, bool) or not isinstance(value, (str, int)):
+            raise ValueError(f"change parameter {name!r} must be text or a whole number")
 
 
 @dataclass(frozen=True)
@@ -116,6 +180,8 @@ class Change:
     reason: str
     items: tuple[ChangeItem, ...] = ()
     item_count: int = 0
+    code: str = ""               # what it did (CHANGE_CODES); "" for records made before codes
+    params: dict = field(default_factory=dict)
 
 
 def edge_item(key: tuple[str, str, str]) -> str:

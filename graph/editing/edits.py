@@ -416,7 +416,7 @@ def revert(store, seq: int, actor: str, confirmed: str | None = None) -> list[Ch
     plan = plan_revert(store, change)
     if confirmed is not None and confirmed != plan.confirmation:
         raise NotRevertible("confirm", f"what reverting change {seq} deletes is not what was confirmed")
-    note = ChangeNote(actor, f"revert #{seq}")
+    note = ChangeNote(actor, code="revert", params={"seq": seq})
     existing = set(store.get_nodes(plan.delete_nodes))
     doomed = [n for n in plan.delete_nodes if n in existing]
     if len(plan.nodes) + len(plan.edges) + len(doomed) + len(plan.delete_edges) <= REVERT_IN_ONE_WRITE:

@@ -98,7 +98,6 @@ def fold_closed_values(store, actor: str = "kb migrate", dry_run: bool = False) 
                             report.years_out_of_range.setdefault(node.id, []).append(spec.key)
     report.nodes = len(writes)
     if writes and not dry_run:
-        done = store.write(list(writes.values()), change=ChangeNote(
-            actor, "fold free-text values onto the schema's lists (status, kind...)"))
+        done = store.write(list(writes.values()), change=ChangeNote(actor, code="fold_closed_values"))
         report.change = done.seq if done else None
     return report

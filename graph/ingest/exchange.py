@@ -66,7 +66,7 @@ def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYT
     nodes, edges = read_export(path, max_bytes, max_records)
     if store.count_edges() or store.count_by_kind():
         raise StoreConflict("the store is not empty: load restores into an empty store only")
-    store.write(nodes, edges, ChangeNote("kb load", f"load {Path(path).name}"))
+    store.write(nodes, edges, ChangeNote("kb load", code="load", params={"file": Path(path).name}))
     return {"nodes": len(nodes), "edges": len(edges)}
 
 

@@ -129,10 +129,10 @@ def migrate_ids(store: GraphStore, dry_run: bool = False) -> IdMigration:
         props[FORMER_IDS] = sorted({*props.get(FORMER_IDS, []), old})
         copies.append(make_node(new, props))
     rewired = [Edge(moves.get(e.source, e.source), e.type, moves.get(e.target, e.target), e.props) for e in edges]
-    note = "identifiers from transliterated names (kb migrate-ids)"
     if copies or rekey:
-        store.write(copies + rekey, rewired, ChangeNote("kb migrate-ids", f"{note}: new ids, keys brought up to date"))
+        store.write(copies + rekey, rewired, ChangeNote("kb migrate-ids", code="migrate_ids", params={"step": "new_ids"}))
     gone = sorted(set(moves) | set(leftovers))
     if gone:
-        store.delete(gone, change=ChangeNote("kb migrate-ids", f"{note}: the old ids, now former_ids of the new"))
+        store.delete(gone, change=ChangeNote("kb migrate-ids", code="migrate_ids",
+                                                           params={"step": "old_ids"}))
     return report

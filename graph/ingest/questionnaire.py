@@ -43,7 +43,8 @@ from ..errors import DataError, SchemaError
 from ..model import Change, ChangeNote, Edge, Node
 from ..places.countries import country_code, municipality_id, place_key, resolve_country
 from ..records import make_edge, make_node
-from ..sdgs.suggest import SUGGESTER_VERSION, default_suggester
+from ..sdgs.review import with_accepted
+from ..sdgs.suggest import default_suggester
 from ..suggest import name_index, suggest
 from ..text import display_name, fold
 from .spreadsheets import read_table
@@ -393,8 +394,6 @@ def apply_import(store, plan: ImportPlan, actor: str) -> Change | None:
     if not plan.ok:
         first = plan.errors[0] if plan.errors else (None, None, "no rows")
         raise DataError(plan.file, first[0], first[1], first[2])
-    reason = f"questionnaire import {Path(plan.file).name}"
+    note = ChangeNote(actor, code="questionnaire_import", params={"file": Path(plan.file).name})
     confirmed = sorted({sdg for row in plan.rows for sdg in row.confirmed}, key=lambda i: int(i.split(":")[1]))
-    if confirmed:
-        reason += f"; suggested {', '.join(confirmed)} accepted (suggester {SUGGESTER_VERSION})"
-    return store.write(plan.nodes, plan.edges, change=ChangeNote(actor, reason))
+    return store.write(plan.nodes, plan.edges, change=with_accepted(note, confirmed))

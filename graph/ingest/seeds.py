@@ -256,7 +256,7 @@ def seed(store: GraphStore, seeds_dir: Path = SEEDS_DIR, force: bool = False) ->
     adapted = {n.id for n in store.get_nodes([n.id for n in batch.nodes if n.kind == "ExerciseTemplate"]).values()
                if n.props.get("adapted_at")}
     batch.nodes = [n for n in batch.nodes if n.id not in adapted]
-    change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", f"seeds {digest[:12]}"))
+    change = store.write(batch.nodes, batch.edges, ChangeNote("kb seed", code="seed", params={"digest": digest[:12]}))
     store.set_meta(SEED_DIGEST_KEY, digest)
     return {"nodes": len(batch.nodes), "edges": len(batch.edges), "unchanged": False,
             "changed": change.item_count if change else 0}

@@ -200,8 +200,8 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
     pairs, skipped = read_twinnings(path, max_bytes, max_rows)
     report = ImportReport(rows=len(pairs) + len(skipped), skipped=skipped)
     file_name = Path(path).name
-    report.reconciled = reconcile_store(store, ChangeNote("kb import-twinnings",
-                                                          f"reconcile Belgian places with the gazetteer ({file_name})"))
+    report.reconciled = reconcile_store(store, ChangeNote("kb import-twinnings", code="reconcile_places",
+                                                          params={"file": file_name}))
     placed = _reconcile_places(store, pairs, report.places)
     cities = [c for row, a, b in pairs for i, c in enumerate((a, b)) if (row, i) not in placed]
     for city in cities:
@@ -275,10 +275,11 @@ def _import(store: GraphStore, path: str | Path, max_bytes: int, max_rows: int) 
     })
     created = {n for n in nodes if n.startswith("municipality:")} - {n.id for n in upgraded}
     report.municipalities_created = len(created)
-    store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", f"import {file_name}"))
+    store.write(nodes.values(), edges, ChangeNote("kb import-twinnings", code="import_twinnings",
+                                                  params={"file": file_name}))
     # A store filled before countries were keyed by ISO code may hold a town twice: fold it now.
-    report.duplicates_folded = fold_country_duplicates(store, ChangeNote("kb import-twinnings",
-                                                                         f"fold country spellings ({file_name})"))
+    report.duplicates_folded = fold_country_duplicates(store, ChangeNote(
+        "kb import-twinnings", code="fold_duplicates", params={"file": file_name}))
     # When nothing was folded, the scan that planned the fold found no town twice: counting again gives 0.
     report.spelling_duplicates = spelling_duplicates(store) if report.duplicates_folded else 0
     return report

@@ -140,7 +140,8 @@ def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
         saved = write_backup(store, safety_dir).path
         store.clear()
     try:
-        store.write(nodes, edges, ChangeNote("kb restore", f"restore {path.name} (sha256 {digest[:12]})"))
+        store.write(nodes, edges, ChangeNote("kb restore", code="restore",
+                                                   params={"file": path.name, "digest": digest[:12]}))
     except GraphError as exc:
         where = f"; the previous contents are in {saved}" if saved else ""
         raise GraphError(f"the restore of {path.name} failed: {exc}{where}") from exc

@@ -108,8 +108,9 @@ def suggest_for_node(store, node_id: str | None, text: str, lang: str | None = N
 
 
 def accept_note(actor: str, suggestion_id: str, reason: str = "") -> ChangeNote:
-    why = f"suggested {suggestion_id} accepted (suggester {SUGGESTER_VERSION})"
-    return ChangeNote(actor, f"{why}: {reason.strip()}" if reason.strip() else why)
+    """The change note of one suggested tag accepted on its own: which tag, which suggester, and why."""
+    return ChangeNote(actor, reason.strip(), code="suggestion_accepted",
+                      params={"tag": suggestion_id, "suggester": SUGGESTER_VERSION})
 
 
 def accept(store, node_id: str, suggestion_id: str, actor: str):
@@ -157,8 +158,10 @@ def accepted_edges(store, node_id: str, kind: str, ids: list[str]) -> list:
     return [make_edge(node_id, rel, i) for i in ids if i in present]
 
 
-def accepted_reason(reason: str, ids: list[str]) -> str:
-    """A change reason that says which tags were suggested, and by which suggester version."""
+def with_accepted(note: ChangeNote, ids: list[str]) -> ChangeNote:
+    """``note`` (an edit, a creation, a questionnaire import) saying which suggested tags a person accepted,
+    and by which suggester version: the change record keeps that it was suggested."""
     if not ids:
-        return reason
-    return f"{reason}; suggested {', '.join(ids)} accepted (suggester {SUGGESTER_VERSION})"
+        return note
+    return ChangeNote(note.actor, note.reason, code=f"{note.code}_with_suggestions",
+                      params={**note.params, "tags": ",".join(ids), "suggester": SUGGESTER_VERSION})

@@ -4,8 +4,9 @@ A write merges each node's and edge's properties over what is stored; an item
 whose merged properties equal the stored ones is a no-op, neither written nor
 recorded.  Each item that changed becomes a :class:`ChangeRow` (what it is,
 its key, its properties before and after), and the store commits the rows
-with the write, as one change with a number, a UTC timestamp, an actor and a
-reason.  The :class:`~graph.model.Change` a write returns carries the first
+with the write, as one change with a number, a UTC timestamp, an actor, a code
+with its parameters (what the change did, :data:`graph.model.CHANGE_CODES`) and
+a reason (an editor's own words, or the free text of a record made before codes).  The :class:`~graph.model.Change` a write returns carries the first
 :data:`ITEMS_RETURNED` items and the count of all; the stored record keeps
 every item, so the change can be shown in full and reverted.
 
@@ -16,6 +17,7 @@ Only where the rows are kept differs: SQLite tables in
 
 from __future__ import annotations
 
+import json
 import time
 from typing import NamedTuple
 
@@ -90,4 +92,14 @@ def returned_change(seq: int, at: str, change: ChangeNote, items: list) -> Chang
     """The :class:`Change` a write returns: its first ITEMS_RETURNED items and the count of all."""
     recorded = tuple(ChangeItem(row.name, row.kind, row.before, row.after)
                      for row in (ChangeRow(*item) for item in items[:ITEMS_RETURNED]))
-    return Change(seq, at, change.actor, change.reason, recorded, len(items))
+    return Change(seq, at, change.actor, change.reason, recorded, len(items), change.code, dict(change.params))
+
+
+def encode_params(params: dict) -> str:
+    """A change's parameters as both stores keep them: one JSON object."""
+    return json.dumps(params, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def decode_params(stored: str | None) -> dict:
+    """A change's parameters read back; a record made before codes has none."""
+    return json.loads(stored) if stored else {}

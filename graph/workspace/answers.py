@@ -121,9 +121,8 @@ def _planned_save(store, account, current_run: Run, municipality_id: str, lang: 
     edges = [make_edge(rid, "RESPONSE_TO", run_id), make_edge(rid, "RESPONSE_BY", municipality_id)]
     run_node = store.get_node(run_id)
     saves = Node(run_id, "ExerciseRun", {"answer_saves": int(run_node.props.get("answer_saves") or 0) + 1})
-    reason = f"{current_run.template_id.split(':', 1)[1]} {current_run.held_on}: answers of {side.label('en')}"
     return {"nodes": [node, saves, *plan.nodes], "edges": [*edges, *plan.edges],
-            "change": ChangeNote(actor or account.actor, reason), "delete": plan.delete_nodes,
+            "change": ChangeNote(actor or account.actor, code="answers", params={"run": run_id, "side": municipality_id}), "delete": plan.delete_nodes,
             "delete_edges": plan.delete_edges}
 
 
@@ -237,7 +236,8 @@ def add_translation(store, account, response_id_: str, key: str, lang: str, text
         refuse("unknown_item", f"{key}: there is no text to translate", key=key, value=key)
     text = check_text(key, text if text is not None else "", MAX_TEXT)
     refuse_stale(store, node.id, based_on)
-    change = ChangeNote(actor or account.actor, f"translation of {key} into {lang}")
+    change = ChangeNote(actor or account.actor, code="translate_answer",
+                        params={"run": current_run.id, "item": key, "to": lang})
     write_expecting(store, node.id, based_on, nodes=[editing.build_node(node.id, {f"text_{key}_{lang}": text})],
            change=change)
     return read_run(store, current_run.id).responses[response.side]

@@ -124,7 +124,7 @@ def publish_run(store, account, run_id: str, based_on: int | None = None, actor:
     is a change of its own, so the history says who published it, and a revert takes it back.
     Publishing a published run changes nothing.  ``based_on``: the run's version the form showed.
     """
-    from ..editing import edits as editing
+    from ..editing.edits import version_of
     from ..errors import StaleWrite
 
     found = run(store, run_id)
@@ -133,12 +133,13 @@ def publish_run(store, account, run_id: str, based_on: int | None = None, actor:
     node = store.get_node(run_id)
     if is_published(node.props):
         return found
-    version = editing.version_of(store, run_id) if based_on is None else based_on
+    version = version_of(store, run_id) if based_on is None else based_on
     published = {PUBLISHED_AT: dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                  PUBLISHED_BY: actor or account.actor}
     try:
         store.write([dataclasses.replace(node, props={**node.props, **published})],
-                    change=ChangeNote(actor or account.actor, f"publish {run_id}"), expect={run_id: version})
+                    change=ChangeNote(actor or account.actor, code="publish", params={"run": run_id}),
+                    expect={run_id: version})
     except StaleWrite:
         raise WorkspaceError("stale", f"{run_id} changed meanwhile", changes=[]) from None
     return run(store, run_id)

@@ -68,7 +68,8 @@ def start_run(store, account, partnership_id: str, template_id: str, held_on, no
         props.update(scale_min=template.scale[0], scale_max=template.scale[1], highlight=template.highlight)
     node = make_node(run_id, props)
     edges = [make_edge(run_id, "RUN_OF", template.id), make_edge(run_id, "RUN_FOR", partnership_id)]
-    store.write([node], edges, ChangeNote(actor or account.actor, f"start {template.key} run of {held_on}"))
+    store.write([node], edges, ChangeNote(actor or account.actor, code="start_run",
+                                          params={"template": template.id, "held_on": held_on.isoformat()}))
     return read_run(store, run_id)
 
 
@@ -174,7 +175,7 @@ def adapt_template(store, account, template_id: str, *, labels: Mapping[tuple[st
                  .strftime("%Y-%m-%dT%H:%M:%SZ"), adapted_by=actor or account.actor)
     refuse_stale(store, template_id, based_on)
     write_expecting(store, template_id, based_on, nodes=[editing.build_node(template_id, props)],
-           change=ChangeNote(actor or account.actor, f"adapt exercise {template.key}"))
+           change=ChangeNote(actor or account.actor, code="adapt_exercise", params={"template": template.id}))
     return read_template(store, template_id)
 
 

@@ -68,7 +68,7 @@ def test_an_edit_in_dutch_is_written_with_its_author_and_shown_escaped(ana, seed
     node = seeded_store.get_node(HERENT)
     assert node.props["description_nl"] == "<script>alert(1)</script> Herent werkt aan water."
     [change] = seeded_store.changes(node_id=HERENT, limit=1)
-    assert (change.actor, change.reason) == ("user:ana", "profiel")
+    assert (change.actor, change.reason, change.code) == ("user:ana", "profiel", "edit")
     assert [i.item for i in change.items] == [HERENT]
     page = ana.get("/nl/municipalities/herent-belgium").text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
@@ -160,8 +160,8 @@ def test_a_stale_edit_is_refused_with_what_changed(ana, client, accounts, seeded
     body = stale.get_json()
     [change] = body["stale"]
     assert change["actor"] == "root"
-    assert {"key": "region", "label": "Region", "before": "Flanders", "after": "Vlaams-Brabant"} in \
-        change["items"][0]["diff"]
+    assert {"key": "region", "label": "Region", "before": "Flanders", "after": "Vlaams-Brabant",
+            "text": "Region: Vlaams-Brabant"} in change["items"][0]["diff"]
     region = next(g for g in body["fields"] if g["key"] == "region")
     assert region["inputs"][0]["value"] == "Leuven"  # the editor's text is kept
     page = ana.post(EDIT_HERENT, data=dict(values, region="Leuven")).get_data(as_text=True)
@@ -178,15 +178,17 @@ def test_history_and_revert(ana, seeded_store):
     newest = history["changes"][0]
     assert (newest["actor"], newest["actor_name"]) == ("ana", "Ana")  # the history names people, not account ids
     assert "Ana</span>" in ana.get("/en/history/municipalities/herent-belgium").text
-    assert newest["reason"] == "regio" and newest["items"][0]["diff"] == [
-        {"key": "region", "label": "Region", "before": "Flanders", "after": "Leuven"}]
+    assert (newest["code"], newest["text"], newest["reason"]) == ("edit", "Edited", "regio")
+    assert newest["items"][0]["diff"] == [{"key": "region", "label": "Region", "before": "Flanders",
+                                           "after": "Leuven", "text": "Region: Leuven"}]
     recent = ana.get("/en/changes.json").get_json()
     assert recent["changes"][0]["seq"] == newest["seq"]
     token = csrf_token(ana)
     reverted = ana.post(f"/en/changes/{newest['seq']}/revert.json", headers={"X-CSRFToken": token})
     assert reverted.status_code == 200
     assert seeded_store.get_node(HERENT).props["region"] == "Flanders"
-    assert seeded_store.changes(limit=1)[0].reason == f"revert #{newest['seq']}"
+    undone = seeded_store.changes(limit=1)[0]
+    assert (undone.code, undone.params, undone.reason) == ("revert", {"seq": newest["seq"]}, "")
     twice = unchanged(seeded_store, lambda: ana.post(f"/en/changes/{newest['seq']}/revert.json",
                                                      headers={"X-CSRFToken": token}))
     assert twice.status_code == 409

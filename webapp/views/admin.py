@@ -33,6 +33,8 @@ bp = Blueprint("admin", __name__)
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 # An uploaded file waits this long for the admin to apply it.
 KEEP_S = 3600
+# Beside each waiting file, its name as uploaded, for the change record of the import.
+NAME_SUFFIX = ".name"
 
 
 def _upload_dir() -> Path:
@@ -106,12 +108,14 @@ def import_profiles(fmt: str):
                 return render("import_profiles.html", context, fmt, 400)
             change = apply_import(get_store(), plan, current_account().actor)
             (_upload_dir() / token).unlink(missing_ok=True)
+            (_upload_dir() / (token + NAME_SUFFIX)).unlink(missing_ok=True)
             if fmt == "json":
                 return {"applied": True, "rows": len(plan.rows), "change": change.seq if change else None}
             return redirect(url_for("history.recent"), 303)
         if plan.ok:
             token = token or secrets.token_urlsafe(24)
             (_upload_dir() / token).write_bytes(data)
+            (_upload_dir() / (token + NAME_SUFFIX)).write_text(Path(name).name[:200], encoding="utf-8")
             context["token"] = token
         else:
             status = 400
@@ -165,6 +169,10 @@ def _incoming() -> tuple[bytes | None, str, str | None]:
     if isinstance(token, str) and TOKEN.match(token):
         path = _upload_dir() / token
         if path.is_file():
-            return path.read_bytes(), gettext("the uploaded file"), token
+            # The file's own name, kept beside it at preview: the change record names it, in no
+            # one language (a preview kept before names were kept is called "the uploaded file").
+            named = path.with_name(path.name + NAME_SUFFIX)
+            name = named.read_text(encoding="utf-8") if named.is_file() else gettext("the uploaded file")
+            return path.read_bytes(), name, token
         abort(400, description=gettext("This preview has expired. Upload the file again."))
     return None, "", None

@@ -35,11 +35,11 @@ from graph.records import make_edge, make_node
 from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
 from graph.sdgs.review import (
     accepted_edges,
-    accepted_reason,
     reject,
     tag_relation,
     text_of,
     verdicts_of,
+    with_accepted,
 )
 
 from .. import editforms, present
@@ -72,8 +72,9 @@ def _existing(store, plural: str, local: str):
     return node
 
 
-def _note(reason: str | None, default: str) -> ChangeNote:
-    return ChangeNote(current_account().actor, (reason or "").strip() or default)
+def _note(reason: str | None, code: str) -> ChangeNote:
+    """The change note of an edit: what it did (``code``) and the editor's own words, if any, as typed."""
+    return ChangeNote(current_account().actor, (reason or "").strip()[:500], code=code)
 
 
 def _refuse(message: str, status: int = 403):
@@ -234,7 +235,7 @@ def _save(store, kind: str, node, form) -> int:
             nodes = [built.__class__(node.id, kind, {k: v for k, v in built.props.items()
                                                       if k in changes or node.props.get(k) != v})]
         note = _note(form.reason.data, "edit")
-        note = ChangeNote(note.actor, accepted_reason(note.reason, [e.target for e in tags]))
+        note = with_accepted(note, [e.target for e in tags])
         try:
             # The store checks the version again inside the write: another worker may have saved meanwhile.
             store.write(nodes, tags, change=note, expect={node.id: based_on})
@@ -394,8 +395,7 @@ def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, sub
     accepted, rejected_ids = _form_verdicts()
     tags = accepted_edges(store, node_id, kind, accepted)
     note = _note(form.reason.data, "create")
-    store.write([node], edges + tags, change=ChangeNote(note.actor, accepted_reason(note.reason,
-                                                                                    [e.target for e in tags])))
+    store.write([node], edges + tags, change=with_accepted(note, [e.target for e in tags]))
     text, _ = text_of(kind, values, values["original_lang"])
     for rejected_id in rejected_ids:
         reject(store, node_id, text, rejected_id)
@@ -482,7 +482,8 @@ def links(plural: str, local: str, fmt: str):
             _refuse(gettext("There is no such relationship. Nothing was changed."), 400)
         if not may_link(store, account, key[0], key[2]):
             _refuse(_outside_link())
-        change = store.delete(edges=[key], change=ChangeNote(account.actor, "remove link"))
+        change = store.delete(edges=[key], change=ChangeNote(
+            account.actor, code="remove_link", params=dict(zip(("source", "rel", "target"), key, strict=True))))
     else:
         link.validate()  # CSRF and lengths; the relationship itself is checked below
         spec = _resolve_link(store, account, node.kind, node_id, link)
@@ -494,7 +495,8 @@ def links(plural: str, local: str, fmt: str):
         source, target = (node_id, other) if direction == "out" else (other, node_id)
         if not may_link(store, account, source, target):
             _refuse(_outside_link())
-        change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(account.actor, "add link"))
+        change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(
+            account.actor, code="add_link", params={"source": source, "rel": rel, "target": target}))
     if fmt == "json":
         return {"saved": True, "change": change.seq if change else None, "links": _links(store, node, lang)}
     return redirect(url_for("editing.edit", plural=plural, local=local) + "#links", 303)
@@ -538,7 +540,7 @@ def delete(plural: str, local: str, fmt: str):
     if not _delete_confirmed():
         return _delete_page(store, node, fmt, 409 if fmt == "json" else 200)
     reason = request.form.get("reason") if not request.is_json else None
-    change = store.delete([node_id], change=ChangeNote(account.actor, (reason or "delete")[:500]))
+    change = store.delete([node_id], change=_note(reason, "delete"))
     if fmt == "json":
         return {"deleted": node_id, "change": change.seq}
     flash(gettext("%(name)s is deleted. The change record keeps it: you can undo the deletion there.",

@@ -98,7 +98,7 @@ def _profile_page(store, account, lang, node, node_id, fmt):
                           form.languages.data or [],
                           {c: (form[f"contact_{c}"].data or "").strip() for c in LANGUAGES},
                           bool(form.profile_public.data))
-        note = ChangeNote(account.actor, (form.reason.data or "").strip() or "profile")
+        note = ChangeNote(account.actor, (form.reason.data or "").strip()[:500], code="profile")
         try:
             based_on = int(form.version.data or -1)
             check_version(store, node_id, based_on)

@@ -107,7 +107,7 @@ def _save(store, account, to: str) -> str:
         check_version(store, node_id, based_on)
         # Checked again inside the write: another worker may have saved meanwhile.
         store.write([node.__class__(node_id, kind, {f"{field}_{to}": value})],
-                    change=ChangeNote(account.actor, f"translate {field} into {to}"), expect={node_id: based_on})
+                    change=ChangeNote(account.actor, code="translate", params={"field": field, "to": to}), expect={node_id: based_on})
     except (StaleEdit, StaleWrite, ValueError):
         abort(409, description=stale)
     return node_id

@@ -38,7 +38,7 @@ from functools import partial
 from ... import schema, text
 from ...errors import NotFound, StoreConflict
 from ...model import Change, ChangeNote, Edge, Node
-from ..changes import change_time, returned_change, touched_nodes
+from ..changes import change_time, encode_params, returned_change, touched_nodes
 from .connection import Neo4jConnection
 from .cypher import BATCH, BUMP_VERSION, visible
 from .writes import CHANGE_CHUNK, edge_changes, node_changes, read_edge_props, write_change_items
@@ -262,8 +262,9 @@ def _publish(db, token, node_rows, edge_rows, items, change, element_ids, undo) 
     def finish(tx):
         seq = tx.run(BUMP_VERSION).single()["g"]
         tx.run("CREATE (:CommonGroundChange {seq: $seq, at: $at, actor: $actor, reason: $reason, "
-               "item_count: $count})", seq=seq, at=at, actor=change.actor, reason=change.reason,
-               count=len(items)).consume()
+               "item_count: $count, code: $code, params: $params})", seq=seq, at=at, actor=change.actor,
+               reason=change.reason, count=len(items), code=change.code,
+               params=encode_params(change.params) if change.params else None).consume()
         tx.run("MATCH (i:CommonGroundChangeItems {_staging: $token}) "
                "SET i.seq = $seq REMOVE i._staging, i._staged_at", token=token, seq=seq).consume()
         tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._last_change = $seq", ids=existed, seq=seq).consume()

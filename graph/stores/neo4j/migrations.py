@@ -56,7 +56,13 @@ STEP_2 = (
     "DROP INDEX published_token IF EXISTS",
 )
 
-STEPS = (STEP_1, STEP_2)
+# 3: a change says what it did as ``code`` and ``params`` (JSON) on its CommonGroundChange node
+# (graph.model.CHANGE_CODES); records made before keep their free-text reason and have neither.
+# Properties need no statement, but the step is numbered all the same, so that a program of
+# before, which would show coded changes without what they did, refuses the database instead.
+STEP_3 = ()
+
+STEPS = (STEP_1, STEP_2, STEP_3)
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -14,6 +14,7 @@ from ... import schema, text
 from ...errors import NotFound, SchemaError
 from ...model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, fold_repeats
 from ..base import GraphStore, RecentVersion, property_names
+from ..changes import decode_params
 from . import cypher
 from .bulk import bulk_write
 from .connection import DEFAULT_TIMEOUT_S, Neo4jConnection
@@ -163,8 +164,9 @@ class Neo4jStore(GraphStore):
                         ends = [item] if kind == "node" else item.split("|")[::2]
                         if node_id is None or node_id in ends:
                             items.append(ChangeItem(item, kind, before, after))
+                # A record made before codes has neither code nor params (graph.model.CHANGE_CODES).
                 found.append(Change(c["seq"], c["at"], c["actor"], c["reason"], tuple(items[:max_items]),
-                                    c["item_count"]))
+                                    c["item_count"], c.get("code") or "", decode_params(c.get("params"))))
             return found
 
         return self._execute(work)

@@ -14,7 +14,7 @@ import json
 from ... import schema, text
 from ...errors import NotFound, StaleWrite
 from ...model import Change, ChangeNote, Edge, Node
-from ..changes import ChangeRow, change_time, deleted, returned_change, touched_nodes, written
+from ..changes import ChangeRow, change_time, deleted, encode_params, returned_change, touched_nodes, written
 from .cypher import BATCH, BUMP, DISTINCT_EDGES, EDGE_ROWS, label, visible
 
 CHANGE_CHUNK = 1000  # change items per CommonGroundChangeItems node
@@ -178,11 +178,13 @@ def record_change(tx, items: list[tuple], change: ChangeNote) -> Change | None:
     # One statement, not four: a small write is mostly round trips.  The nodes it touched that are
     # still there are already locked by this transaction, and learn their newest change.
     seq = tx.run(BUMP + " WITH m.generation AS seq "
-                 "CREATE (:CommonGroundChange {seq: seq, at: $at, actor: $actor, reason: $reason, item_count: $count}) "
+                 "CREATE (:CommonGroundChange {seq: seq, at: $at, actor: $actor, reason: $reason, item_count: $count, "
+                 "code: $code, params: $params}) "
                  "WITH seq UNWIND $rows AS row CREATE (:CommonGroundChangeItems {seq: seq, chunk: row.chunk, "
                  "nodes: row.nodes, items: row.items}) WITH max(seq) AS seq "
                  "OPTIONAL MATCH (n:Entity) WHERE n.id IN $touched SET n._last_change = seq RETURN DISTINCT seq",
                  at=at, actor=change.actor, reason=change.reason, count=len(items), rows=rows,
+                 code=change.code, params=encode_params(change.params) if change.params else None,
                  touched=sorted(touched_nodes(items))).single()["seq"]
     return returned_change(seq, at, change, items)
 

@@ -77,7 +77,14 @@ STEP_2 = """
 DROP INDEX IF EXISTS change_items_by_item;
 """
 
-STEPS = (STEP_1, STEP_2)
+# 3: a change says what it did as a code and its parameters (graph.model.CHANGE_CODES), so history
+# can be told in the reader's language; records made before keep their free-text reason.
+STEP_3 = """
+ALTER TABLE changes ADD COLUMN code TEXT NOT NULL DEFAULT '';
+ALTER TABLE changes ADD COLUMN params TEXT
+"""
+
+STEPS = (STEP_1, STEP_2, STEP_3)
 SCHEMA_VERSION = len(STEPS)
 
 

@@ -177,7 +177,7 @@ class EmbeddedStore(GraphStore):
         nodes = [Node(i, kind, props) for i, kind, props in data["nodes"]]
         edges = [Edge(s, rel, t, props) for s, rel, t, props in data["edges"]]
         items, encoded = upsert(conn, nodes, edges)
-        record(conn, items, ChangeNote("kb migrate", f"migrated from {legacy.name}"), encoded)
+        record(conn, items, ChangeNote("kb migrate", code="migrate_snapshot", params={"file": legacy.name}), encoded)
         legacy.rename(legacy.with_name(f"{legacy.name}.migrated"))
 
     # -- writing -------------------------------------------------------------------
@@ -228,7 +228,7 @@ class EmbeddedStore(GraphStore):
         with self._read() as conn:
             if node_id is None:
                 heads = conn.execute(
-                    "SELECT seq, at, actor, reason, item_count FROM changes "
+                    "SELECT seq, at, actor, reason, item_count, code, params FROM changes "
                     "WHERE seq < coalesce(?, 9223372036854775807) AND seq > coalesce(?, -1) "
                     "ORDER BY seq DESC LIMIT ?", (before_seq, after_seq, limit)).fetchall()
                 return [read_change(head, conn.execute(
@@ -242,7 +242,7 @@ class EmbeddedStore(GraphStore):
                 if len(found) == limit:
                     break
                 ns = [n for _, n in group][:max_items]
-                head = conn.execute("SELECT seq, at, actor, reason, item_count FROM changes WHERE seq = ?",
+                head = conn.execute("SELECT seq, at, actor, reason, item_count, code, params FROM changes WHERE seq = ?",
                                     (seq,)).fetchone()
                 items = conn.execute(
                     "SELECT item, kind, before, after FROM change_items WHERE seq = ? "

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from ... import text
 from ...errors import NotFound, StaleWrite
 from ...model import Change, ChangeItem, ChangeNote, Edge, Node
-from ..changes import ChangeRow, change_time, deleted, returned_change, written
+from ..changes import ChangeRow, change_time, decode_params, deleted, encode_params, returned_change, written
 from .rows import dumps, edges_of, node_rows
 
 
@@ -134,8 +134,9 @@ def record(conn, items: list[ChangeRow], change: ChangeNote | None, encoded: dic
     # version knows exactly which changes it has not seen (see graph.matching.index).
     bump(conn)
     seq = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
-    conn.execute("INSERT INTO changes (seq, at, actor, reason, item_count) VALUES (?, ?, ?, ?, ?)",
-                 (seq, at, change.actor, change.reason, len(items)))
+    conn.execute("INSERT INTO changes (seq, at, actor, reason, item_count, code, params) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (seq, at, change.actor, change.reason, len(items), change.code,
+                  encode_params(change.params) if change.params else None))
     rows, ends = [], []
     for n, item in enumerate(map(ChangeRow._make, items)):
         rows.append((seq, n, item.name, item.kind, None if item.before is None else dumps(item.before),
@@ -150,8 +151,8 @@ def record(conn, items: list[ChangeRow], change: ChangeNote | None, encoded: dic
 
 def read_change(head, items) -> Change:
     """Return a change from its ``changes`` row and the ``change_items`` rows read of it."""
-    seq, at, actor, reason, count = head
+    seq, at, actor, reason, count, code, params = head
     return Change(seq, at, actor, reason, tuple(
         ChangeItem(item, kind, None if before is None else json.loads(before),
                    None if after is None else json.loads(after))
-        for item, kind, before, after in items), count)
+        for item, kind, before, after in items), count, code, decode_params(params))

@@ -42,7 +42,7 @@ def test_a_later_change_to_another_field_does_not_block_a_revert(town):
     [done] = revert(town, spanish.seq, ANA.actor)
     herent = town.get_node(HERENT).props
     assert not herent.get("name_es") and herent["region"] == "Vlaams-Brabant"
-    assert done.reason == f"revert #{spanish.seq}"
+    assert (done.code, done.params) == ("revert", {"seq": spanish.seq})
     assert [i.item for i in done.items] == [HERENT]
 
 
@@ -89,7 +89,7 @@ def test_reverting_a_creation_names_what_goes_and_holds_to_what_was_confirmed(to
     assert {e.key for e in town.edges_of("lesson:listen-first")} == {
         ("lesson:listen-first", "CONCERNS", "theme:water"),
         ("lesson:listen-first", "ILLUSTRATED_BY", "experience:welcome")}
-    assert back.reason == f"revert #{done.seq}"
+    assert (back.code, back.params) == ("revert", {"seq": done.seq})
 
 
 def test_a_creation_edited_since_is_not_reverted(town):

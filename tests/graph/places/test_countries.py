@@ -156,7 +156,7 @@ def test_a_store_from_before_codes_is_matched_and_its_duplicates_planned(store, 
                         "partnership:bath-england-united-kingdom--braunschweig-germany"}
     assert store.count_by_kind()["Municipality"] == 3
     # One change holds the whole fold, so it can be read back (and reverted) as one.
-    [fold] = [c for c in store.changes(limit=5) if c.reason.startswith("fold country spellings")]
+    [fold] = [c for c in store.changes(limit=5) if c.code == "fold_duplicates"]
     assert {i.item for i in fold.items if i.after is None} >= {"municipality:bath-england-united-kingdom"}
 
 

@@ -16,6 +16,7 @@ import pytest
 import graph
 import graph.stores.sqlite.store
 from graph import DataError
+from graph.model import ChangeNote
 from graph.records import make_node
 from graph.stores.sqlite.store import EmbeddedStore
 
@@ -154,13 +155,17 @@ def test_every_earlier_schema_opens_and_is_brought_up_to_date(tmp_path):
         tmp_path)[1]
     store = EmbeddedStore(tmp_path)
     version, indexes, schema_row = _user_version_and_indexes(tmp_path)
-    assert version == migrations.SCHEMA_VERSION == 2 and schema_row == "2"
+    assert version == migrations.SCHEMA_VERSION == 3 and schema_row == "3"
     assert "change_items_by_item" not in indexes and "nodes_by_match_key" in indexes
     assert store.get_node("theme:water").props["name_es"] == "Agua"
     assert store.search("agua")[0].id == "theme:water"  # the search index was built on open
     assert store.version() == "abc123-1" and [c.actor for c in store.changes()] == ["kb seed"]
-    store.write([make_node("theme:water", {"name_fr": "Eau"})])
+    [old] = store.changes()  # a record made before codes keeps its text and has no code (step 3)
+    assert (old.reason, old.code, old.params) == ("seed", "", {})
+    store.write([make_node("theme:water", {"name_fr": "Eau"})],
+                change=ChangeNote("user:1", code="translate", params={"field": "name", "to": "fr"}))
     assert [c.seq for c in store.changes(node_id="theme:water")] == [2, 1]
+    assert (store.changes()[0].code, store.changes()[0].params) == ("translate", {"field": "name", "to": "fr"})
     store.close()
     assert EmbeddedStore(tmp_path).count_by_kind() == {"Theme": 1}  # opened again: nothing left to do
 
@@ -170,7 +175,7 @@ def test_a_database_of_a_later_schema_is_refused_untouched(tmp_path):
     conn = sqlite3.connect(tmp_path / "graph.sqlite3")
     conn.execute("PRAGMA user_version = 99")
     conn.close()
-    with pytest.raises(DataError, match="database schema 99, this version reads 2"):
+    with pytest.raises(DataError, match="database schema 99, this version reads 3"):
         EmbeddedStore(tmp_path)
     assert _user_version_and_indexes(tmp_path)[0] == 99
 

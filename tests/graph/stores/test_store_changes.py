@@ -25,6 +25,35 @@ def test_a_write_commits_its_change_record(store):
         ("theme:water", "node", None, "Water"), ("theme:youth", "node", None, "Youth")}
 
 
+def test_a_change_keeps_its_code_and_parameters(store, monkeypatch):
+    """What a change did is kept as a code with parameters, on a write, a delete and a bulk write;
+    the editor's own words stay in ``reason``, and a note without a code keeps its free text."""
+    monkeypatch.setattr(graph.stores.neo4j.store, "BULK_THRESHOLD", 10)
+    written = store.write([theme("water", en="Water")], change=ChangeNote(
+        "user:ana", "nl name from the council", code="translate", params={"field": "name", "to": "nl"}))
+    assert (written.code, written.params, written.reason) == (
+        "translate", {"field": "name", "to": "nl"}, "nl name from the council")
+    towns = [make_node(f"municipality:t{i}", {"name": f"Town {i}", "country": "Peru"}) for i in range(12)]
+    store.write(towns, change=ChangeNote("kb import-twinnings", code="import_twinnings",
+                                         params={"file": "towns.csv"}))
+    store.delete(["municipality:t0"], change=ChangeNote("user:ana", code="delete"))
+    store.write([theme("youth", en="Youth")], change=ChangeNote("kb", "free text of before"))
+    assert [(c.code, c.params, c.reason) for c in store.changes()] == [
+        ("", {}, "free text of before"), ("delete", {}, ""),
+        ("import_twinnings", {"file": "towns.csv"}, ""),
+        ("translate", {"field": "name", "to": "nl"}, "nl name from the council")]
+    assert store.changes(node_id="municipality:t3")[0].params == {"file": "towns.csv"}
+
+
+def test_a_change_code_must_be_known_and_take_its_parameters():
+    with pytest.raises(ValueError, match="unknown change code"):
+        ChangeNote("user:ana", code="translated")
+    with pytest.raises(ValueError, match="takes"):
+        ChangeNote("user:ana", code="translate", params={"field": "name"})
+    with pytest.raises(ValueError, match="text or a whole number"):
+        ChangeNote("user:ana", code="revert", params={"seq": [1]})
+
+
 def test_an_update_records_before_and_after(store):
     store.write([theme("water", en="Water")])
     store.write([make_node("theme:water", {"name": {"nl": "Water", "es": "Agua"}})],
@@ -265,6 +294,7 @@ def test_seeding_twice_writes_once(store, tmp_path):
 def test_neo4j_refuses_a_database_of_a_later_schema(neo4j_store):
     """A database a newer version has migrated is left alone: opening it says why, and writes nothing."""
     from graph import DataError, open_store
+    from graph.stores.neo4j import migrations
 
     def set_version(tx, version):
         tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) SET m.schema_version = $v", v=version).consume()
@@ -272,11 +302,11 @@ def test_neo4j_refuses_a_database_of_a_later_schema(neo4j_store):
     neo4j_store.version()  # the meta node exists
     neo4j_store.connection.run(set_version, 99, write=True)
     try:
-        with pytest.raises(DataError, match="database schema 99, this version reads 2"), \
+        with pytest.raises(DataError, match="database schema 99, this version reads 3"), \
                 open_store({"NEO4J_URI": neo4j_store.uri}) as again:
             again.version()
     finally:
-        neo4j_store.connection.run(set_version, 2, write=True)
+        neo4j_store.connection.run(set_version, migrations.SCHEMA_VERSION, write=True)
 
 
 def test_neo4j_rebuilds_a_search_index_of_another_format(neo4j_store):
@@ -315,7 +345,7 @@ def test_a_store_of_schema_version_1_is_brought_up_to_date(neo4j_store):
     neo4j_store.clear()
     neo4j_store.write([make_node("municipality:herent", {"name": "Herent", "country": "Belgium"})])
     db = neo4j_store.connection
-    assert db.run(version) == migrations.SCHEMA_VERSION == 2
+    assert db.run(version) == migrations.SCHEMA_VERSION == 3
     db.run(forget_version, write=True)
     with db.driver().session(database=db.database) as session:  # schema commands run on their own
         session.run("DROP INDEX entity_search").consume()
@@ -324,7 +354,7 @@ def test_a_store_of_schema_version_1_is_brought_up_to_date(neo4j_store):
     assert not db.run(config)["fulltext.eventually_consistent"]
     assert {"staged_id", "staged_token", "published_token"} <= db.run(index_names)
     with open_store({"NEO4J_URI": neo4j_store.uri}) as again:
-        assert again.connection.run(version) == 2
+        assert again.connection.run(version) == 3
         assert again.connection.run(config)["fulltext.eventually_consistent"]
         assert not {"staged_id", "staged_token", "published_token"} & again.connection.run(index_names)
         assert [n.id for n in again.search("herent")] == ["municipality:herent"]
