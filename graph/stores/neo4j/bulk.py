@@ -221,6 +221,7 @@ def _stage(db, token, node_rows, edge_rows, items, element_ids, undo) -> None:
     def made(nodes: list[dict]) -> None:
         undo.created.extend(nodes)
         element_ids.update((m["id"], m["e"]) for m in nodes)
+        crashpoints.reached("neo4j.bulk.staging")
 
     for (_kind, known), rows in sorted(node_rows.items()):
         if not known:

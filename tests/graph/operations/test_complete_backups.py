@@ -38,6 +38,7 @@ def edit(store) -> int:
 
 
 def prepare(store) -> int:
+    store.accounts().clear()  # Neo4j's accounts outlive clear(), and the session's store is shared
     seed(store)
     store.accounts().add("herent-editor", PASSWORD, "editor", ["municipality:herent-belgium"], "Editor of Herent")
     return edit(store)
