@@ -43,3 +43,22 @@ def post_worker_init(worker):
     from webapp.gunicorn_errors import install
 
     install()
+
+
+def on_starting(server):
+    """Before any worker starts: complete (or undo) a restore or import that a killed process left halfway.
+
+    Once, in the master, so that no worker serves a half-replaced graph and no two workers finish
+    the same work at once.  A store that cannot be reached now is left to the workers' 503s.
+    """
+    from graph import open_store
+    from graph.errors import GraphError
+
+    try:
+        with open_store() as store:
+            done = store.finish_interrupted()
+    except GraphError as exc:
+        server.log.warning("could not check for interrupted restores or imports: %s", exc)
+        return
+    if done:
+        server.log.info("%s", done)
