@@ -171,3 +171,21 @@ def test_a_neo4j_import_killed_at_any_moment_shows_nothing_or_is_reported_and_co
     assert kb(env, "check")[0] == 0
     assert neo4j_store.interrupted() is None
     neo4j_store.clear()
+
+
+def test_gunicorn_completes_an_interrupted_restore_before_its_workers_start(tmp_path, big_backup, monkeypatch):
+    import logging
+    from types import SimpleNamespace
+
+    from webapp import gunicorn_conf
+
+    backup, expected = big_backup
+    store = EmbeddedStore(tmp_path / "kb")
+    env = environment(store, tmp_path)
+    code, out = kb(env, "restore", str(backup.path), kill_at="sqlite.replace.committed")
+    assert code == -signal.SIGKILL, out
+    assert "a restore was interrupted" in kb(env, "check")[1]
+    monkeypatch.delenv("NEO4J_URI", raising=False)
+    monkeypatch.setenv("KB_DATA_DIR", str(store.dir))
+    gunicorn_conf.on_starting(SimpleNamespace(log=logging.getLogger("gunicorn.error")))
+    assert_restored(store, expected)
