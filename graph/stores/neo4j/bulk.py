@@ -210,7 +210,8 @@ def _loop(db: Neo4jConnection, query: str, **params) -> None:
 def _sweep_stale(db: Neo4jConnection) -> None:
     """Delete what crashed bulk writes staged long ago; never what a running one is staging."""
     cutoff = time.time() - STAGED_MAX_AGE_S
-    for label in ("CommonGroundStaged", "CommonGroundChangeItems"):
+    for label in ("CommonGroundStaged", "CommonGroundChangeItems", "CommonGroundStagedChange",
+                  "CommonGroundBulkPending"):
         _loop(db, f"MATCH (n:{label}) WHERE n._staged_at < $cutoff "
               "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS c", cutoff=cutoff)
 

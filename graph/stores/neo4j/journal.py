@@ -30,6 +30,8 @@ the journal.
 from __future__ import annotations
 
 import json
+import os
+import socket
 import time
 import uuid
 
@@ -64,12 +66,37 @@ def _set_journal(db: Neo4jConnection, journal: dict | None) -> None:
     db.run(write_journal, journal, write=True)
 
 
+def owner() -> dict:
+    """Who writes a journal: a later run completes it only once that process is gone."""
+    return {"host": socket.gethostname(), "pid": os.getpid()}
+
+
+def running(journal: dict) -> bool:
+    """Whether the process that wrote ``journal`` still runs (on this machine; elsewhere it cannot be told).
+
+    Work whose process runs is its own to finish: completing it from here too would record it twice.
+    """
+    who = journal.get("owner") or {}
+    if who.get("host") != socket.gethostname() or not isinstance(who.get("pid"), int) or who["pid"] == os.getpid():
+        return False
+    try:
+        os.kill(who["pid"], 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # a process of another user has that number now: not ours
+        return False
+    return True
+
+
 def describe(journal: dict | None) -> str | None:
     """What ``kb check`` says of an unfinished journal."""
     if journal is None:
         return None
     what = "a restore" if journal["op"] == "restore" else "an import"
     started = journal.get("started", "?")
+    if running(journal):
+        return (f"{what} is running (process {journal['owner']['pid']}, started {started}, {journal['reason']}): "
+                "check again once it has ended")
     if journal["state"] == "staging":
         return (f"{what} was interrupted (started {started}, {journal['reason']}) before it showed anything; "
                 "the next kb restore, kb import or kb serve removes what it staged")
@@ -80,7 +107,7 @@ def describe(journal: dict | None) -> str | None:
 def finish(db: Neo4jConnection) -> str | None:
     """Complete or undo what the journal says is unfinished; say what was done (None: nothing was)."""
     journal = read_journal(db)
-    if journal is None:
+    if journal is None or running(journal):
         return None
     if journal["op"] == "restore":
         if journal["state"] == "staging":
@@ -130,7 +157,7 @@ def replace_all(db: Neo4jConnection, nodes: list[Node], edges: list[Edge], chang
     own = [] if changes else node_items + edge_items
     _set_journal(db, {"op": "restore", "token": token, "state": "staging", "actor": note.actor,
                       "reason": note.reason, "at": change_time(note), "accounts": accounts,
-                      "own_items": len(own), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
+                      "own_items": len(own), "owner": owner(), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
     element_ids: dict[str, str] = {}
     for (_kind, _known), rows in sorted(node_rows.items()):
         for i in range(0, len(rows), BATCH):
@@ -195,6 +222,11 @@ def _continue_restore(db: Neo4jConnection, journal: dict) -> int:
     crashpoints.reached("neo4j.restore.finishing")
 
     def last(tx):
+        # Under the meta node's lock: if another run completed it meanwhile, it is not recorded twice.
+        current = tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) SET m._lock = true REMOVE m._lock "
+                         "RETURN m.journal AS j, m.generation AS g").single()
+        if not current or not current["j"] or json.loads(current["j"]).get("token") != token:
+            return current["g"] if current else 0
         highest = tx.run("MATCH (c:CommonGroundChange) RETURN coalesce(max(c.seq), 0) AS s").single()["s"]
         seq = tx.run("MERGE (m:CommonGroundMeta {id: 'meta'}) "
                      "SET m.generation = CASE WHEN coalesce(m.generation, 0) > $h THEN coalesce(m.generation, 0) "
@@ -226,7 +258,7 @@ def begin_import(db: Neo4jConnection, token: str, note: ChangeNote, at: str, ite
         db.run(_run, "CREATE (p:CommonGroundBulkPending) SET p = $row, p._staging = $token, p._staged_at = $now",
                {"row": row, "token": token, "now": now}, write=True)
     _set_journal(db, {"op": "import", "token": token, "state": "publishing", "actor": note.actor,
-                      "reason": note.reason, "at": at, "item_count": item_count,
+                      "reason": note.reason, "at": at, "item_count": item_count, "owner": owner(),
                       "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})
 
 
@@ -271,6 +303,11 @@ def complete_import(db: Neo4jConnection, journal: dict) -> None:
     note = ChangeNote(journal["actor"], journal["reason"])
 
     def last(tx):
+        # Under the meta node's lock: if another run completed it meanwhile, it is not recorded twice.
+        current = tx.run("MATCH (m:CommonGroundMeta {id: 'meta'}) SET m._lock = true REMOVE m._lock "
+                         "RETURN m.journal AS j").single()
+        if not current or not current["j"] or json.loads(current["j"]).get("token") != token:
+            return
         seq = tx.run("MERGE (m:CommonGroundMeta {id: 'meta'}) SET m.generation = coalesce(m.generation, 0) + 1 "
                      "RETURN m.generation AS g").single()["g"]
         finish_import(tx, token, seq, journal["at"], note, journal["item_count"], ids)
