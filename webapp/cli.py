@@ -27,13 +27,25 @@ from graph.workspace.privacy import Visibility
 
 
 @contextmanager
-def _opened_store():
-    """Open the configured store; report any graph error as a clean command failure."""
+def _opened_store(finish_interrupted: bool = True):
+    """Open the configured store; report any graph error as a clean command failure.
+
+    A restore or import that a killed process left unfinished is completed (or undone) first, unless
+    the command only looks.
+    """
     try:
         with open_store() as store:
+            if finish_interrupted:
+                _finish_interrupted(store)
             yield store
     except GraphError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _finish_interrupted(store) -> None:
+    done = store.finish_interrupted()
+    if done:
+        click.echo(done)
 
 
 @click.group()
@@ -422,6 +434,7 @@ def serve_command(host: str, port: int, with_seeds: bool) -> None:
         raise click.ClickException(problem)
     try:
         store = open_store()
+        _finish_interrupted(store)
         if with_seeds:
             click.echo(_seeded_message(store, seed(store)))
         # Build the partner-matching index in the background; pages are served meanwhile.

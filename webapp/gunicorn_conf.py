@@ -46,10 +46,24 @@ def post_worker_init(worker):
 
 
 def on_starting(server):
-    """Refuse to start without up-to-date compiled catalogs: pages would be English under /nl."""
+    """In the master, before any worker starts: refuse to start without up-to-date compiled catalogs
+    (pages would be English under /nl), then complete (or undo) a restore or import that a killed process
+    left halfway, once, so that no worker serves a half-replaced graph and no two workers finish the same
+    work at once.  A store that cannot be reached now is left to the workers' 503s.
+    """
+    from graph import open_store
+    from graph.errors import GraphError
     from graph.resources import resource_dir
     from webapp.catalogs import catalog_error
 
     problem = catalog_error(resource_dir("translations"))
     if problem:
         raise SystemExit(problem)
+    try:
+        with open_store() as store:
+            done = store.finish_interrupted()
+    except GraphError as exc:
+        server.log.warning("could not check for interrupted restores or imports: %s", exc)
+        return
+    if done:
+        server.log.info("%s", done)

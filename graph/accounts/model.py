@@ -203,6 +203,29 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def check_rows(rows) -> list[dict]:
+    """Check account rows read from a backup; return them in the stored form, or raise AccountError."""
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise AccountError("bad_rows", "accounts must be a list of objects")
+    checked, seen = [], set()
+    for row in rows:
+        if "password" in row:
+            raise AccountError("bad_rows", "an account row holds a plain password; backups hold hashes only")
+        try:
+            account = Account.from_row(row)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AccountError("bad_rows", f"an account row lacks or spoils a field: {exc}") from exc
+        check_account_id(account.id)
+        check_role(account.role)
+        if account.password_hash and not account.password_hash.startswith("$argon2"):
+            raise AccountError("bad_rows", f"account {account.id}: the password hash is not an argon2 hash")
+        if account.id in seen:
+            raise AccountError("bad_rows", f"account {account.id} occurs twice")
+        seen.add(account.id)
+        checked.append(account.to_row())
+    return checked
+
+
 class AccountStore(ABC):
     """Accounts beside a graph store.  Backends keep rows; the rules live here, once."""
 
@@ -227,6 +250,10 @@ class AccountStore(ABC):
     def clear(self) -> None:
         """Delete every account (tests and `kb clear` do not call this: accounts outlive the graph)."""
 
+    @abstractmethod
+    def _replace_all(self, rows: list[dict]) -> None:
+        """Replace every stored row by ``rows``, in one transaction."""
+
     def close(self) -> None:
         """Release files and connections."""
 
@@ -240,6 +267,15 @@ class AccountStore(ABC):
 
     def all(self) -> list[Account]:
         return [Account.from_row(r) for r in self._all()]
+
+    # -- backups -------------------------------------------------------------------
+    def export_rows(self) -> list[dict]:
+        """Every account as a plain row for a backup: argon2id hashes, never a password."""
+        return [Account.from_row(r).to_row() for r in self._all()]
+
+    def replace_rows(self, rows: list[dict]) -> None:
+        """Replace every account by ``rows`` (checked first as :func:`check_rows` does), in one transaction."""
+        self._replace_all(check_rows(rows))
 
     def add(self, account_id: str, password: str, role: str = "editor", scopes=(),
             display_name: str = "") -> Account:

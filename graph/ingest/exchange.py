@@ -8,34 +8,42 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 from ..errors import DataError, SchemaError, StoreConflict
-from ..model import ChangeNote, Edge, Node
+from ..model import ChangeNote, Edge, Node, check_change_code
 from ..records import make_edge, make_node
 from ..schema import shown
 from ..stores.base import GraphStore
 
 FORMAT = "common-ground/node-link"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the graph only: what `kb export` writes and `kb load` reads
+# A backup: the graph, its change log (each change whole, under its own number) and the accounts
+# (argon2id hashes, never a password).  Version 1 files still load: they hold the graph only.
+BACKUP_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 # The largest export `kb load` accepts: it is parsed and checked in memory whole before one write
 # (the full twin-town graph exports to about 20 MB).
 MAX_LOAD_BYTES = 200 * 1024 * 1024
 MAX_LOAD_RECORDS = 2_000_000
 
 
-def export_data(store: GraphStore, leave_out=None) -> dict:
+def export_data(store: GraphStore, leave_out=None, backup: bool = False) -> dict:
     """Return the graph as a node-link mapping.
 
     ``leave_out`` (a graph.workspace.Visibility) leaves out what it hides: unpublished workspace
-    runs, their answers and what they yielded.  Backups never pass it: they hold everything.
+    runs, their answers and what they yielded.  Backups never pass it: they hold everything,
+    and with ``backup`` the change log and the accounts too (format version 2).
     """
     nodes = store.nodes() if leave_out is None else (n for n in store.nodes() if not leave_out.hides_node(n))
     edges = store.edges() if leave_out is None else (e for e in store.edges() if not leave_out.hides_edge(e))
+    extra = {"changes": list(store.export_changes()), "accounts": store.accounts().export_rows()} if backup else {}
     return {
+        **extra,
         "format": FORMAT,
-        "version": FORMAT_VERSION,
+        "version": BACKUP_VERSION if backup else FORMAT_VERSION,
         "directed": True,
         "multigraph": True,
         "nodes": [{"id": n.id, "kind": n.kind, "properties": n.props} for n in nodes],
@@ -53,10 +61,11 @@ def export_json(store: GraphStore, out: IO[str], leave_out=None) -> None:
     out.write("\n")
 
 
-def export_bytes(store: GraphStore) -> bytes:
-    """Return the canonical JSON export, as :func:`export_json` writes it, in UTF-8."""
+def export_bytes(store: GraphStore, backup: bool = False) -> bytes:
+    """Return the canonical JSON export, as :func:`export_json` writes it, in UTF-8 (``backup``: version 2)."""
     out = io.StringIO()
-    export_json(store, out)
+    json.dump(export_data(store, backup=backup), out, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+    out.write("\n")
     return out.getvalue().encode("utf-8")
 
 
@@ -73,6 +82,26 @@ def load_json(store: GraphStore, path: str | Path, max_bytes: int = MAX_LOAD_BYT
 def read_export(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
                 max_records: int = MAX_LOAD_RECORDS) -> tuple[list[Node], list[Edge]]:
     """Read an export and check every record of it; raise DataError naming the first fault."""
+    return read_contents(path, max_bytes, max_records).graph
+
+
+@dataclass
+class Contents:
+    """What an export or a backup holds; ``changes`` and ``accounts`` are None in a version 1 file."""
+
+    nodes: list[Node]
+    edges: list[Edge]
+    changes: list[dict] | None = None
+    accounts: list[dict] | None = None
+
+    @property
+    def graph(self) -> tuple[list[Node], list[Edge]]:
+        return self.nodes, self.edges
+
+
+def read_contents(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
+                  max_records: int = MAX_LOAD_RECORDS) -> Contents:
+    """Read an export or a backup and check every record of it; raise DataError naming the first fault."""
     name = str(path)
     try:
         size = Path(path).stat().st_size
@@ -91,9 +120,22 @@ def read_export(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
         raise DataError(name, None, None, f"invalid JSON: {shown(str(exc), 120)}") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DataError(name, None, "format", f"not a {FORMAT} export")
-    if data.get("version") != FORMAT_VERSION:
-        raise DataError(name, None, "version", f"unsupported version {data.get('version')!r}")
+    version = data.get("version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
+        raise DataError(name, None, "version", f"unsupported version {version!r}")
     records = len(_records(name, data, "nodes")) + len(_records(name, data, "edges"))
+    changes = accounts = None
+    if version >= 2:
+        changes = _changes(name, _records(name, data, "changes"))
+        # Imported here: the account rules hash a dummy password on import, which exports need not pay.
+        from ..accounts.model import AccountError, check_rows
+
+        accounts = _records(name, data, "accounts")
+        try:
+            accounts = check_rows(accounts)
+        except AccountError as exc:
+            raise DataError(name, None, "accounts", str(exc)) from exc
+        records += sum(len(c["items"]) for c in changes) + len(accounts)
     if records > max_records:
         raise DataError(name, None, None, f"{records} nodes and edges, more than the {max_records} a load may hold")
     nodes, edges = [], []
@@ -119,7 +161,38 @@ def read_export(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
         edges.append(edge)
     if len(ids) != len(nodes):
         raise DataError(name, "nodes", "id", "an id occurs twice")
-    return nodes, edges
+    return Contents(nodes, edges, changes, accounts)
+
+
+def _changes(name: str, records: list[dict]) -> list[dict]:
+    """Check the change records of a backup: numbered upwards, each item named and typed."""
+    checked, last = [], 0
+    for i, record in enumerate(records):
+        where = f"changes[{i}]"
+        seq = record.get("seq")
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq <= last:
+            raise DataError(name, where, "seq", "change numbers must be whole numbers going up")
+        last = seq
+        for key in ("at", "actor", "reason"):
+            if record.get(key) is not None and not isinstance(record.get(key), str):
+                raise DataError(name, where, key, "must be text")
+        code, params = record.get("code") or "", record.get("params") or {}
+        try:
+            check_change_code(code, params)  # what the change did, told in the reader's language
+        except ValueError as exc:
+            raise DataError(name, where, "code", str(exc)) from None
+        items = record.get("items")
+        if not isinstance(items, list):
+            raise DataError(name, where, "items", "must be a list")
+        for n, item in enumerate(items):
+            if not (isinstance(item, list) and len(item) == 4 and isinstance(item[0], str)
+                    and item[1] in ("node", "edge") and all(v is None or isinstance(v, dict) for v in item[2:])
+                    and (item[1] == "node" or item[0].count("|") == 2)):
+                raise DataError(name, f"{where}.items[{n}]", None,
+                                "must be [node id or source|TYPE|target, 'node' or 'edge', before, after]")
+        checked.append({"seq": seq, "at": record.get("at"), "actor": record.get("actor"),
+                        "reason": record.get("reason"), "code": code, "params": params, "items": items})
+    return checked
 
 
 def _records(name: str, data: dict, key: str) -> list[dict]:

@@ -1,13 +1,20 @@
 """Dated, verified backups (the node-link export of graph.ingest.exchange) and all-or-nothing restores.
 
+A backup (format version 2) holds the graph, the whole change log (each change under its own
+number, so that an old change can still be reverted after a restore) and the accounts (argon2id
+hashes, never a password); it is created readable by its owner only.  Version 1 backups (the
+graph alone) still restore, leaving the accounts as they are.
+
 A backup is written beside its final name, synced, read back, checked record by record as a
 load would, and compared with the store (node and edge counts) and with what was written (a
 SHA-256 digest, also kept in a ``.sha256`` file beside it, in ``sha256sum`` format).  Only then
 does it get its dated name, and only then are backups beyond the last N removed.
 
-A restore reads and checks the whole file before it touches the store.  With ``replace``, the
-store's current contents are first saved as a backup of their own, so that even a restore that
-fails halfway (the store going away between clearing and writing) loses nothing.
+A restore reads and checks the whole file before it touches the store, then hands everything to
+:meth:`GraphStore.replace_all`, which keeps the old contents visible until the new ones are
+complete, also when the process is killed (SQLite: one transaction; Neo4j: a journal that
+``kb check`` reports and the next run completes or undoes).  With ``replace``, the store's
+current contents are also saved first as a backup of their own.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DataError, GraphError, StoreConflict
-from ..ingest.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, export_bytes, read_export
+from ..ingest.exchange import MAX_LOAD_BYTES, MAX_LOAD_RECORDS, Contents, export_bytes, read_contents
 from ..model import ChangeNote
 from ..stores.base import GraphStore
 from ..stores.private_files import private_dir
@@ -41,6 +48,8 @@ class Backup:
     nodes: int
     edges: int
     digest: str
+    changes: int = 0
+    accounts: int = 0
     removed: list[Path] = field(default_factory=list)
 
 
@@ -66,7 +75,7 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
     private_dir(directory)  # backups hold the whole graph: a folder only its owner can read
     for _ in range(ATTEMPTS):
         version = store.version()
-        data = export_bytes(store)
+        data = export_bytes(store, backup=True)
         nodes, edges = sum(store.count_by_kind().values()), store.count_edges()
         if store.version() == version:
             break
@@ -77,13 +86,13 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
     partial = directory / f".{final.name}.partial"
     try:
         _write_synced(partial, data)
-        _verify(partial, digest, nodes, edges)
+        contents = _verify(partial, digest, nodes, edges)
         os.replace(partial, final)
         _write_synced(directory / (final.name + DIGEST_SUFFIX), f"{digest}  {final.name}\n".encode())
         _sync_dir(directory)
     finally:
         partial.unlink(missing_ok=True)
-    backup = Backup(final, nodes, edges, digest)
+    backup = Backup(final, nodes, edges, digest, len(contents.changes or ()), len(contents.accounts or ()))
     if keep is not None:
         for old in backups_in(directory)[:-keep]:
             old.unlink()
@@ -93,12 +102,12 @@ def write_backup(store: GraphStore, directory: str | Path, keep: int | None = No
 
 
 def verify_backup(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
-                  max_records: int = MAX_LOAD_RECORDS, require_digest: bool = False) -> tuple[list, list, str]:
+                  max_records: int = MAX_LOAD_RECORDS, require_digest: bool = False) -> tuple[Contents, str]:
     """Read a backup whole and check it: its digest (if a ``.sha256`` file is beside it) and every record.
 
     With ``require_digest``, a backup without a readable ``.sha256`` file beside it is refused:
     without one, nothing tells a changed file from the one that was written.
-    Returns its nodes, its edges and its digest; raises DataError naming the first fault.
+    Returns what it holds and its digest; raises DataError naming the first fault.
     """
     path = Path(path)
     try:
@@ -114,8 +123,7 @@ def verify_backup(path: str | Path, max_bytes: int = MAX_LOAD_BYTES,
     if recorded is not None and recorded != digest:
         raise DataError(str(path), None, None, f"its SHA-256 is {digest}, not {recorded} as "
                         f"{path.name}{DIGEST_SUFFIX} says: the file was changed or damaged")
-    nodes, edges = read_export(path, max_bytes, max_records)
-    return nodes, edges, digest
+    return read_contents(path, max_bytes, max_records), digest
 
 
 def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
@@ -128,7 +136,9 @@ def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
     contents are saved into ``safety_dir`` (a verified backup) before the store is cleared.
     """
     path = Path(path)
-    nodes, edges, digest = verify_backup(path, max_bytes, max_records, require_digest=not force)
+    contents, digest = verify_backup(path, max_bytes, max_records, require_digest=not force)
+    nodes, edges = contents.graph
+    store.finish_interrupted()  # an earlier restore or import killed halfway is completed first
     held = sum(store.count_by_kind().values()) + store.count_edges()
     saved = None
     if held:
@@ -138,10 +148,9 @@ def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
         if safety_dir is None:
             raise ValueError("a replacing restore needs a directory for the backup of the current contents")
         saved = write_backup(store, safety_dir).path
-        store.clear()
+    note = ChangeNote("kb restore", code="restore", params={"file": path.name, "digest": digest[:12]})
     try:
-        store.write(nodes, edges, ChangeNote("kb restore", code="restore",
-                                                   params={"file": path.name, "digest": digest[:12]}))
+        store.replace_all(nodes, edges, contents.changes or [], contents.accounts, note)
     except GraphError as exc:
         where = f"; the previous contents are in {saved}" if saved else ""
         raise GraphError(f"the restore of {path.name} failed: {exc}{where}") from exc
@@ -150,17 +159,21 @@ def restore_backup(store: GraphStore, path: str | Path, replace: bool = False,
         raise StoreConflict(f"after the restore the store holds {restored[0]} nodes and {restored[1]} edges, "
                             f"not {len(nodes)} and {len(edges)}" + (f"; the previous contents are in {saved}"
                                                                     if saved else ""))
-    return {"nodes": len(nodes), "edges": len(edges), "digest": digest, "saved": saved}
+    return {"nodes": len(nodes), "edges": len(edges), "digest": digest, "saved": saved,
+            "changes": len(contents.changes or ()), "accounts": None if contents.accounts is None
+            else len(contents.accounts)}
 
 
-def _verify(path: Path, digest: str, nodes: int, edges: int) -> None:
-    """Check a just-written backup against what was written and what the store holds."""
-    found_nodes, found_edges, found_digest = verify_backup(path, max_bytes=1 << 62, max_records=1 << 62)
+def _verify(path: Path, digest: str, nodes: int, edges: int) -> Contents:
+    """Check a just-written backup against what was written and what the store holds; return its contents."""
+    contents, found_digest = verify_backup(path, max_bytes=1 << 62, max_records=1 << 62)
+    found_nodes, found_edges = contents.graph
     if found_digest != digest:
         raise DataError(str(path), None, None, "what was read back differs from what was written")
     if (len(found_nodes), len(found_edges)) != (nodes, edges):
         raise DataError(str(path), None, None, f"holds {len(found_nodes)} nodes and {len(found_edges)} edges, "
                         f"the store {nodes} and {edges}")
+    return contents
 
 
 def _recorded_digest(path: Path) -> str | None:

@@ -38,8 +38,11 @@ class Report:
 
 
 def check_store(store: GraphStore) -> Report:
-    """Read every node and edge of ``store`` and report what the schema would refuse."""
+    """Read every node and edge of ``store`` and report what the schema would refuse, and unfinished work."""
     report = Report()
+    unfinished = store.interrupted()
+    if unfinished:  # a restore or import killed halfway: what is shown is not what anyone wrote
+        report.add(unfinished)
     kinds: dict[str, str] = {}
     for node in store.nodes():
         report.nodes += 1

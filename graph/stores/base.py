@@ -112,6 +112,37 @@ class GraphStore(ABC):
     def clear(self) -> None:
         """Delete every node, edge, change record and meta value (accounts stay)."""
 
+    # -- whole stores: backups, restores, interrupted work --------------------------
+    @abstractmethod
+    def export_changes(self) -> Iterator[dict]:
+        """Yield every change record whole, oldest first, as plain values for a backup.
+
+        Each is ``{"seq", "at", "actor", "reason", "items": [[item, kind, before, after], ...]}``.
+        """
+
+    @abstractmethod
+    def replace_all(self, nodes: list[Node], edges: list[Edge], changes: list[dict],
+                    accounts: list[dict] | None, note: ChangeNote) -> int:
+        """Replace the graph, its change log and (unless None) the accounts by those given.
+
+        All or nothing, also when the process is killed: until the new contents
+        are complete, readers see the old ones (SQLite: one transaction), or the
+        store is left in a state that :meth:`interrupted` reports and
+        :meth:`finish_interrupted` completes (Neo4j: bounded transactions under a
+        journal in the meta node).  ``changes`` keep their numbers, so each can
+        still be reverted; the replacement itself is recorded as one more change
+        (holding every node and edge as created when ``changes`` is empty).
+        Returns the seq of that change.
+        """
+
+    def interrupted(self) -> str | None:
+        """Say what a killed process left unfinished (a restore or a bulk import), or None."""
+        return None
+
+    def finish_interrupted(self) -> str | None:
+        """Complete (or, where nothing is visible yet, undo) what :meth:`interrupted` reports; say what."""
+        return None
+
     # -- accounts -------------------------------------------------------------
     @abstractmethod
     def accounts(self) -> AccountStore:

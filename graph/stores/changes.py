@@ -39,6 +39,11 @@ class ChangeRow(NamedTuple):
     before: dict | None
     after: dict | None
 
+    @classmethod
+    def from_record(cls, name: str, kind: str, before: dict | None, after: dict | None) -> ChangeRow:
+        """The row of an item as a change record (or a backup) names it (see :attr:`name`)."""
+        return cls(kind, name if kind == "node" else tuple(name.split("|")), before, after)
+
     @property
     def name(self) -> str:
         """The item as a change record names it: a node's id or an edge's ``source|TYPE|target``."""

@@ -49,3 +49,8 @@ class Neo4jAccountStore(AccountStore):
 
     def clear(self):
         self._run("MATCH (a:CommonGroundAccount) DETACH DELETE a", write=True)
+
+    def _replace_all(self, rows):
+        self._run("MATCH (a:CommonGroundAccount) DETACH DELETE a WITH count(*) AS gone "
+                  "UNWIND $rows AS row CREATE (:CommonGroundAccount {id: row.id, data: row.data})",
+                  write=True, rows=[{"id": r["id"], "data": json.dumps(r)} for r in rows])

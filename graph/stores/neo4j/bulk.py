@@ -25,6 +25,13 @@ the start (staged and published nodes deleted by element id, updated nodes
 and edges restored, created edges removed) and the error is raised, so the
 store ends as it was.  A process killed during staging leaves only invisible
 staged nodes, which the next bulk write sweeps once they are a day old.
+
+A process killed while publishing cannot undo anything, so publishing runs
+under a journal (:mod:`.journal`): before the first node becomes visible, the
+updates of existing nodes and edges are kept in the database and the meta
+node says an import is being published.  ``kb check`` reports that state, and
+the next run completes the import, with its change record, from what is
+staged and kept.
 """
 
 from __future__ import annotations
@@ -38,7 +45,9 @@ from functools import partial
 from ... import schema, text
 from ...errors import NotFound, StoreConflict
 from ...model import Change, ChangeNote, Edge, Node
-from ..changes import change_time, encode_params, returned_change, touched_nodes
+from .. import crashpoints
+from ..changes import change_time, returned_change, touched_nodes
+from . import journal
 from .connection import Neo4jConnection
 from .cypher import BATCH, BUMP_VERSION, visible
 from .writes import CHANGE_CHUNK, edge_changes, node_changes, read_edge_props, write_change_items
@@ -59,6 +68,7 @@ def _batches(rows: list, size: int = BATCH):
 
 def bulk_write(db: Neo4jConnection, nodes: list[Node], edges: list[Edge], change: ChangeNote) -> Change | None:
     """Write ``nodes`` and ``edges`` (already folded) in bounded transactions; see the module."""
+    journal.finish(db)  # an import or restore killed halfway is completed before this one starts
     _sweep_stale(db)
     ids = [n.id for n in nodes]
     existing: dict[str, dict] = {}
@@ -127,8 +137,11 @@ class _Undo:
         for chunk in _batches(self.created):
             db.run(_run, "UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
                            "DETACH DELETE n", {"rows": chunk}, write=True)
-        _loop(db, "MATCH (n:CommonGroundChangeItems {_staging: $token}) WITH n LIMIT $batch "
-              "DELETE n RETURN count(*) AS c", token=self.token)
+        for kind in ("CommonGroundChangeItems", "CommonGroundBulkPending"):
+            _loop(db, f"MATCH (n:{kind} {{_staging: $token}}) WITH n LIMIT $batch "
+                  "DELETE n RETURN count(*) AS c", token=self.token)
+        if (journal.read_journal(db) or {}).get("token") == self.token:
+            db.run(journal.write_journal, None, write=True)
         rows = [dict(self.existing[i], id=i, kind=k, _search=text.search_text(self.existing[i]))
                 for k, i in self.updated_nodes]
         for chunk in _batches(rows):
@@ -197,7 +210,8 @@ def _loop(db: Neo4jConnection, query: str, **params) -> None:
 def _sweep_stale(db: Neo4jConnection) -> None:
     """Delete what crashed bulk writes staged long ago; never what a running one is staging."""
     cutoff = time.time() - STAGED_MAX_AGE_S
-    for label in ("CommonGroundStaged", "CommonGroundChangeItems"):
+    for label in ("CommonGroundStaged", "CommonGroundChangeItems", "CommonGroundStagedChange",
+                  "CommonGroundBulkPending"):
         _loop(db, f"MATCH (n:{label}) WHERE n._staged_at < $cutoff "
               "WITH n LIMIT $batch DETACH DELETE n RETURN count(*) AS c", cutoff=cutoff)
 
@@ -208,10 +222,11 @@ def _stage(db, token, node_rows, edge_rows, items, element_ids, undo) -> None:
     def made(nodes: list[dict]) -> None:
         undo.created.extend(nodes)
         element_ids.update((m["id"], m["e"]) for m in nodes)
+        crashpoints.reached("neo4j.bulk.staging")
 
     for (_kind, known), rows in sorted(node_rows.items()):
         if not known:
-            _write_each(db, partial(_create_staged, now=now), _batches(rows), made)
+            _write_each(db, partial(_create_staged, now=now, token=token), _batches(rows), made)
     for (rel, fresh), rows in sorted(edge_rows.items()):
         if fresh:
             for chunk in _batches(_edge_rows(rows, element_ids)):
@@ -224,20 +239,30 @@ def _stage(db, token, node_rows, edge_rows, items, element_ids, undo) -> None:
         db.run(write_part, write=True)
 
 
-def _create_staged(tx, rows: list[dict], *, now: float) -> list[dict]:
-    return tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, n._staged_at = $now "
-                  "RETURN collect({id: n.id, e: elementId(n)}) AS made", rows=rows, now=now).single()["made"]
+def _create_staged(tx, rows: list[dict], *, now: float, token: str) -> list[dict]:
+    return tx.run("UNWIND $rows AS row CREATE (n:CommonGroundStaged) SET n = row, n._staged_at = $now, "
+                  "n._staging = $token RETURN collect({id: n.id, e: elementId(n)}) AS made",
+                  rows=rows, now=now, token=token).single()["made"]
 
 
 def _publish(db, token, node_rows, edge_rows, items, change, element_ids, undo) -> Change:
+    # The nodes that existed before this write learn its seq as their newest change with the version
+    # bump, never earlier: a small write between publishing and here must not end up newer.  The
+    # nodes it created keep none (graph.stores.neo4j.cypher.HIDDEN), which a version check finds by a scan.
+    existed = sorted(touched_nodes(items) - {row["id"] for (_, known), rows in node_rows.items() if not known
+                                             for row in rows})
+    at = change_time(change)
+    journal.begin_import(db, token, change, at, len(items), node_rows, edge_rows, existed)
+    crashpoints.reached("neo4j.bulk.journaled")
     for (kind, known), rows in sorted(node_rows.items()):
         if known:
             continue
         # The Entity label brings the id uniqueness constraint: a clash fails here, and is undone.
         query = ("UNWIND $rows AS row MATCH (n) WHERE elementId(n) = row.e AND n.id = row.id "
-                 f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at")
+                 f"SET n:Entity:{schema.node_kind(kind).label} REMOVE n:CommonGroundStaged, n._staged_at, n._staging")
         _write_each(db, lambda tx, chunk, query=query: _run(tx, query, {"rows": chunk}),
-                    _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]))
+                    _batches([{"e": element_ids[row["id"]], "id": row["id"]} for row in rows]),
+                    lambda _: crashpoints.reached("neo4j.bulk.publishing"))
     for (kind, known), rows in sorted(node_rows.items()):
         if not known:
             continue
@@ -252,22 +277,11 @@ def _publish(db, token, node_rows, edge_rows, items, change, element_ids, undo) 
             undo.written_edges += [(row["s"], rel, row["t"]) for row in chunk]
             _write_edges(db, MATCH_ENDS + f"MERGE (a)-[r:{rel}]->(b) SET r = row.props", chunk)
 
-    # The nodes that existed before this write learn its seq as their newest change with the version
-    # bump, never earlier: a small write between publishing and here must not end up newer.  The
-    # nodes it created keep none (graph.stores.neo4j.cypher.HIDDEN), which a version check finds by a scan.
-    existed = sorted(touched_nodes(items) - {row["id"] for (_, known), rows in node_rows.items() if not known
-                                             for row in rows})
-    at = change_time(change)
+    crashpoints.reached("neo4j.bulk.finishing")
 
     def finish(tx):
         seq = tx.run(BUMP_VERSION).single()["g"]
-        tx.run("CREATE (:CommonGroundChange {seq: $seq, at: $at, actor: $actor, reason: $reason, "
-               "item_count: $count, code: $code, params: $params})", seq=seq, at=at, actor=change.actor,
-               reason=change.reason, count=len(items), code=change.code,
-               params=encode_params(change.params) if change.params else None).consume()
-        tx.run("MATCH (i:CommonGroundChangeItems {_staging: $token}) "
-               "SET i.seq = $seq REMOVE i._staging, i._staged_at", token=token, seq=seq).consume()
-        tx.run("UNWIND $ids AS id MATCH (n:Entity {id: id}) SET n._last_change = $seq", ids=existed, seq=seq).consume()
+        journal.finish_import(tx, token, seq, at, change, len(items), existed)
         return seq
 
     return returned_change(db.run(finish, write=True), at, change, items)

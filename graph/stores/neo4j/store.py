@@ -15,7 +15,7 @@ from ...errors import NotFound, SchemaError
 from ...model import Change, ChangeItem, ChangeNote, Edge, ListQuery, Node, Page, fold_repeats
 from ..base import GraphStore, RecentVersion, property_names
 from ..changes import decode_params
-from . import cypher
+from . import cypher, journal
 from .bulk import bulk_write
 from .connection import DEFAULT_TIMEOUT_S, Neo4jConnection
 from .cypher import (
@@ -37,6 +37,7 @@ BATCH = cypher.BATCH
 # A write with more items than this is committed in bounded transactions (see .bulk).
 BULK_THRESHOLD = 20000
 SEARCH_CAP = 2000
+EXPORT_CHANGES_PAGE = 200  # change heads read per transaction by export_changes
 MAX_PATHS = 500
 # (kind, property) pairs with an index (see migrations), which find_by_property seeks by value.
 INDEXED_PROPERTIES = frozenset({("Municipality", "match_key")})
@@ -124,6 +125,46 @@ class Neo4jStore(GraphStore):
         while self._execute(delete_some, write=True):
             pass
         self._execute(forget_meta, write=True)
+
+    # -- whole stores ----------------------------------------------------------------
+    def export_changes(self) -> Iterator[dict]:
+        last = 0
+        while True:  # pages of heads, each read with its items in one transaction
+            def page(tx, after=last):
+                heads = list(tx.run("MATCH (c:CommonGroundChange) WHERE c.seq > $after RETURN c ORDER BY c.seq "
+                                    "LIMIT $limit", after=after, limit=EXPORT_CHANGES_PAGE))
+                found = []
+                for head in heads:
+                    c = head["c"]
+                    items = [item for chunk in tx.run("MATCH (i:CommonGroundChangeItems {seq: $seq}) "
+                                                      "RETURN i.items AS items ORDER BY i.chunk", seq=c["seq"])
+                             for item in json.loads(chunk["items"])]
+                    found.append({"seq": c["seq"], "at": c["at"], "actor": c["actor"], "reason": c["reason"],
+                                  "code": c.get("code") or "", "params": decode_params(c.get("params")),
+                                  "items": items})
+                return found
+
+            found = self._execute(page)
+            yield from found
+            if len(found) < EXPORT_CHANGES_PAGE:
+                return
+            last = found[-1]["seq"]
+
+    def replace_all(self, nodes, edges, changes, accounts, note) -> int:
+        try:
+            nodes, edges = fold_repeats(list(nodes), list(edges))
+            return journal.replace_all(self.connection, nodes, edges, changes, accounts, note)
+        finally:
+            self._recent.forget()
+
+    def interrupted(self) -> str | None:
+        return journal.describe(journal.read_journal(self.connection))
+
+    def finish_interrupted(self) -> str | None:
+        try:
+            return journal.finish(self.connection)
+        finally:
+            self._recent.forget()
 
     def accounts(self):
         # Imported when asked: the account rules hash a dummy password with argon2 on import,

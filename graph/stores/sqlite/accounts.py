@@ -70,3 +70,16 @@ class SQLiteAccountStore(AccountStore):
 
     def clear(self):
         self._run("DELETE FROM accounts")
+
+    def _replace_all(self, rows):
+        try:
+            conn = self._connect()
+            try:
+                with conn:  # one transaction: every account replaced, or none
+                    conn.execute("DELETE FROM accounts")
+                    conn.executemany("INSERT INTO accounts (id, data) VALUES (?, ?)",
+                                     [(row["id"], json.dumps(row)) for row in rows])
+            finally:
+                conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise StoreUnavailable(f"cannot write the accounts in {self.path}: {exc}") from exc

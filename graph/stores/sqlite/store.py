@@ -37,12 +37,23 @@ from pathlib import Path
 from ... import schema, text
 from ...errors import NotFound, StoreUnavailable
 from ...model import Change, ChangeNote, Edge, ListQuery, Node, Page, fold_repeats
+from .. import crashpoints
 from ..base import GraphStore, RecentVersion, property_names
+from ..changes import decode_params
 from ..private_files import private_dir, private_file
 from .migrations import check_legacy, migrate, reindex_if_stale
 from .paths import hop_edges, shortest_node_paths
 from .rows import dumps, edges_of, ids_param, json_path, node_rows, store_error, typed
-from .writes import bump, check_expected, delete_items, read_change, record, upsert
+from .writes import (
+    bump,
+    check_expected,
+    delete_items,
+    read_change,
+    record,
+    record_head,
+    upsert,
+    write_history,
+)
 
 DATABASE = "graph.sqlite3"
 LEGACY_SNAPSHOT = "graph.json"
@@ -52,6 +63,9 @@ BUSY_TIMEOUT_S = 30.0
 CACHE_KIB = 16 * 1024  # page cache per connection; the OS page cache is shared on top of it
 BULK_ROWS = 10000  # a write of more nodes and edges than this gets BULK_CACHE_KIB for its duration
 BULK_CACHE_KIB = 512 * 1024
+EXPORT_CHANGES_PAGE = 200  # change heads read per snapshot by export_changes
+# The accounts of a restore whose graph is committed, until they are in their own file (replace_all).
+PENDING_ACCOUNTS = "restore.pending_accounts"
 INDEXED_KEYS = frozenset({"match_key"})  # properties with an expression index (see migrations)
 
 
@@ -214,6 +228,66 @@ class EmbeddedStore(GraphStore):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are the constants above
             conn.execute("DELETE FROM meta WHERE key LIKE 'app.%'")  # what was said of the old graph
             bump(conn)
+
+    # -- whole stores ------------------------------------------------------------------
+    def export_changes(self) -> Iterator[dict]:
+        last = 0
+        while True:  # pages of heads, each read whole in one snapshot
+            with self._read() as conn:
+                heads = conn.execute("SELECT seq, at, actor, reason, code, params FROM changes WHERE seq > ? "
+                                     "ORDER BY seq LIMIT ?", (last, EXPORT_CHANGES_PAGE)).fetchall()
+                page = [{"seq": seq, "at": at, "actor": actor, "reason": reason, "code": code or "",
+                         "params": decode_params(params), "items": [
+                    [item, kind, None if before is None else json.loads(before),
+                     None if after is None else json.loads(after)]
+                    for item, kind, before, after in conn.execute(
+                        "SELECT item, kind, before, after FROM change_items WHERE seq = ? ORDER BY n", (seq,))]}
+                    for seq, at, actor, reason, code, params in heads]
+            yield from page
+            if len(heads) < EXPORT_CHANGES_PAGE:
+                return
+            last = heads[-1][0]
+
+    def replace_all(self, nodes, edges, changes, accounts, note) -> int:
+        nodes, edges = fold_repeats(list(nodes), list(edges))
+        # One transaction: readers (a served app's workers included) see the old contents until the
+        # commit, then the new ones; a kill before the commit leaves the old ones, as if never started.
+        # The accounts live in a file of their own, which no transaction spans: they are kept in the
+        # graph's meta table in the same transaction and copied across afterwards (finish_interrupted).
+        with self._write() as conn:
+            generation = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+            for table in ("nodes", "edges", "node_text", "changes", "change_items", "change_ends"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are the constants above
+            conn.execute("DELETE FROM meta WHERE key LIKE 'app.%'")
+            items, encoded = upsert(conn, nodes, edges)
+            highest = write_history(conn, changes)
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'generation'", (str(max(generation, highest)),))
+            # A new lineage: whoever followed the old graph change by change (the match index) starts over.
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'lineage'", (uuid.uuid4().hex[:12],))
+            seq = record_head(conn, note) if changes or not items else record(conn, items, note, encoded).seq
+            if accounts is not None:
+                conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE "
+                             "SET value = excluded.value", (PENDING_ACCOUNTS, dumps(accounts)))
+            crashpoints.reached("sqlite.replace.written")
+        crashpoints.reached("sqlite.replace.committed")
+        self.finish_interrupted()
+        return seq
+
+    def interrupted(self) -> str | None:
+        with self._read() as conn:
+            pending = conn.execute("SELECT 1 FROM meta WHERE key = ?", (PENDING_ACCOUNTS,)).fetchone()
+        return ("a restore was interrupted: the graph is restored, its accounts are not yet "
+                "(the next kb restore, kb import or kb serve completes it)") if pending else None
+
+    def finish_interrupted(self) -> str | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = ?", (PENDING_ACCOUNTS,)).fetchone()
+        if row is None:
+            return None
+        self.accounts().replace_rows(json.loads(row[0]))  # replacing twice gives the same rows
+        with self._write() as conn:
+            conn.execute("DELETE FROM meta WHERE key = ?", (PENDING_ACCOUNTS,))
+        return "completed an interrupted restore: its accounts are in place"
 
     def accounts(self):
         # Imported when asked: the account rules hash a dummy password with argon2 on import,

@@ -149,6 +149,37 @@ def record(conn, items: list[ChangeRow], change: ChangeNote | None, encoded: dic
     return returned_change(seq, at, change, items)
 
 
+def record_head(conn, change: ChangeNote) -> int:
+    """Record a change without items (a restore that brought its own history back); return its seq."""
+    bump(conn)
+    seq = int(conn.execute("SELECT value FROM meta WHERE key = 'generation'").fetchone()[0])
+    conn.execute("INSERT INTO changes (seq, at, actor, reason, item_count, code, params) VALUES (?, ?, ?, ?, 0, ?, ?)",
+                 (seq, change_time(change), change.actor, change.reason, change.code,
+                  encode_params(change.params) if change.params else None))
+    return seq
+
+
+def write_history(conn, changes: list[dict]) -> int:
+    """Write change records read from a backup, keeping their numbers; return the highest (0 if none)."""
+    highest = 0
+    for change in changes:
+        seq = change["seq"]
+        highest = max(highest, seq)
+        params = change.get("params")
+        conn.execute("INSERT INTO changes (seq, at, actor, reason, item_count, code, params) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     (seq, change["at"], change["actor"], change["reason"], len(change["items"]),
+                      change.get("code") or "", encode_params(params) if params else None))
+        rows, ends = [], []
+        for n, (name, kind, before, after) in enumerate(change["items"]):
+            rows.append((seq, n, name, kind, None if before is None else dumps(before),
+                         None if after is None else dumps(after)))
+            ends.extend((end, seq, n) for end in ChangeRow.from_record(name, kind, before, after).ends)
+        conn.executemany("INSERT INTO change_items (seq, n, item, kind, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                         rows)
+        conn.executemany("INSERT INTO change_ends (node, seq, n) VALUES (?, ?, ?)", sorted(ends))
+    return highest
+
+
 def read_change(head, items) -> Change:
     """Return a change from its ``changes`` row and the ``change_items`` rows read of it."""
     seq, at, actor, reason, count, code, params = head

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from graph import Node
 from graph.errors import DataError, StoreConflict
-from graph.ingest.exchange import export_bytes
+from graph.ingest.exchange import export_bytes, export_data
 from graph.ingest.seeds import SEEDS_DIR, seed
 from graph.ingest.twinnings import import_twinnings
 from graph.model import ChangeNote
@@ -41,6 +41,22 @@ def held(store) -> tuple[int, int]:
     return sum(store.count_by_kind().values()), store.count_edges()
 
 
+def graph_in(backup_path) -> tuple[list, list]:
+    """The nodes and edges of a backup file, as export_data gives them."""
+    data = json.loads(backup_path.read_text(encoding="utf-8"))
+    return data["nodes"], data["edges"]
+
+
+def graph_of_bytes(export: bytes) -> tuple[list, list]:
+    data = json.loads(export)
+    return data["nodes"], data["edges"]
+
+
+def graph_of(store) -> tuple[list, list]:
+    data = export_data(store)
+    return data["nodes"], data["edges"]
+
+
 # -- the full twin-town graph, on both stores ------------------------------------------------------
 
 def test_a_backup_of_the_full_twin_town_graph_is_dated_verified_and_restores_to_the_same_bytes(twin_backup, tmp_path):
@@ -53,16 +69,20 @@ def test_a_backup_of_the_full_twin_town_graph_is_dated_verified_and_restores_to_
     store = EmbeddedStore(tmp_path / "kb")
     restored = restore_backup(store, twin_backup.path)
     assert (restored["nodes"], restored["edges"]) == (twin_backup.nodes, twin_backup.edges)
-    assert export_bytes(store) == data
+    assert graph_of(store) == graph_in(twin_backup.path)
+    # The history comes back too (the seed and the import), and the restore is one more change.
+    assert [c["seq"] for c in store.export_changes()][:-1] == [c["seq"] for c in json.loads(data)["changes"]]
 
 
-def test_the_full_twin_town_backup_restores_into_neo4j_and_backs_up_to_the_same_digest(twin_backup, neo4j_store,
-                                                                                          tmp_path):
+def test_the_full_twin_town_backup_restores_into_neo4j_and_backs_up_the_same_graph_and_history(
+        twin_backup, neo4j_store, tmp_path):
     neo4j_store.clear()
     restore_backup(neo4j_store, twin_backup.path)
     assert held(neo4j_store) == (twin_backup.nodes, twin_backup.edges)
     again = write_backup(neo4j_store, tmp_path / "neo4j-backups")
-    assert again.digest == twin_backup.digest
+    assert graph_in(again.path) == graph_in(twin_backup.path)
+    before, after = (json.loads(p.read_text())["changes"] for p in (twin_backup.path, again.path))
+    assert after[:-1] == before and after[-1]["actor"] == "kb restore"
     neo4j_store.clear()
 
 
@@ -110,7 +130,8 @@ def test_restore_needs_an_empty_store_or_replace_which_saves_the_current_content
     restored = restore_backup(store, backup.path, replace=True, safety_dir=tmp_path / "safety")
     assert export_bytes(store) == before
     # What the store held before is a verified backup of its own.
-    assert restored["saved"].read_bytes() == changed and backups_in(tmp_path / "safety") == [restored["saved"]]
+    assert graph_in(restored["saved"]) == graph_of_bytes(changed)
+    assert backups_in(tmp_path / "safety") == [restored["saved"]]
 
 
 @pytest.mark.parametrize("damage", ["digest", "record", "json"])
@@ -167,8 +188,8 @@ def test_verify_backup_names_the_file_and_the_fault(tmp_path):
     store = EmbeddedStore(tmp_path / "kb")
     seed(store)
     backup = write_backup(store, tmp_path / "b")
-    nodes, edges, digest = verify_backup(backup.path)
-    assert (len(nodes), len(edges), digest) == (backup.nodes, backup.edges, backup.digest)
+    contents, digest = verify_backup(backup.path)
+    assert (len(contents.nodes), len(contents.edges), digest) == (backup.nodes, backup.edges, backup.digest)
     (tmp_path / "b" / "empty.json").write_text("")
     with pytest.raises(DataError, match="empty.json"):
         verify_backup(tmp_path / "b" / "empty.json")
@@ -195,7 +216,7 @@ def test_kb_backup_and_kb_restore(tmp_path, monkeypatch):
     monkeypatch.setenv("KB_DATA_DIR", str(tmp_path / "fresh"))
     into_empty = runner.invoke(main, ["restore", str(kept[0])])
     assert into_empty.exit_code == 0 and "saved" not in into_empty.output
-    assert export_bytes(EmbeddedStore(tmp_path / "fresh")) == kept[0].read_bytes()
+    assert graph_of(EmbeddedStore(tmp_path / "fresh")) == graph_in(kept[0])
     # A copy without its checksum file: refused, with what to do, unless --force.
     copy = tmp_path / "copy.json"
     copy.write_bytes(kept[0].read_bytes())

@@ -225,8 +225,8 @@ def test_a_failed_batch_among_those_staged_at_once_undoes_the_others(neo4j_store
     monkeypatch.setattr(bulk, "BATCH", 3)
     real_create = bulk._create_staged
 
-    def create_or_fail(tx, rows, *, now):
-        made = real_create(tx, rows, now=now)
+    def create_or_fail(tx, rows, *, now, token):
+        made = real_create(tx, rows, now=now, token=token)
         if any(r["id"] == "municipality:t7" for r in rows):
             raise StoreConflict("this batch fails after the others started")
         return made
