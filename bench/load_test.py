@@ -1,6 +1,6 @@
 """Load test: concurrent clients on node, search, list and match pages, alone and beside a writer.
 
-    python bench/load_test.py [--backend embedded|neo4j] [--clients 32] [--duration 60] [--twins]
+    python bench/load_test.py [--backend embedded|neo4j] [--clients 32] [--editors 1] [--duration 60] [--twins]
 
 Serves the app on loopback with gunicorn and ``webapp/gunicorn_conf.py``
 (threaded workers), then runs ``--clients`` clients for ``--duration``
@@ -100,21 +100,23 @@ def client(port: int, mix: dict[str, list[str]], until: float, results: dict, lo
     conn.close()
 
 
-def writer(store, until: float, counter: list[int]) -> None:
+def writer(store, until: float, counter: list[int], node_id: str = WRITER_NODE) -> None:
     """Change one node every half second, as an editor or an import would."""
     while time.monotonic() < until:
         counter[0] += 1
-        store.write([make_node(WRITER_NODE, {"name": "Load test writer", "description": f"write {counter[0]}"})])
+        store.write([make_node(node_id, {"name": "Load test writer", "description": f"write {counter[0]}"})])
         time.sleep(0.5)
 
 
-def run_phase(port: int, mix, clients: int, duration: float, store=None) -> dict:
+def run_phase(port: int, mix, clients: int, duration: float, store=None, editors: int = 1) -> dict:
     results = {"times": defaultdict(list), "errors": defaultdict(int), "writes": [0]}
     lock = threading.Lock()
     until = time.monotonic() + duration
     threads = [threading.Thread(target=client, args=(port, mix, until, results, lock)) for _ in range(clients)]
     if store is not None:
-        threads.append(threading.Thread(target=writer, args=(store, until, results["writes"])))
+        # Each editor writes its own node, so two editors make two changes every half second.
+        threads += [threading.Thread(target=writer, args=(store, until, results["writes"], f"{WRITER_NODE}-{n}"))
+                    for n in range(editors)]
     for t in threads:
         t.start()
     for t in threads:
@@ -139,6 +141,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", choices=["embedded", "neo4j"], default="embedded")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--editors", type=int, default=1, help="writers in the second phase")
     parser.add_argument("--duration", type=float, default=60, help="seconds per phase (two phases)")
     parser.add_argument("--twins", action="store_true", help="import the 25,917 twin-town pairs as well")
     args = parser.parse_args()
@@ -157,13 +160,13 @@ def main() -> None:
         # Unmeasured: each worker opens the store and builds its matching index on first use.
         run_phase(port, mix, args.clients, min(5.0, args.duration / 4))
         alone = run_phase(port, mix, args.clients, args.duration)
-        with_writer = run_phase(port, mix, args.clients, args.duration, store=store)
+        with_writer = run_phase(port, mix, args.clients, args.duration, store=store, editors=args.editors)
     finally:
         proc.terminate()
         proc.wait()
         store.close()
     print(f"{args.backend} store, {'seeds and twin towns' if args.twins else 'seeds'}, "
-          f"{args.clients} clients, gunicorn gthread ({os.cpu_count()} CPUs)")
+          f"{args.clients} clients, {args.editors} editors, gunicorn gthread ({os.cpu_count()} CPUs)")
     report("alone", alone, args.duration)
     report("beside a writer", with_writer, args.duration)
     if alone["errors"] or with_writer["errors"]:

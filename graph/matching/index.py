@@ -23,6 +23,10 @@ from .result import Path, path_key
 from .shards import Shards
 from .tuning import DECLARED, LESSON, MAX_PATHS, PRACTISED, STATUS_WEIGHT
 
+# The property a published workspace run carries (graph/workspace/privacy.py, which sits above
+# matching and so is not imported here).
+PUBLISHED_AT = "published_at"
+
 EDGE_TYPES = (
     "PARTNER_IN", "FACILITATES", "IMPLEMENTS", "CONCERNS", "CONTRIBUTES_TO", "HAS_TARGET",
     "OFFERS", "SEEKS", "WORKS_ON", "ILLUSTRATED_BY", "EXPERIENCED_IN",
@@ -91,6 +95,9 @@ class MatchIndex:
     seek_w: Mapping[str, dict[str, float]]
     work_w: Mapping[str, dict[str, float]]
     work_total: Mapping[str, float]
+    # Workspace runs not yet published: what they yielded (edges whose ``source`` names one) stays
+    # out of every claim, since a run is private to its partners until published (docs/workspace.md).
+    private_runs: frozenset[str] = frozenset()
 
 
 def weights_of(by_subject: dict[str, Support]) -> dict[str, float]:
@@ -129,6 +136,19 @@ class _Claims:
         return out
 
 
+def unpublished_runs(store: GraphStore) -> frozenset[str]:
+    """The ids of the workspace runs not yet published (graph/workspace/privacy.py keeps the date)."""
+    return frozenset(n.id for n in store.nodes("ExerciseRun", only=(PUBLISHED_AT,))
+                     if not n.props.get(PUBLISHED_AT))
+
+
+def public_edges(edges: Iterable[Edge], private_runs: frozenset[str]) -> Iterable[Edge]:
+    """``edges`` without those an unpublished run yielded (their ``source`` property names it)."""
+    if not private_runs:
+        return edges
+    return (e for e in edges if not (e.props and e.props.get("source") in private_runs))
+
+
 def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
     """Read what matching needs from ``store`` (public reads only) into an index.
 
@@ -144,8 +164,9 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
     themes = frozenset(n.id for n in store.nodes("Theme"))
     sdgs = frozenset(n.id for n in store.nodes("SDG"))
     # The few edges claims walk first, then the partnership links streamed (nearly all the edges).
-    edges = list(store.edges([t for t in EDGE_TYPES if t != "PARTNER_IN"]))
-    part = assemble(places, edges, store.edges(["PARTNER_IN"]))
+    private_runs = unpublished_runs(store)
+    edges = list(public_edges(store.edges([t for t in EDGE_TYPES if t != "PARTNER_IN"]), private_runs))
+    part = assemble(places, edges, public_edges(store.edges(["PARTNER_IN"]), private_runs))
     offers, seeks, works = part["offers"], part["seeks"], part["works_on"]
     offer_w, seek_w, work_w = ({m: weights_of(by) for m, by in claims.items()} for claims in (offers, seeks, works))
     return MatchIndex(
@@ -157,6 +178,7 @@ def build_index(store: GraphStore, version: str | None = None) -> MatchIndex:
         worked_on_by=Shards(_inverse(works)), facilitator_members=Shards(_inverse(part["facilitated"])),
         offer_w=Shards(offer_w), seek_w=Shards(seek_w), work_w=Shards(work_w),
         work_total=Shards({m: total_weight(ws) for m, ws in work_w.items()}),
+        private_runs=private_runs,
     )
 
 

@@ -14,7 +14,17 @@ from collections.abc import Mapping
 
 from ..model import Edge
 from ..stores.base import GraphStore
-from .index import EDGE_TYPES, MatchIndex, assemble, kind_of, place_of, total_weight, weights_of
+from .index import (
+    EDGE_TYPES,
+    PUBLISHED_AT,
+    MatchIndex,
+    assemble,
+    kind_of,
+    place_of,
+    public_edges,
+    total_weight,
+    weights_of,
+)
 from .shards import Shards
 from .tuning import STATUS_WEIGHT
 
@@ -54,10 +64,22 @@ def update_index(store: GraphStore, index: MatchIndex, version: str | None = Non
     items = [i for c in changes for i in c.items]
     if any(i.kind == "edge" and i.item.split("|")[1] == "HAS_TARGET" for i in items):
         return None  # a goal's targets changed: nearly every claim may move
+    private_runs = set(index.private_runs)
+    for i in items:
+        if i.kind != "node" or kind_of(i.item) != "ExerciseRun":
+            continue
+        published_after = i.after is not None and bool(i.after.get(PUBLISHED_AT))
+        if i.before is not None and (i.after is None or bool(i.before.get(PUBLISHED_AT)) != published_after):
+            # A run published, taken back or deleted: what it yielded may move many claims at once.
+            return None
+        if published_after:
+            private_runs.discard(i.item)
+        else:
+            private_runs.add(i.item)
     reach = _Reach(store)
     for i in items:
         reach.add(i)
-    return _splice(store, index, version, reach)
+    return _splice(store, index, version, reach, frozenset(private_runs))
 
 
 class _Reach:
@@ -156,7 +178,8 @@ def _claim_edges(store: GraphStore, munis: set[str]) -> list[Edge]:
     return list(found.values())
 
 
-def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -> MatchIndex:
+def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach,
+            private_runs: frozenset[str]) -> MatchIndex:
     """Return a new version of ``index`` with the entries of what ``reach`` names recomputed from the store.
 
     Every map is :meth:`Shards.replaced`: the new version copies only the
@@ -177,7 +200,7 @@ def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -
         elif kind_of(node_id) == "SDG":
             sdgs = sdgs | {node_id} if after is not None else sdgs - {node_id}
     alive = set(fresh_places)
-    claim_edges = _claim_edges(store, alive)
+    claim_edges = list(public_edges(_claim_edges(store, alive), private_runs))
     part = assemble(fresh_places, [e for e in claim_edges if e.type != "PARTNER_IN"],
                      [e for e in claim_edges if e.type == "PARTNER_IN"])
 
@@ -217,6 +240,7 @@ def _splice(store: GraphStore, index: MatchIndex, version: str, reach: _Reach) -
         work_w=work_w,
         work_total=index.work_total.replaced({m: total_weight(work_w[m]) for m in alive if m in work_w},
                                              [m for m in munis if m not in work_w]),
+        private_runs=private_runs,
     )
 
 

@@ -184,3 +184,21 @@ def test_an_empty_profile_is_told_so_with_a_link_and_no_province_is_offered(clie
     assert data["profile_empty"] and data["profile_url"] == "/nl/profile/municipalities/mechelen-belgium"
     for c in data["candidates"]:
         assert c["group"] != "network" or any(f["flag"] != "partner_of_partner" for f in c["flags"])
+
+
+def test_a_partner_search_looks_the_name_up_once(client, monkeypatch):
+    """The municipality's name was searched twice per request (did-you-mean, then the match): on Neo4j
+    under load each full-text search is a round trip the partner search waits for."""
+    from graph.stores.sqlite.store import EmbeddedStore
+
+    calls = []
+    original = EmbeddedStore.search
+
+    def counted(self, *args, **kwargs):
+        calls.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmbeddedStore, "search", counted)
+    response = client.get("/en/match?municipality=Herent&themes=theme:water")
+    assert response.status_code == 200
+    assert len(calls) == 1

@@ -55,9 +55,12 @@ def find_partner(fmt: str):
     if request.args:
         if form.validate():
             try:
-                context["did_you_mean"] = _did_you_mean(store, form)
+                # The name is looked up once (a full-text search: on Neo4j a round trip under load).
+                typed = (form.municipality.data or "").strip()
+                found = find_municipality(store, typed) if typed else None
+                context["did_you_mean"] = _did_you_mean(store, typed, found)
                 if not context["did_you_mean"]:
-                    context["result"] = _run(store, form, lang)
+                    context["result"] = _run(store, form, lang, found)
             except MatchError as exc:
                 field = getattr(form, ERROR_FIELDS.get(exc.code, "municipality"))
                 field.errors = list(field.errors) + [match_error_message(exc, lang)]
@@ -70,11 +73,11 @@ def find_partner(fmt: str):
     return render("match.html", context, fmt, status)
 
 
-def _did_you_mean(store, form: MatchForm) -> list[dict]:
-    """For a municipality name that finds nothing, the nearest names, each a link that runs the search
-    with it ("Brasshaat": Brasschaat); [] when the name is found or nothing is near (then it is an error)."""
-    typed = (form.municipality.data or "").strip()
-    if not typed or find_municipality(store, typed) is not None:
+def _did_you_mean(store, typed: str, found) -> list[dict]:
+    """For a municipality name that finds nothing (``found`` is None), the nearest names, each a link that
+    runs the search with it ("Brasshaat": Brasschaat); [] when the name is found or nothing is near
+    (then it is an error)."""
+    if not typed or found is not None:
         return []
     # "Brasshaat, België": the name before the comma is what may be misspelt.
     near = suggest(store, typed.partition(",")[0], kinds=["Municipality"])
@@ -84,10 +87,10 @@ def _did_you_mean(store, form: MatchForm) -> list[dict]:
              "url": current_url(query={"municipality": [s.id]}) + "#results"} for s in near]
 
 
-def _run(store, form: MatchForm, lang: str) -> dict:
+def _run(store, form: MatchForm, lang: str, found) -> dict:
+    """Match for the form; ``found``: the municipality its name resolved to, or None."""
     municipality = None
     if form.municipality.data:
-        found = find_municipality(store, form.municipality.data)
         if found is None:
             raise MatchError("unknown_municipality", "unknown municipality", municipality=form.municipality.data)
         municipality = found.id

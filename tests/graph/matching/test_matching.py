@@ -725,7 +725,7 @@ def test_a_follower_stops_when_its_store_is_closed(tmp_path):
 def _same_index(a, b) -> None:
     for name in ("version", "places", "themes", "sdgs", "offers", "seeks", "works_on", "memberships", "members",
                  "status", "facilitated", "offered_by", "sought_by", "worked_on_by", "facilitator_members",
-                 "offer_w", "seek_w", "work_w", "work_total"):
+                 "offer_w", "seek_w", "work_w", "work_total", "private_runs"):
         assert getattr(a, name) == getattr(b, name), name
 
 
@@ -828,6 +828,41 @@ def test_an_empty_profile_is_reported(seekers):
     seekers.write([make_node("municipality:mechelen", {"name": "Mechelen", "country": "Belgium"})])
     assert match(seekers, ask("municipality:mechelen")).profile_empty
     assert not match(seekers, ask("municipality:herent")).profile_empty
+
+
+def test_what_an_unpublished_run_yielded_counts_only_once_it_is_published(store):
+    """A workspace run stays between its partners until published (docs/workspace.md): the themes
+    and goals it yielded must not make anyone a candidate before then, in a full build or a follower."""
+    from graph.matching.index import build_index
+    from graph.matching.updates import update_index
+
+    w = World()
+    w.muni("brasschaat", seeks=[WATER])
+    cusco = w.muni("cusco", "Peru", ["es"])
+    w.muni("lima", "Peru", ["es"])
+    w.node("run:radar-1", partnership="partnership:brasschaat-cusco", exercise_kind="radar")
+    w.edges.append(make_edge(cusco, "OFFERS", WATER, {"source": "run:radar-1"}))
+    w.write(store)
+    assert "municipality:cusco" not in {c.id for c in match(store, ask("municipality:brasschaat")).candidates}
+    index = build_index(store)
+    assert index.private_runs == frozenset({"run:radar-1"})
+
+    # A second private run yields a goal: the follower splices it in, still left out.
+    store.write([make_node("run:radar-2", {"partnership": "partnership:brasschaat-cusco"})],
+                [make_edge(cusco, "WORKS_ON", "sdg:6", {"source": "run:radar-2"})])
+    followed = update_index(store, index)
+    assert followed is not None
+    _same_index(followed, build_index(store))
+    assert "municipality:cusco" not in followed.works_on
+
+    # Publishing is a change the follower sees: the theme counts from then on.
+    store.write([make_node("run:radar-1", {"partnership": "partnership:brasschaat-cusco",
+                                           "published_at": "2026-12-06T06:00:00Z", "published_by": "admin"})])
+    assert update_index(store, followed) is None  # a publish can move many claims: build again
+    rebuilt = build_index(store)
+    assert rebuilt.private_runs == frozenset({"run:radar-2"})
+    assert WATER in rebuilt.offers["municipality:cusco"]
+    assert "municipality:cusco" in {c.id for c in match(store, ask("municipality:brasschaat")).candidates}
 
 
 def test_offering_and_practising_come_with_the_path(store):
