@@ -170,7 +170,7 @@ def describe_fields(kind: str, form, original_lang: str | None) -> list[dict]:
             if spec.type in ("text", "string") and not spec.choices:
                 entry["max_length"] = _limit(name)
             if spec.choices:
-                entry["choices"] = [{"value": v, "label": str(lbl)} for v, lbl in field.choices if v]
+                entry["choices"] = [choice for choice in choice_list(field) if choice["value"]]
             if spec.low is not None:
                 entry["min"], entry["max"] = spec.low, spec.high
             if spec.type == "languages":
