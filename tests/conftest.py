@@ -47,7 +47,7 @@ WEB_FIXTURES = {"app", "client", "runner"}
 # Modules whose tests start processes (writers, gunicorn, a wheel's virtual environment, a Neo4j of its own).
 SUBPROCESS_MODULES = {"test_crash", "test_embedded_store", "test_serving", "test_fuzz", "test_package",
                       "test_form_races", "test_private_files", "test_catalogs_compiled",
-                      "test_neo4j_outage"}
+                      "test_neo4j_outage", "test_html_valid"}
 
 
 def pytest_generate_tests(metafunc):

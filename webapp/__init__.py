@@ -84,7 +84,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         hops = int(app.config["PROXY_FIX"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    from . import auth, db, i18n, json_body, limits, security, slashes, templating
+    from . import auth, db, i18n, json_body, limits, security, slashes, static_files, templating
     from .render import StrictJSONProvider
     from .views import (
         accounts,
@@ -115,6 +115,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     json_body.init_app(app)  # after auth: a body is read only once its CSRF token has been checked
     slashes.init_app(app)
     templating.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     for module in (health, home, browse, sdgs, search, paths, matching, network, accounts, editing, history,
                    profile, admin, accounts_admin, translate, workspace, sdg_suggest):

@@ -59,4 +59,4 @@ def init_app(app: Flask) -> None:
     def vendor(filename: str):
         if filename.split("/", 1)[0] not in VENDOR_PACKAGES or not (filename.endswith(".js") or filename in VENDOR_DATA):
             abort(404)
-        return send_from_directory(app.config["VENDOR_DIR"], filename, max_age=86400)
+        return send_from_directory(app.config["VENDOR_DIR"], filename)  # cache policy: static_files

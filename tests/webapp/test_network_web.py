@@ -16,7 +16,7 @@ def test_the_network_page_answers_in_every_language(client, lang):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert f'<html lang="{lang}">' in html and 'id="network-map"' in html and "<svg" in html
-    assert 'src="/vendor/sigma/dist/sigma.min.js"' in html and "<script>" not in html
+    assert 'src="/vendor/sigma/dist/sigma.min.js?v=' in html and "<script>" not in html
 
 
 @pytest.mark.both_stores
