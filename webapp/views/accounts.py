@@ -53,7 +53,7 @@ def sign_in(fmt: str):
         status = 400
     context = {"title": gettext("Sign in"), "error": error, "errors": form_errors(form),
                "fields": ["account", "password"], "csrf_token": generate_csrf(), "next": target}
-    return render("sign_in.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("sign_in.html", context, fmt, status, html={"form": form})
 
 
 @bp.route("/<lang:lang>/sign-out", methods=["POST"])

@@ -44,9 +44,10 @@ from graph.sdgs.review import (
 
 from .. import editforms, present
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
+from ..changes import present_change
 from ..choices import choice_list, choice_values, options
 from ..db import get_store
+from ..form_cycle import conflict, outside_message, saved
 from ..forms import CheckboxList, version_number
 from ..labels import kind_name, relation_name
 from ..render import page, render
@@ -80,11 +81,6 @@ def _refuse(message: str, status: int = 403):
     abort(status, description=message)
 
 
-def _outside() -> str:
-    return gettext("This belongs to municipalities or organisations your account does not work for. "
-                   "Nothing was changed.")
-
-
 def _outside_link() -> str:
     return gettext("You can link only what belongs to your municipality or organisation, or shared things such "
                    "as SDGs and themes. Ask an editor of the other side, or the association's staff, to make "
@@ -105,12 +101,13 @@ def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> 
     }
 
 
-def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "edit.html"):
-    if fmt != "html":
-        return render(template, context, fmt, status)
+def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "edit.html",
+                 **html_only):
+    """Render an edit form; ``html_only`` (the WTForms forms of its parts) stays out of the JSON."""
     # A plain string, so that the attribute it goes into escapes its quotes.
     relations_json = json.dumps(context.get("relations") or [], ensure_ascii=False)
-    return render(template, dict(context, form=form, relations_json=relations_json), fmt, status)
+    return render(template, context, fmt, status,
+                  html={"form": form, "relations_json": relations_json, **html_only})
 
 
 def _suggestion_context(store, kind: str, node_id: str | None, props: dict, original_lang: str | None,
@@ -156,7 +153,7 @@ def edit(plural: str, local: str, fmt: str):
     node = _existing(store, plural, local)
     node_id = node.id
     if not may_edit(store, account, node_id):
-        _refuse(_outside())
+        _refuse(outside_message())
     kind = node.kind
     form = editforms.node_form_class(kind)()
     editforms.localise_choices(form, lang, kind)
@@ -166,8 +163,7 @@ def edit(plural: str, local: str, fmt: str):
         form.version.data = str(version_of(store, node_id))
     status = 200
     extra = {"links": _links(store, node, lang), "relations": editforms.describe_relations(kind),
-             "history_url": url_for("history.node_history", plural=plural, local=local),
-             "link_form": _link_form(kind) if fmt == "html" else None}
+             "history_url": url_for("history.node_history", plural=plural, local=local)}
     # "Suggest SDGs" (the form without JavaScript) shows suggestions for the text as typed; it saves nothing.
     suggesting = form.is_submitted() and bool(request.form.get("suggest_sdgs"))
     if form.is_submitted() and not suggesting:
@@ -177,24 +173,15 @@ def edit(plural: str, local: str, fmt: str):
             if fmt == "json":
                 fresh = store.get_node(node_id)
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
-            flash(gettext("Saved."))
-            return redirect(present.node_url(node_id), 303)
+            return saved(present.node_url(node_id))
     props = editforms.form_values(kind, form) if form.is_submitted() else node.props
     extra.update(_suggestion_context(store, kind, node_id, props, form.original_lang.data, lang))
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
-        context["stale"] = _stale(store, node_id, form, lang)
+        context["stale"] = conflict(store, node_id, version_number(form.version.data), lang, form)
         form.version.data = str(version_of(store, node_id))
         context["version"] = form.version.data
-    if fmt == "json":
-        context.pop("link_form")
-    return _render_form(context, form, fmt, status)
-
-
-def _stale(store, node_id: str, form, lang: str) -> list[dict]:
-    based_on = version_number(form.version.data)
-    newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
-    return [present_change(c, nodes_of(store, newer), lang) for c in newer]
+    return _render_form(context, form, fmt, status, link_form=_link_form(kind))
 
 
 def _save(store, kind: str, node, form) -> int:
@@ -213,9 +200,7 @@ def _save(store, kind: str, node, form) -> int:
     try:
         check_version(store, node.id, based_on)
     except StaleEdit:
-        form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
-                                       "the form; compare it with what changed meanwhile, then save again.")]
-        return 409
+        return 409  # the caller maps it to the form's error and the diff (form_cycle.conflict)
     values = editforms.form_values(kind, form)
     values["original_lang"] = form.original_lang.data
     changes = changed_props(node, values)
@@ -239,10 +224,7 @@ def _save(store, kind: str, node, form) -> int:
             # The store checks the version again inside the write: another worker may have saved meanwhile.
             store.write(nodes, tags, change=note, expect={node.id: based_on})
         except StaleWrite:
-            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still "
-                                           "in the form; compare it with what changed meanwhile, then save "
-                                           "again.")]
-            return 409
+            return 409  # as above
     # A rejection holds for the text as saved: a changed text gets a fresh look.
     text, _ = text_of(kind, {**node.props, **values}, values["original_lang"])
     for rejected_id in rejected_ids:
@@ -337,23 +319,17 @@ def create(plural: str, fmt: str):
             if fmt == "json":
                 return {"saved": True, "node": present.ref(store.get_node(created), lang), "version":
                         version_of(store, created)}, 201
-            flash(gettext("Saved."))
-            return redirect(present.node_url(created), 303)
+            return saved(present.node_url(created))
     link_errors = {k: [str(m) for m in v] for k, v in link.errors.items()}
     link_errors.update({f"also-{k}": [str(m) for m in v] for k, v in also.errors.items()})
     props = editforms.form_values(kind, form) if form.is_submitted() else {}
     context = _form_context(kind, form, None, form.original_lang.data,
                             **_suggestion_context(store, kind, None, props, form.original_lang.data, lang),
-                            relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
-                            also_form=also if fmt == "html" else None,
-                            subjects_form=subjects if fmt == "html" else None,
+                            relations=editforms.describe_relations(kind),
                             subjects={name: choice_list(subjects[name])
                                       for name in ("themes", "sdgs")} if subjects else None,
                             link_required=not account.edits_everything, link_errors=link_errors)
-    if fmt == "json":
-        for key in ("link_form", "also_form", "subjects_form"):
-            context.pop(key)
-    return _render_form(context, form, fmt, status)
+    return _render_form(context, form, fmt, status, link_form=link, also_form=also, subjects_form=subjects)
 
 
 def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, subjects) -> tuple[int, str | None]:
@@ -529,7 +505,7 @@ def delete(plural: str, local: str, fmt: str):
     node = _existing(store, plural, local)
     node_id = node.id
     if not may_edit(store, account, node_id):
-        _refuse(_outside())
+        _refuse(outside_message())
     if request.method == "GET":
         return _delete_page(store, node, fmt)
     form = FlaskForm()

@@ -158,7 +158,7 @@ def start(local: str, exercise: str, fmt: str):
                           (form.held_on.data.isoformat() if form.held_on.data else ""),
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
                "errors": _errors(form), "csrf_token": generate_csrf()}
-    return render("workspace_start.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("workspace_start.html", context, fmt, status, html={"form": form})
 
 
 def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
@@ -245,7 +245,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
                "version": form.version.data, "errors": _errors(form), "stale": stale,
                "csrf_token": generate_csrf()}
-    return render("workspace_answer.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("workspace_answer.html", context, fmt, status, html={"form": form})
 
 
 def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> list[dict]:
@@ -345,7 +345,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                             "language": NATIVE_NAMES.get(response.lang, response.lang)},
                "to": form.to.data, "text": form.text.data, "version": form.version.data,
                "errors": _errors(form), "stale": stale, "csrf_token": generate_csrf()}
-    return render("workspace_translate.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("workspace_translate.html", context, fmt, status, html={"form": form})
 
 
 @page(bp, BASE + "/runs/<local:run>/publish", methods=["POST"], cache=False)
