@@ -148,7 +148,7 @@ def listing(plural: str, fmt: str):
         "facets": facets,
         "items": [dict(present.ref(n, lang), summary=present.summary(n, lang)) for n in shown_nodes],
     }
-    return render("list.html", context, fmt)
+    return render("browse/list.html", context, fmt)
 
 
 def _moved(store, node_id: str, endpoint: str, **values):
@@ -235,7 +235,7 @@ def node(plural: str, local: str, fmt: str):
             "lessons_url": url_for("sdgs.lessons", lang=lang, sdg=n.id),
             "contribute_url": url_for("editing.create", lang=lang, plural="lessons"),
         }
-    return render("node.html", context, fmt)
+    return render("browse/node.html", context, fmt)
 
 
 @bp.route("/<lang:lang>/<kind:plural>/<local:local>/graph.json")

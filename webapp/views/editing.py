@@ -101,7 +101,7 @@ def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> 
     }
 
 
-def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "edit.html",
+def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "editing/edit.html",
                  **html_only):
     """Render an edit form; ``html_only`` (the WTForms forms of its parts) stays out of the JSON."""
     # A plain string, so that the attribute it goes into escapes its quotes.
@@ -483,7 +483,7 @@ def _delete_page(store, node, fmt: str, status: int = 200):
                "links": _links(store, node, lang), "csrf_token": generate_csrf(),
                "action": url_for("editing.delete", plural=request.view_args["plural"],
                                  local=request.view_args["local"])}
-    return render("delete.html", context, fmt, status)
+    return render("editing/delete.html", context, fmt, status)
 
 
 def _delete_confirmed() -> bool:

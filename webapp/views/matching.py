@@ -67,7 +67,7 @@ def find_partner(fmt: str):
     context["query"] = {k: request.args.getlist(k) for k in request.args}
     if fmt == "html":
         context["form"] = form  # the HTML rendering also needs the form object itself
-    return render("match.html", context, fmt, status)
+    return render("browse/match.html", context, fmt, status)
 
 
 def _did_you_mean(store, form: MatchForm) -> list[dict]:

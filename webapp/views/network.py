@@ -147,13 +147,13 @@ def network_context(embed: bool = False) -> dict:
 @page(bp, "/<lang:lang>/network", params=PARAMS)
 def overview(fmt: str):
     """Show an association's member network: filters, figures, chart, drawing, map, gaps and exports."""
-    return render("network.html", network_context(), fmt)
+    return render("network/network.html", network_context(), fmt)
 
 
 @page(bp, "/<lang:lang>/network/embed", params=PARAMS)
 def embed(fmt: str):
     """Show the network's map and figures without the site's chrome, for other sites to frame."""
-    return render("network_embed.html", network_context(embed=True), fmt)
+    return render("network/embed.html", network_context(embed=True), fmt)
 
 
 # The exports of the current selection: (route, file name, media type).

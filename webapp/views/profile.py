@@ -121,4 +121,4 @@ def _profile_page(store, account, lang, node, node_id, fmt):
         "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
         "csrf_token": generate_csrf(), "stale": stale, "contact_fields": [f"contact_{c}" for c in LANGUAGES],
     }
-    return render("profile.html", context, fmt, status, html={"form": form})
+    return render("editing/profile.html", context, fmt, status, html={"form": form})

@@ -73,7 +73,7 @@ def translate(fmt: str):
         "languages": [{"value": c, "label": language_label(c, lang)} for c in LANGUAGES],
         "items": missing_texts(store, account, kind, to), "csrf_token": generate_csrf(),
     }
-    return render("translate.html", context, fmt)
+    return render("editing/translate.html", context, fmt)
 
 
 def _save(store, account, to: str) -> str:

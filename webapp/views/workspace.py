@@ -112,7 +112,7 @@ def workspace(local: str, fmt: str):
                "title": gettext("Workspace of %(name)s", name=partnership.label(lang)),
                "partners": [present.ref(m, lang) for m in partners.values()],
                "exercises": exercises, "may_start": may_start}
-    return render("workspace.html", context, fmt)
+    return render("workspace/overview.html", context, fmt)
 
 
 @page(bp, BASE + "/start/<local:exercise>", methods=["GET", "POST"], cache=False)
@@ -158,7 +158,7 @@ def start(local: str, exercise: str, fmt: str):
                           (form.held_on.data.isoformat() if form.held_on.data else ""),
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
                "errors": _errors(form), "csrf_token": generate_csrf()}
-    return render("workspace_start.html", context, fmt, status, html={"form": form})
+    return render("workspace/start.html", context, fmt, status, html={"form": form})
 
 
 def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
@@ -191,7 +191,7 @@ def run_page(local: str, run: str, fmt: str):
     context = {**_base(partnership, lang), **shown.run_context(store, found, template, partners, roles, lang, account)}
     if fmt == "json" and context["radar"]:
         context["radar"].pop("svg")
-    return render("workspace_run.html", context, fmt)
+    return render("workspace/run.html", context, fmt)
 
 
 @page(bp, BASE + "/runs/<local:run>/answer/<local:municipality>", methods=["GET", "POST"], cache=False)
@@ -245,7 +245,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
                "version": form.version.data, "errors": _errors(form), "stale": stale,
                "csrf_token": generate_csrf()}
-    return render("workspace_answer.html", context, fmt, status, html={"form": form})
+    return render("workspace/answer.html", context, fmt, status, html={"form": form})
 
 
 def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> list[dict]:
@@ -345,7 +345,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                             "language": NATIVE_NAMES.get(response.lang, response.lang)},
                "to": form.to.data, "text": form.text.data, "version": form.version.data,
                "errors": _errors(form), "stale": stale, "csrf_token": generate_csrf()}
-    return render("workspace_translate.html", context, fmt, status, html={"form": form})
+    return render("workspace/translate.html", context, fmt, status, html={"form": form})
 
 
 @page(bp, BASE + "/runs/<local:run>/publish", methods=["POST"], cache=False)
@@ -385,7 +385,7 @@ def compare(local: str, fmt: str):
     context = {**_base(partnership, lang), **shown.comparison(comparison, partners, name, lang)}
     if fmt == "json":
         context["radar"].pop("svg")
-    return render("workspace_compare.html", context, fmt)
+    return render("workspace/compare.html", context, fmt)
 
 
 def _run_arg(store, partnership_id: str, name: str):
@@ -423,7 +423,7 @@ def report(local: str, fmt: str):
                                 second=language_name(other, lang)),
                "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES if c != lang],
                "partners": [present.ref(m, lang) for m in partners.values()], "runs": runs}
-    return render("workspace_report.html", context, fmt)
+    return render("workspace/report.html", context, fmt)
 
 
 def _other_language(runs, lang: str) -> str:
@@ -480,6 +480,6 @@ def adapt(local: str, fmt: str):
                "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()}, "max_label": MAX_LABEL,
                "version": version,
                "errors": errors, "stale": stale, "csrf_token": generate_csrf()}
-    return render("workspace_adapt.html", context, fmt, status)
+    return render("workspace/adapt.html", context, fmt, status)
 
 
