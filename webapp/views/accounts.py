@@ -9,10 +9,10 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import present
 from ..auth import User, current_account, get_accounts, signed_in
 from ..db import get_store
-from ..forms import SignInForm
+from ..forms.common import SignInForm
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("accounts", __name__)

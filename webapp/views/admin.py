@@ -23,9 +23,9 @@ from graph.ingest.questionnaire import (
 )
 from graph.ingest.spreadsheets import csv_bytes, xlsx_bytes
 
-from .. import present
 from ..auth import admin_only, current_account
 from ..db import get_store
+from ..presenters import nodes as present
 from ..render import page, render
 from .sdg_suggest import present_suggestions
 

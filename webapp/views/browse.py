@@ -12,14 +12,14 @@ from graph.queries import Connections, connections, find_moved, goal_detail, nei
 from graph.schema import KIND_BY_PLURAL, REL_TYPES
 from graph.text import fold
 
-from .. import present
 from ..auth import current_account
 from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
 from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
+from ..presenters import nodes as present
+from ..presenters.workspace import workspace_links
 from ..render import page, render
 from ..visibility import visibility
-from ..workspace_present import workspace_links
 from .sdgs import knowledge as sdg_knowledge_groups
 
 bp = Blueprint("browse", __name__)

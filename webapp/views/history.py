@@ -12,11 +12,11 @@ from flask_wtf.csrf import generate_csrf
 from graph import NotFound
 from graph.editing.edits import EDIT_LOCK, NotRevertible, get_change, may_revert, plan_revert, revert
 
-from .. import present
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..labels import relation_name
+from ..presenters import nodes as present
+from ..presenters.changes import nodes_of, present_change
 from ..render import page, render
 from ..visibility import visibility
 

@@ -10,11 +10,11 @@ from graph.places import regions
 from graph.queries import find_municipality
 from graph.suggest import suggest
 
-from .. import present
 from ..choices import options
 from ..db import get_store
-from ..forms import WORKING_LANGUAGES, MatchForm
+from ..forms.common import WORKING_LANGUAGES, MatchForm
 from ..labels import COMPONENTS, FLAGS, language_name, match_error_message
+from ..presenters import nodes as present
 from ..render import current_url, page, render
 
 bp = Blueprint("matching", __name__)

@@ -13,10 +13,10 @@ from graph.network.export import edges_csv, export_graph, node_link_json, nodes_
 from graph.network.selection import associations, read_network
 from graph.places.regions import countries, country_name, region_choices, region_name
 
-from .. import present
 from ..db import get_store
 from ..labels import province_name, value_name
 from ..network_params import PARAMS, chosen, filter_label, query_of, read_filter, status_options
+from ..presenters import nodes as present
 from ..render import only_params, page, render
 
 bp = Blueprint("network", __name__)

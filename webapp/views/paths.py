@@ -9,9 +9,9 @@ from flask_babel import gettext
 
 from graph import search as finder
 
-from .. import present
 from ..db import get_store
 from ..labels import relation_name
+from ..presenters import nodes as present
 from ..render import page, render
 from ..visibility import visibility
 

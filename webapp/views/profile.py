@@ -16,14 +16,14 @@ from graph.editing.profiles import MAX_CONTACT, Profile, read_profile, save_prof
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
 
-from .. import present
 from ..auth import current_account, signed_in
 from ..choices import choice_list, options
 from ..db import get_store
-from ..form_cycle import CONFLICTS, conflict, saved, write_expecting
-from ..forms import CheckboxList, version_number
+from ..forms.common import CheckboxList, version_number
+from ..forms.cycle import CONFLICTS, conflict, saved, write_expecting
 from ..i18n import current_language
 from ..labels import language_name
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("profile", __name__)

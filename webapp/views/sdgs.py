@@ -7,9 +7,9 @@ from flask_babel import gettext
 
 from graph.queries import goal_projects, lesson_counts, lesson_views, sdg_knowledge, sdg_overview
 
-from .. import present
 from ..db import get_store
 from ..labels import kind_name
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("sdgs", __name__)

@@ -8,9 +8,9 @@ from flask_babel import gettext
 from graph import search as finder
 from graph.schema import NODE_KINDS
 
-from .. import present
 from ..db import get_store
 from ..labels import PARAMETERS, kind_name
+from ..presenters import nodes as present
 from ..render import current_url, page, render
 from ..visibility import visibility
 

@@ -12,11 +12,11 @@ from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NODE_KINDS, check_value, editable_fields, kind_of_id
 from graph.text import localized
 
-from .. import present
 from ..auth import current_account, signed_in
 from ..db import get_store
-from ..form_cycle import CONFLICTS, outside_message, stale_message, write_expecting
+from ..forms.cycle import CONFLICTS, outside_message, stale_message, write_expecting
 from ..labels import kind_name, language_label, language_name
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("translate", __name__)

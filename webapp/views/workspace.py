@@ -19,16 +19,15 @@ from graph.schema import LANGUAGES
 from graph.sdgs.suggest import default_suggester
 from graph.workspace.checks import MAX_LABEL
 
-from .. import present
-from .. import workspace_forms as forms
-from .. import workspace_present as shown
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
 from ..choices import choice_list, options
 from ..db import get_store
-from ..forms import version_number
+from ..forms import workspace as forms
+from ..forms.common import version_number
 from ..i18n import NATIVE_NAMES
 from ..labels import language_label, language_name
+from ..presenters import nodes as present
+from ..presenters import workspace as shown
 from ..render import page, render
 from ..visibility import visibility
 from .sdg_suggest import present_suggestions
@@ -36,7 +35,6 @@ from .sdg_suggest import present_suggestions
 bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
 # Refusals that are about who asks, not what they wrote.
-FORBIDDEN = {"not_an_editor"}
 
 
 @bp.context_processor
@@ -142,7 +140,7 @@ def start(local: str, exercise: str, fmt: str):
                                        notions=tuple(form.notions.data or ()), own_notions=own,
                                        actor=account.actor)
             except ws.WorkspaceError as exc:
-                status, _ = _refused(store, form, exc, lang)
+                status, _ = forms.refused(store, form, exc, lang)
             else:
                 url = shown.run_url(partnership.id, run.id)
                 if fmt == "json":
@@ -159,16 +157,6 @@ def start(local: str, exercise: str, fmt: str):
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
                "errors": _errors(form), "csrf_token": generate_csrf()}
     return render("workspace/start.html", context, fmt, status, html={"form": form})
-
-
-def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
-    """Show a refusal on the form (if any); return the status to answer with and, when stale, what changed."""
-    if form is not None:
-        forms.show_refusal(form, exc, doing)
-    if exc.code != "stale":
-        return (403 if exc.code in FORBIDDEN else 400), None
-    newer = exc.params.get("changes") or []
-    return 409, [present_change(c, nodes_of(store, newer), lang) for c in newer]
 
 
 def _local(node_id: str) -> str:
@@ -209,7 +197,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     existing = found.responses.get(side)
     form = forms.answer_form_class(found.items, list(roles.values()), lang, found.scale or (1, 5))()
-    _choices(store, form, found.items, lang)
+    forms.answer_choices(store, form, found.items, lang)
     if not form.is_submitted():
         forms.fill(form, existing, roles, lang)
     status, stale = 200, None
@@ -221,7 +209,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                     ws.save_response(store, account, found.id, side, **forms.answers_of(form, found.items, roles,
                                                                                 existing))
             except ws.WorkspaceError as exc:
-                status, stale = _refused(store, form, exc, lang)
+                status, stale = forms.refused(store, form, exc, lang)
                 if stale is not None:  # saving again is based on what is there now
                     fresh = ws.run(store, found.id).responses.get(side)
                     form.version.data = str(fresh.version if fresh else 0)
@@ -238,7 +226,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "exercise_name": name, "held_on_display": shown.date_display(found.held_on),
                "run_url": shown.run_url(partnership.id, found.id),
                "municipality": present.ref(partners[side], lang),
-               "fields": _with_sdg_suggestions(store, _describe(form, found.items, roles, lang), form,
+               "fields": _with_sdg_suggestions(store, forms.describe_answer(form, found.items, roles, lang), form,
                                                found.items, lang),
                "scale_hint": gettext("Score each notion from %(low)s (weak) to %(high)s (strong).",
                                      low=found.scale[0], high=found.scale[1]) if found.scale else None,
@@ -265,31 +253,6 @@ def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> 
             chosen = set(form[group["name"]].data or [])
             group["suggested"] = [g for g in present_suggestions(store, found, lang)["goals"]
                                   if g["id"] not in chosen] if found else []
-    return groups
-
-
-def _choices(store, form, items, lang: str) -> None:
-    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
-    goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
-    for item in items:
-        if item.type == "themes":
-            form[f"themes_{item.key}"].choices = options((t.id, t.label(lang)) for t in themes)
-        elif item.type == "sdgs":
-            form[f"sdgs_{item.key}"].choices = options((g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
-                                                       for g in goals)
-
-
-def _describe(form, items, roles: dict, lang: str) -> list[dict]:
-    """The form's fields in order, for the template and the JSON twin."""
-    groups = [{"group": "participants", "label": gettext("Participants by role"),
-               "inputs": [{"name": f"role_{r}", "label": role.label(lang)} for r, role in roles.items()]}]
-    for item in items:
-        name = forms.field_of(item.type, item.key)
-        groups.append({"group": item.type, "name": name, "key": item.key, "label": shown.label(item, lang),
-                       "help": shown.help_text(item, lang),
-                       "choices": choice_list(form[name])
-                       if item.type in ("themes", "sdgs", "score") else None,
-                       "max": getattr(item, "max", None)})
     return groups
 
 
@@ -328,7 +291,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                     ws.add_translation(store, account, response.id, key, form.to.data,
                                        form.text.data.replace("\r\n", "\n").strip(), forms.int_or_invalid(form.version.data))
             except ws.WorkspaceError as exc:
-                status, stale = _refused(store, form, exc, lang, "translation")
+                status, stale = forms.refused(store, form, exc, lang, "translation")
                 if stale is not None:
                     form.version.data = str(ws.run(store, found.id).responses[side].version)
             else:
@@ -360,7 +323,7 @@ def publish(local: str, run: str, fmt: str):
         with EDIT_LOCK:
             published = ws.publish_run(store, account, found.id, based_on=version_number(values.get("version") or found.version))
     except ws.WorkspaceError as exc:
-        abort(403 if exc.code in FORBIDDEN else 409, description=forms.refusal_message(exc))
+        abort(403 if exc.code in forms.FORBIDDEN else 409, description=forms.refusal_message(exc))
     if fmt == "json":
         return {"published": True, "run": published.id, "published_at": published.published_at,
                 "published_by": published.published_by}
@@ -460,7 +423,7 @@ def adapt(local: str, fmt: str):
             except ws.WorkspaceError as exc:
                 new_item = exc.params.get("key") == (values.get("new_key") or "").strip()
                 errors.append(forms.refusal_message(exc, "new_item" if new_item else None))
-                status, stale = _refused(store, None, exc, lang)
+                status, stale = forms.refused(store, None, exc, lang)
                 if stale is not None:
                     version = ws.version_of(store, template.id)
             else:

@@ -14,11 +14,11 @@ from graph.editing.edits import diff
 from graph.model import Change
 from graph.schema import LANGUAGES, kind_of_id
 
-from . import present
-from .auth import get_accounts
-from .db import get_store
-from .i18n import current_language as current_lang
-from .labels import PROPERTIES, language_name, relation_name
+from ..auth import get_accounts
+from ..db import get_store
+from ..i18n import current_language as current_lang
+from ..labels import PROPERTIES, language_name, relation_name
+from . import nodes as present
 
 
 def _item_ref(item_id: str, kind: str, nodes: dict, lang: str) -> dict:

@@ -15,7 +15,7 @@ from flask_babel import gettext
 from graph import StaleWrite
 from graph.editing.edits import StaleEdit, check_version
 
-from .changes import nodes_of, present_change
+from ..presenters.changes import nodes_of, present_change
 
 #: What a write refused as stale raises: the check before the write, the store's check inside it,
 #: and a version that is not a number (a form tampered with or from before versions).
