@@ -93,13 +93,17 @@ def twin_url(fmt: str) -> str:
     return current_url(fmt=fmt)
 
 
-def render(template: str, context: dict, fmt: str, status: int = 200):
-    """Render ``context`` as the HTML page ``template`` or as JSON."""
+def render(template: str, context: dict, fmt: str, status: int = 200, html: dict | None = None):
+    """Render ``context`` as the HTML page ``template`` or as JSON.
+
+    ``html`` holds what only the HTML page uses (a WTForms form, an inline SVG): it joins the
+    context of the page and never reaches the JSON, so no view pops keys out by hand.
+    """
     if fmt == "json":
         return context, status
     if fmt != "html":
         abort(404)
-    return render_template(template, page=context, json_url=twin_url("json")), status
+    return render_template(template, page={**context, **(html or {})}, json_url=twin_url("json")), status
 
 
 class StrictJSONProvider(DefaultJSONProvider):

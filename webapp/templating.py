@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, abort, current_app, request, send_from_directory
 from flask_babel import format_decimal
 
-from .editforms import TEXT_LABELS
+from .forms.editing import TEXT_LABELS
 from .labels import ACTIONS, ROLES, TRANSLATED_FROM, language_name
 from .render import current_url
 

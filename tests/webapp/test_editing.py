@@ -59,6 +59,16 @@ def test_form_twin_is_generated_from_the_schema(ana):
     assert [g["key"] for g in lesson["fields"]] == ["name", "description"] and lesson["link_required"]
 
 
+def test_form_twins_carry_no_html_only_context(ana):
+    """render(html=...) keeps the WTForms forms and the attribute-ready JSON out of the JSON twin."""
+    html_only = {"form", "link_form", "also_form", "subjects_form", "relations_json"}
+    for url in (EDIT_HERENT, "/en/edit/lessons/new"):
+        twin = ana.get(url + ".json").get_json()
+        assert twin["fields"] and not html_only & twin.keys()
+    page = ana.get("/en/edit/lessons/new")
+    assert page.status_code == 200 and 'name="also-other"' in page.text
+
+
 @pytest.mark.both_stores
 def test_an_edit_in_dutch_is_written_with_its_author_and_shown_escaped(ana, seeded_store):
     _, values = form_of(ana, EDIT_HERENT)

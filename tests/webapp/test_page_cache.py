@@ -62,7 +62,7 @@ def test_a_junk_parameter_does_not_submit_the_match_form(client):
 
 
 def test_the_match_form_declares_every_field_it_reads(app):
-    from webapp.forms import MatchForm
+    from webapp.forms.common import MatchForm
 
     with app.test_request_context("/en/match"):
         assert set(MatchForm()._fields) == set(MatchForm.FIELDS)

@@ -10,7 +10,7 @@ import re
 from webhelpers import PASSWORD, sign_in
 
 from graph.accounts.model import open_accounts
-from webapp.radar import Axis, Series, radar_svg
+from webapp.presenters.radar import Axis, Series, radar_svg
 
 
 def test_a_partnership_page_opens_with_its_partners_status_and_years(client):

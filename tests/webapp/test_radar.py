@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from webapp.radar import MAX_SERIES, STYLES, Axis, Series, _wrap, radar_svg, symbol
+from webapp.presenters.radar import MAX_SERIES, STYLES, Axis, Series, _wrap, radar_svg, symbol
 
 SVG = "{http://www.w3.org/2000/svg}"
 AXES = [Axis("ownership", "Shared ownership"), Axis("mandate", "Clear mandate"), Axis("inclusion", "Inclusion"),

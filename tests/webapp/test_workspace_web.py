@@ -309,7 +309,7 @@ def test_the_report_gives_every_answer_in_two_languages_for_print(ana, rosa, see
 
 
 def test_every_refusal_code_has_a_translated_message(app):
-    from webapp.workspace_forms import PRECISE_REFUSALS, REFUSALS, refusal_message
+    from webapp.forms.workspace import PRECISE_REFUSALS, REFUSALS, refusal_message
 
     assert set(ws.CODES) == set(REFUSALS)
     for lang in ("nl", "fr", "es", "en"):

@@ -9,10 +9,10 @@ from flask_babel import gettext
 from flask_login import login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from .. import present
 from ..auth import User, current_account, get_accounts, signed_in
 from ..db import get_store
-from ..forms import SignInForm
+from ..forms.common import SignInForm
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("accounts", __name__)
@@ -53,7 +53,7 @@ def sign_in(fmt: str):
         status = 400
     context = {"title": gettext("Sign in"), "error": error, "errors": form_errors(form),
                "fields": ["account", "password"], "csrf_token": generate_csrf(), "next": target}
-    return render("sign_in.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("accounts/sign_in.html", context, fmt, status, html={"form": form})
 
 
 @bp.route("/<lang:lang>/sign-out", methods=["POST"])
@@ -79,4 +79,4 @@ def account(fmt: str):
     lang = present.current_lang()
     nodes = get_store().get_nodes(list(me.scopes))
     scopes = [present.ref(nodes[s], lang) if s in nodes else {"id": s, "label": s, "url": None} for s in me.scopes]
-    return render("account.html", {"title": gettext("Your account"), "account": me.public(), "scopes": scopes}, fmt)
+    return render("accounts/account.html", {"title": gettext("Your account"), "account": me.public(), "scopes": scopes}, fmt)

@@ -134,7 +134,7 @@ def _context(form, error: str | None = None) -> dict:
 
 def _answer(fmt: str, form, error: str | None, status: int):
     context = _context(form, error)
-    return render("accounts_admin.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("accounts/admin.html", context, fmt, status, html={"form": form})
 
 
 @page(bp, "/<lang:lang>/admin/accounts", methods=["GET", "POST"], cache=False)

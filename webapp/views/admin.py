@@ -23,9 +23,9 @@ from graph.ingest.questionnaire import (
 )
 from graph.ingest.spreadsheets import csv_bytes, xlsx_bytes
 
-from .. import present
 from ..auth import admin_only, current_account
 from ..db import get_store
+from ..presenters import nodes as present
 from ..render import page, render
 from .sdg_suggest import present_suggestions
 
@@ -90,12 +90,12 @@ def import_profiles(fmt: str):
         data, name, token = _incoming()
         if data is None:
             context["error"] = gettext("Choose a CSV or XLSX file to upload.")
-            return render("import_profiles.html", context, fmt, 400)
+            return render("editing/import_profiles.html", context, fmt, 400)
         try:
             plan = plan_import(get_store(), data, name)
         except DataError as exc:
             context["error"] = gettext("The file cannot be read: %(reason)s", reason=str(exc))
-            return render("import_profiles.html", context, fmt, 400)
+            return render("editing/import_profiles.html", context, fmt, 400)
         context.update(rows=_preview(plan), ok=plan.ok)
         body = request.get_json() if request.is_json else request.form
         # A JSON body arrives as form values (webapp/json_body.py): true is "true", false "false".
@@ -105,7 +105,7 @@ def import_profiles(fmt: str):
             if not plan.ok:
                 context["error"] = gettext("The file has problems, so nothing was imported. Correct the rows "
                                            "listed below and upload it again.")
-                return render("import_profiles.html", context, fmt, 400)
+                return render("editing/import_profiles.html", context, fmt, 400)
             change = apply_import(get_store(), plan, current_account().actor)
             (_upload_dir() / token).unlink(missing_ok=True)
             (_upload_dir() / (token + NAME_SUFFIX)).unlink(missing_ok=True)
@@ -119,7 +119,7 @@ def import_profiles(fmt: str):
             context["token"] = token
         else:
             status = 400
-    return render("import_profiles.html", context, fmt, status)
+    return render("editing/import_profiles.html", context, fmt, status)
 
 
 TEMPLATE_TYPES = {

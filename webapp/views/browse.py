@@ -12,14 +12,14 @@ from graph.queries import Connections, connections, find_moved, goal_detail, nei
 from graph.schema import KIND_BY_PLURAL, REL_TYPES
 from graph.text import fold
 
-from .. import present
 from ..auth import current_account
 from ..converters import KindConverter, LocalIdConverter
 from ..db import get_store
 from ..labels import PARAMETERS, SORTS, kind_name, property_name, relation_name, value_name
+from ..presenters import nodes as present
+from ..presenters.workspace import workspace_links
 from ..render import page, render
 from ..visibility import visibility
-from ..workspace_present import workspace_links
 from .sdgs import knowledge as sdg_knowledge_groups
 
 bp = Blueprint("browse", __name__)
@@ -148,7 +148,7 @@ def listing(plural: str, fmt: str):
         "facets": facets,
         "items": [dict(present.ref(n, lang), summary=present.summary(n, lang)) for n in shown_nodes],
     }
-    return render("list.html", context, fmt)
+    return render("browse/list.html", context, fmt)
 
 
 def _moved(store, node_id: str, endpoint: str, **values):
@@ -235,7 +235,7 @@ def node(plural: str, local: str, fmt: str):
             "lessons_url": url_for("sdgs.lessons", lang=lang, sdg=n.id),
             "contribute_url": url_for("editing.create", lang=lang, plural="lessons"),
         }
-    return render("node.html", context, fmt)
+    return render("browse/node.html", context, fmt)
 
 
 @bp.route("/<lang:lang>/<kind:plural>/<local:local>/graph.json")

@@ -14,14 +14,10 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
-from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Optional
 
 from graph import NotFound, SchemaError, StaleWrite
-from graph import search as finder
 from graph.editing.edits import (
     EDIT_LOCK,
-    SHARED_KINDS,
     StaleEdit,
     changed_props,
     check_version,
@@ -32,7 +28,7 @@ from graph.editing.edits import (
 )
 from graph.model import ChangeNote
 from graph.records import make_edge, make_node
-from graph.schema import ID_PATTERN, KIND_BY_PLURAL, check_edge, kind_of_id, relations_of
+from graph.schema import ID_PATTERN, KIND_BY_PLURAL, kind_of_id, relations_of
 from graph.sdgs.review import (
     accepted_edges,
     reject,
@@ -42,25 +38,20 @@ from graph.sdgs.review import (
     with_accepted,
 )
 
-from .. import editforms, present
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
-from ..choices import choice_list, choice_values, options
+from ..choices import choice_list, options
 from ..db import get_store
-from ..forms import CheckboxList, version_number
+from ..forms import editing as editforms
+from ..forms.common import version_number
+from ..forms.cycle import conflict, outside_message, saved
+from ..forms.links import AlsoLinkForm, LinkForm, link_form, outside_link_message, resolve_link, subjects_form
 from ..labels import kind_name, relation_name
+from ..presenters import nodes as present
+from ..presenters.changes import present_change
 from ..render import page, render
 from .sdg_suggest import suggestions_for
 
 bp = Blueprint("editing", __name__)
-
-
-class LinkForm(FlaskForm):
-    """Add a relationship from or to the node being edited."""
-
-    link = SelectField(choices=[])
-    other = StringField(validators=[InputRequired(), Length(max=1000)])
-    remove = HiddenField()
 
 
 def _existing(store, plural: str, local: str):
@@ -81,17 +72,6 @@ def _refuse(message: str, status: int = 403):
     abort(status, description=message)
 
 
-def _outside() -> str:
-    return gettext("This belongs to municipalities or organisations your account does not work for. "
-                   "Nothing was changed.")
-
-
-def _outside_link() -> str:
-    return gettext("You can link only what belongs to your municipality or organisation, or shared things such "
-                   "as SDGs and themes. Ask an editor of the other side, or the association's staff, to make "
-                   "this link. Nothing was changed.")
-
-
 def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> dict:
     lang = present.current_lang()
     return {
@@ -106,12 +86,13 @@ def _form_context(kind: str, form, node, original_lang: str | None, **extra) -> 
     }
 
 
-def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "edit.html"):
-    if fmt != "html":
-        return render(template, context, fmt, status)
+def _render_form(context: dict, form, fmt: str, status: int = 200, template: str = "editing/edit.html",
+                 **html_only):
+    """Render an edit form; ``html_only`` (the WTForms forms of its parts) stays out of the JSON."""
     # A plain string, so that the attribute it goes into escapes its quotes.
     relations_json = json.dumps(context.get("relations") or [], ensure_ascii=False)
-    return render(template, dict(context, form=form, relations_json=relations_json), fmt, status)
+    return render(template, context, fmt, status,
+                  html={"form": form, "relations_json": relations_json, **html_only})
 
 
 def _suggestion_context(store, kind: str, node_id: str | None, props: dict, original_lang: str | None,
@@ -141,14 +122,6 @@ def _links(store, node, lang: str) -> list[dict]:
     return sorted(found, key=lambda x: (x["label"], x["other"]["label"]))
 
 
-def _link_form(kind: str, form_class: type[LinkForm] = LinkForm, prefix: str = "") -> LinkForm:
-    form = form_class(prefix=prefix)
-    form.link.choices = options((f"{rel}|{d}", str(relation_name(rel, d))) for rel, d, _ in relations_of(kind))
-    form.link.label.text = gettext("Relationship")
-    form.other.label.text = gettext("With (type to search, or give an id)")
-    return form
-
-
 @page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>", methods=["GET", "POST"], cache=False)
 @signed_in
 def edit(plural: str, local: str, fmt: str):
@@ -157,7 +130,7 @@ def edit(plural: str, local: str, fmt: str):
     node = _existing(store, plural, local)
     node_id = node.id
     if not may_edit(store, account, node_id):
-        _refuse(_outside())
+        _refuse(outside_message())
     kind = node.kind
     form = editforms.node_form_class(kind)()
     editforms.localise_choices(form, lang, kind)
@@ -167,8 +140,7 @@ def edit(plural: str, local: str, fmt: str):
         form.version.data = str(version_of(store, node_id))
     status = 200
     extra = {"links": _links(store, node, lang), "relations": editforms.describe_relations(kind),
-             "history_url": url_for("history.node_history", plural=plural, local=local),
-             "link_form": _link_form(kind) if fmt == "html" else None}
+             "history_url": url_for("history.node_history", plural=plural, local=local)}
     # "Suggest SDGs" (the form without JavaScript) shows suggestions for the text as typed; it saves nothing.
     suggesting = form.is_submitted() and bool(request.form.get("suggest_sdgs"))
     if form.is_submitted() and not suggesting:
@@ -178,24 +150,15 @@ def edit(plural: str, local: str, fmt: str):
             if fmt == "json":
                 fresh = store.get_node(node_id)
                 return {"saved": True, "node": present.ref(fresh, lang), "version": version_of(store, node_id)}
-            flash(gettext("Saved."))
-            return redirect(present.node_url(node_id), 303)
+            return saved(present.node_url(node_id))
     props = editforms.form_values(kind, form) if form.is_submitted() else node.props
     extra.update(_suggestion_context(store, kind, node_id, props, form.original_lang.data, lang))
     context = _form_context(kind, form, node, form.original_lang.data, **extra)
     if status == 409:
-        context["stale"] = _stale(store, node_id, form, lang)
+        context["stale"] = conflict(store, node_id, version_number(form.version.data), lang, form)
         form.version.data = str(version_of(store, node_id))
         context["version"] = form.version.data
-    if fmt == "json":
-        context.pop("link_form")
-    return _render_form(context, form, fmt, status)
-
-
-def _stale(store, node_id: str, form, lang: str) -> list[dict]:
-    based_on = version_number(form.version.data)
-    newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
-    return [present_change(c, nodes_of(store, newer), lang) for c in newer]
+    return _render_form(context, form, fmt, status, link_form=link_form(kind))
 
 
 def _save(store, kind: str, node, form) -> int:
@@ -214,9 +177,7 @@ def _save(store, kind: str, node, form) -> int:
     try:
         check_version(store, node.id, based_on)
     except StaleEdit:
-        form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
-                                       "the form; compare it with what changed meanwhile, then save again.")]
-        return 409
+        return 409  # the caller maps it to the form's error and the diff (form_cycle.conflict)
     values = editforms.form_values(kind, form)
     values["original_lang"] = form.original_lang.data
     changes = changed_props(node, values)
@@ -240,10 +201,7 @@ def _save(store, kind: str, node, form) -> int:
             # The store checks the version again inside the write: another worker may have saved meanwhile.
             store.write(nodes, tags, change=note, expect={node.id: based_on})
         except StaleWrite:
-            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still "
-                                           "in the form; compare it with what changed meanwhile, then save "
-                                           "again.")]
-            return 409
+            return 409  # as above
     # A rejection holds for the text as saved: a changed text gets a fresh look.
     text, _ = text_of(kind, {**node.props, **values}, values["original_lang"])
     for rejected_id in rejected_ids:
@@ -259,37 +217,6 @@ def _field_error(form, exc: SchemaError) -> int:
     else:
         form.version.errors = [message]
     return 400
-
-
-class AlsoLinkForm(LinkForm):
-    """One more, optional link for a new node (a lesson's practical experience); the main form holds CSRF."""
-
-    class Meta:
-        csrf = False
-
-
-class SubjectsForm(FlaskForm):
-    """The themes and SDGs a new node concerns, ticked from lists (shared nodes: anyone may link to them)."""
-
-    class Meta:
-        csrf = False
-
-    themes = CheckboxList(validators=[Optional()])
-    sdgs = CheckboxList(validators=[Optional()])
-
-
-def _subjects_form(store, kind: str, lang: str) -> SubjectsForm | None:
-    """The subjects a node of ``kind`` may concern, named in ``lang``; None when it concerns none."""
-    if ("CONCERNS", "out") not in {(rel, d) for rel, d, _ in relations_of(kind)}:
-        return None
-    form = SubjectsForm(prefix="subject")
-    form.themes.label.text = gettext("Themes it concerns")
-    form.sdgs.label.text = gettext("SDGs it concerns")
-    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
-    form.themes.choices = options((n.id, n.label(lang)) for n in themes)
-    sdgs = sorted(store.nodes("SDG"), key=lambda n: int(n.props.get("number") or 0))
-    form.sdgs.choices = options((n.id, n.label(lang)) for n in sdgs)
-    return form
 
 
 def _preselect(store, account, kind: str, link: LinkForm, partnership: str | None) -> None:
@@ -321,12 +248,12 @@ def create(plural: str, fmt: str):
     kind = KIND_BY_PLURAL[plural]
     form = editforms.node_form_class(kind)()
     editforms.localise_choices(form, lang, kind)
-    link = _link_form(kind)
+    link = link_form(kind)
     link.link.label.text = gettext("Linked to")
-    also = _link_form(kind, AlsoLinkForm, prefix="also")
+    also = link_form(kind, AlsoLinkForm, prefix="also")
     also.link.choices = [*options([("", gettext("— none —"))]), *also.link.choices]
     also.link.label.text = gettext("One more link (optional)")
-    subjects = _subjects_form(store, kind, lang)
+    subjects = subjects_form(store, kind, lang)
     if not form.is_submitted():
         form.original_lang.data = lang
         form.version.data = "0"
@@ -338,23 +265,17 @@ def create(plural: str, fmt: str):
             if fmt == "json":
                 return {"saved": True, "node": present.ref(store.get_node(created), lang), "version":
                         version_of(store, created)}, 201
-            flash(gettext("Saved."))
-            return redirect(present.node_url(created), 303)
+            return saved(present.node_url(created))
     link_errors = {k: [str(m) for m in v] for k, v in link.errors.items()}
     link_errors.update({f"also-{k}": [str(m) for m in v] for k, v in also.errors.items()})
     props = editforms.form_values(kind, form) if form.is_submitted() else {}
     context = _form_context(kind, form, None, form.original_lang.data,
                             **_suggestion_context(store, kind, None, props, form.original_lang.data, lang),
-                            relations=editforms.describe_relations(kind), link_form=link if fmt == "html" else None,
-                            also_form=also if fmt == "html" else None,
-                            subjects_form=subjects if fmt == "html" else None,
+                            relations=editforms.describe_relations(kind),
                             subjects={name: choice_list(subjects[name])
                                       for name in ("themes", "sdgs")} if subjects else None,
                             link_required=not account.edits_everything, link_errors=link_errors)
-    if fmt == "json":
-        for key in ("link_form", "also_form", "subjects_form"):
-            context.pop(key)
-    return _render_form(context, form, fmt, status)
+    return _render_form(context, form, fmt, status, link_form=link, also_form=also, subjects_form=subjects)
 
 
 def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, subjects) -> tuple[int, str | None]:
@@ -365,11 +286,11 @@ def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, sub
     edge_spec = None
     other_given = (link.other.data or "").strip()
     if other_given or not account.edits_everything:
-        edge_spec = _resolve_link(store, account, kind, None, link, new=True)
+        edge_spec = resolve_link(store, account, kind, None, link, new=True)
     specs = [edge_spec] if edge_spec else []
     also_ok = True
     if (also.link.data or "") or (also.other.data or "").strip():
-        also_spec = _resolve_link(store, account, kind, None, also, new=True, extra=True)
+        also_spec = resolve_link(store, account, kind, None, also, new=True, extra=True)
         also_ok = also_spec is not None
         specs += [also_spec] if also_spec else []
     if subjects is not None:
@@ -402,68 +323,6 @@ def _create(store, account, kind: str, form, link: LinkForm, also: LinkForm, sub
     return 201, node_id
 
 
-def _resolve_link(store, account, kind: str, node_id: str | None, link: LinkForm, new: bool = False,
-                  extra: bool = False):
-    """Check a link form: a relationship the schema allows, another node that exists, the right to link
-    (``may_link``: both ends the editor's, or one end shared; a new node's first link to something of theirs).
-
-    Returns (type, direction, other id) or None with errors on the form.
-    """
-    if not link.link.data or link.link.data not in choice_values(link.link):
-        link.link.errors = [gettext("Choose a relationship this kind of node may have.")]
-        return None
-    rel, direction = link.link.data.split("|")
-    allowed = dict(((r, d), k) for r, d, k in relations_of(kind))[(rel, direction)]
-    other = _find_other(store, (link.other.data or "").strip(), allowed, link)
-    if other is None:
-        return None
-    try:
-        if direction == "out":
-            check_edge(kind, rel, other.kind)
-        else:
-            check_edge(other.kind, rel, kind)
-    except SchemaError:
-        link.other.errors = [gettext("A %(kind)s cannot be linked this way; choose a %(allowed)s.",
-                                     kind=kind_name(other.kind),
-                                     allowed=", ".join(str(kind_name(k)) for k in allowed))]
-        return None
-    if new:
-        # The first link makes the new node someone's: it must be to something of the editor's own.
-        # A further link may also reach a shared node (a theme, an SDG), which anyone may link to.
-        permitted = account.edits_everything or may_edit(store, account, other.id) or (
-            extra and other.kind in SHARED_KINDS)
-    else:
-        permitted = True  # an existing node's link: the caller refuses it with 403 unless may_link allows it
-    if not permitted:
-        link.other.errors = [_outside_link() if extra else gettext(
-            "Link the new node first to something of your own municipality or organisation (such as your "
-            "partnership); themes and SDGs are ticked below.")]
-        return None
-    return rel, direction, other.id
-
-
-def _find_other(store, given: str, allowed, link: LinkForm):
-    """Return the node an id names, or the one node of an allowed kind a search finds."""
-    if not given:
-        link.other.errors = [gettext("Choose the node to link to.")]
-        return None
-    if ID_PATTERN.match(given):
-        try:
-            kind_of_id(given)
-            other = store.get_node(given)
-        except SchemaError:
-            other = None
-        if other is not None:
-            return other
-    hits = finder.search(store, given, kinds=list(allowed), offset=0, limit=5,
-                         lang=present.current_lang()).hits if len(given) <= 200 else []
-    if len(hits) == 1:
-        return hits[0].node
-    link.other.errors = [gettext("Nothing matches this; choose one of the suggestions.") if not hits
-                         else gettext("Several nodes match this; choose one of the suggestions.")]
-    return None
-
-
 @page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/links", methods=["POST"], cache=False)
 @signed_in
 def links(plural: str, local: str, fmt: str):
@@ -471,7 +330,7 @@ def links(plural: str, local: str, fmt: str):
     store, account, lang = get_store(), current_account(), present.current_lang()
     node = _existing(store, plural, local)
     node_id = node.id
-    link = _link_form(node.kind)
+    link = link_form(node.kind)
     if not link.is_submitted():
         abort(405)
     removing = (link.remove.data or "").strip()
@@ -481,12 +340,12 @@ def links(plural: str, local: str, fmt: str):
         if removing not in current:
             _refuse(gettext("There is no such relationship. Nothing was changed."), 400)
         if not may_link(store, account, key[0], key[2]):
-            _refuse(_outside_link())
+            _refuse(outside_link_message())
         change = store.delete(edges=[key], change=ChangeNote(
             account.actor, code="remove_link", params=dict(zip(("source", "rel", "target"), key, strict=True))))
     else:
         link.validate()  # CSRF and lengths; the relationship itself is checked below
-        spec = _resolve_link(store, account, node.kind, node_id, link)
+        spec = resolve_link(store, account, node.kind, node_id, link)
         if spec is None:
             errors = {k: [str(m) for m in v] for k, v in link.errors.items()}
             message = " ".join(m for v in errors.values() for m in v)
@@ -494,7 +353,7 @@ def links(plural: str, local: str, fmt: str):
         rel, direction, other = spec
         source, target = (node_id, other) if direction == "out" else (other, node_id)
         if not may_link(store, account, source, target):
-            _refuse(_outside_link())
+            _refuse(outside_link_message())
         change = store.write(edges=[make_edge(source, rel, target)], change=ChangeNote(
             account.actor, code="add_link", params={"source": source, "rel": rel, "target": target}))
     if fmt == "json":
@@ -509,7 +368,7 @@ def _delete_page(store, node, fmt: str, status: int = 200):
                "links": _links(store, node, lang), "csrf_token": generate_csrf(),
                "action": url_for("editing.delete", plural=request.view_args["plural"],
                                  local=request.view_args["local"])}
-    return render("delete.html", context, fmt, status)
+    return render("editing/delete.html", context, fmt, status)
 
 
 def _delete_confirmed() -> bool:
@@ -531,7 +390,7 @@ def delete(plural: str, local: str, fmt: str):
     node = _existing(store, plural, local)
     node_id = node.id
     if not may_edit(store, account, node_id):
-        _refuse(_outside())
+        _refuse(outside_message())
     if request.method == "GET":
         return _delete_page(store, node, fmt)
     form = FlaskForm()

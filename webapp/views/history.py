@@ -12,11 +12,11 @@ from flask_wtf.csrf import generate_csrf
 from graph import NotFound
 from graph.editing.edits import EDIT_LOCK, NotRevertible, get_change, may_revert, plan_revert, revert
 
-from .. import present
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
 from ..db import get_store
 from ..labels import relation_name
+from ..presenters import nodes as present
+from ..presenters.changes import nodes_of, present_change
 from ..render import page, render
 from ..visibility import visibility
 
@@ -61,7 +61,7 @@ def node_history(plural: str, local: str, fmt: str):
     label = node.label(lang) if node else node_id
     context = {"title": gettext("History of %(name)s", name=label),
                "node": present.ref(node, lang) if node else None, **_listing(changes, lang)}
-    return render("history.html", context, fmt)
+    return render("history/history.html", context, fmt)
 
 
 @page(bp, "/<lang:lang>/changes", params=("before",))
@@ -69,7 +69,7 @@ def recent(fmt: str):
     """The latest changes anywhere in the knowledge base, newest first."""
     lang = present.current_lang()
     changes = get_store().changes(limit=PAGE, before_seq=_before(), max_items=ITEMS_IN_LISTING)
-    return render("history.html", {"title": gettext("Recent changes"), "node": None, **_listing(changes, lang)}, fmt)
+    return render("history/history.html", {"title": gettext("Recent changes"), "node": None, **_listing(changes, lang)}, fmt)
 
 
 def _items_page() -> int:
@@ -96,7 +96,7 @@ def change(seq: int, fmt: str):
                "items_page": {"number": number, "pages": pages, "first": (number - 1) * ITEMS_PAGE + 1,
                               "last": min(number * ITEMS_PAGE, len(found.items)), "total": len(found.items)},
                "may_revert": may_revert(store, account, found) if account else False}
-    return render("change.html", context, fmt)
+    return render("history/change.html", context, fmt)
 
 
 def _found(store, seq: int):
@@ -142,7 +142,7 @@ def _revert_page(store, found, fmt: str, status: int = 200, plan=None, refusal: 
                **(_preview(store, found, plan, lang) if plan else {"deletes": [], "going_with": [], "restores": [],
                                                                     "confirmation": None,
                                                                     "needs_confirmation": False})}
-    return render("revert.html", context, fmt, status)
+    return render("history/revert.html", context, fmt, status)
 
 
 def _check_may_revert(store, account, found) -> None:

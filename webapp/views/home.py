@@ -40,4 +40,4 @@ def index(fmt: str):
         ],
         "total": sum(counts.values()),
     }
-    return render("home.html", context, fmt)
+    return render("browse/home.html", context, fmt)

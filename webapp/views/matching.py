@@ -10,11 +10,11 @@ from graph.places import regions
 from graph.queries import find_municipality
 from graph.suggest import suggest
 
-from .. import present
 from ..choices import options
 from ..db import get_store
-from ..forms import WORKING_LANGUAGES, MatchForm
+from ..forms.common import WORKING_LANGUAGES, MatchForm
 from ..labels import COMPONENTS, FLAGS, language_name, match_error_message
+from ..presenters import nodes as present
 from ..render import current_url, page, render
 
 bp = Blueprint("matching", __name__)
@@ -70,7 +70,7 @@ def find_partner(fmt: str):
     context["query"] = {k: request.args.getlist(k) for k in request.args}
     if fmt == "html":
         context["form"] = form  # the HTML rendering also needs the form object itself
-    return render("match.html", context, fmt, status)
+    return render("browse/match.html", context, fmt, status)
 
 
 def _did_you_mean(store, typed: str, found) -> list[dict]:

@@ -13,10 +13,10 @@ from graph.network.export import edges_csv, export_graph, node_link_json, nodes_
 from graph.network.selection import associations, read_network
 from graph.places.regions import countries, country_name, region_choices, region_name
 
-from .. import present
 from ..db import get_store
 from ..labels import province_name, value_name
 from ..network_params import PARAMS, chosen, filter_label, query_of, read_filter, status_options
+from ..presenters import nodes as present
 from ..render import only_params, page, render
 
 bp = Blueprint("network", __name__)
@@ -147,13 +147,13 @@ def network_context(embed: bool = False) -> dict:
 @page(bp, "/<lang:lang>/network", params=PARAMS)
 def overview(fmt: str):
     """Show an association's member network: filters, figures, chart, drawing, map, gaps and exports."""
-    return render("network.html", network_context(), fmt)
+    return render("network/network.html", network_context(), fmt)
 
 
 @page(bp, "/<lang:lang>/network/embed", params=PARAMS)
 def embed(fmt: str):
     """Show the network's map and figures without the site's chrome, for other sites to frame."""
-    return render("network_embed.html", network_context(embed=True), fmt)
+    return render("network/embed.html", network_context(embed=True), fmt)
 
 
 # The exports of the current selection: (route, file name, media type).

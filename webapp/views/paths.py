@@ -9,9 +9,9 @@ from flask_babel import gettext
 
 from graph import search as finder
 
-from .. import present
 from ..db import get_store
 from ..labels import relation_name
+from ..presenters import nodes as present
 from ..render import page, render
 from ..visibility import visibility
 
@@ -81,22 +81,22 @@ def paths(fmt: str):
         context["error"] = {"status": 400, "title": gettext("This request cannot be answered"),
                             "message": gettext("%(name)s must be a whole number between %(low)d and %(high)d",
                                                name=gettext("hops"), low=1, high=MAX_HOPS)}
-        return render("paths.html", context, fmt, status=400)
+        return render("network/paths.html", context, fmt, status=400)
     context["hops"] = int(hops)
     if not (raw_from or raw_to):
-        return render("paths.html", context, fmt)
+        return render("network/paths.html", context, fmt)
     ends = [_end("from", raw_from, lang), _end("to", raw_to, lang)]
     for end in ends:
         if not end["typed"]:
             end["message"] = gettext("Type a name here too.")
     context["ends"] = ends
     if not all(end["node"] for end in ends):
-        return render("paths.html", context, fmt)
+        return render("network/paths.html", context, fmt)
     store = get_store()
     start, goal = ends[0]["node"]["id"], ends[1]["node"]["id"]
     if start == goal:
         context["note"] = gettext("Both names lead to the same page: %(name)s.", name=ends[0]["node"]["label"])
-        return render("paths.html", context, fmt)
+        return render("network/paths.html", context, fmt)
     found = store.shortest_paths(start, goal, max_hops=context["hops"])
     nodes = store.get_nodes({x for p in found for e in p for x in (e.source, e.target)})
     # A chain through an unpublished workspace run, its answers or what they yielded is not shown.
@@ -107,4 +107,4 @@ def paths(fmt: str):
     context["paths"] = [present.chain(p, nodes, lang, start=start)["steps"] for p in found]
     if found:
         context["graph"] = _path_graph(found, nodes, start, goal, lang)
-    return render("paths.html", context, fmt)
+    return render("network/paths.html", context, fmt)

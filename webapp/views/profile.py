@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect
+from flask import Blueprint, abort
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,20 +10,20 @@ from flask_wtf.csrf import generate_csrf
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from graph import NotFound, StaleWrite
-from graph.editing.edits import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
+from graph import NotFound
+from graph.editing.edits import EDIT_LOCK, may_edit, version_of
 from graph.editing.profiles import MAX_CONTACT, Profile, read_profile, save_profile
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NAME_FORBIDDEN, WORKING_LANGUAGES
 
-from .. import present
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
 from ..choices import choice_list, options
 from ..db import get_store
-from ..forms import CheckboxList, version_number
+from ..forms.common import CheckboxList, version_number
+from ..forms.cycle import CONFLICTS, conflict, saved, write_expecting
 from ..i18n import current_language
 from ..labels import language_name
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("profile", __name__)
@@ -101,23 +101,17 @@ def _profile_page(store, account, lang, node, node_id, fmt):
         note = ChangeNote(account.actor, (form.reason.data or "").strip()[:500], code="profile")
         try:
             based_on = int(form.version.data or -1)
-            check_version(store, node_id, based_on)
-            # The store checks the version again inside the write: another worker may have saved meanwhile.
-            save_profile(store, node, profile, note, based_on)
-        except (StaleEdit, StaleWrite, ValueError):
+            write_expecting(store, node_id, based_on,
+                            lambda version: save_profile(store, node, profile, note, version))
+        except CONFLICTS:
             status = 409
-            based_on = version_number(form.version.data)
-            newer = [c for c in store.changes(node_id=node_id, limit=20) if c.seq > based_on]
-            stale = [present_change(c, nodes_of(store, newer), lang) for c in newer]
-            form.version.errors = [gettext("Someone else changed this after you opened it. Your text is still in "
-                                           "the form; compare it with what changed meanwhile, then save again.")]
+            stale = conflict(store, node_id, version_number(form.version.data), lang, form)
             form.version.data = str(version_of(store, node_id))
         else:
             if fmt == "json":
-                saved = read_profile(store, store.get_node(node_id))
-                return {"saved": True, "profile": vars(saved), "version": version_of(store, node_id)}
-            flash(gettext("Saved."))
-            return redirect(present.node_url(node_id), 303)
+                saved_profile = read_profile(store, store.get_node(node_id))
+                return {"saved": True, "profile": vars(saved_profile), "version": version_of(store, node_id)}
+            return saved(present.node_url(node_id))
     else:
         status = 400
     context = {
@@ -127,4 +121,4 @@ def _profile_page(store, account, lang, node, node_id, fmt):
         "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
         "csrf_token": generate_csrf(), "stale": stale, "contact_fields": [f"contact_{c}" for c in LANGUAGES],
     }
-    return render("profile.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("editing/profile.html", context, fmt, status, html={"form": form})

@@ -20,9 +20,9 @@ from graph.editing.edits import may_edit, may_link
 from graph.schema import ID_PATTERN, LANGUAGES
 from graph.sdgs.review import accept, reject, suggest_for_node, text_hash
 
-from .. import present
 from ..auth import current_account, signed_in
 from ..db import get_store
+from ..presenters import nodes as present
 from ..render import page
 
 bp = Blueprint("sdg_suggest", __name__)

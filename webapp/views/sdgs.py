@@ -7,9 +7,9 @@ from flask_babel import gettext
 
 from graph.queries import goal_projects, lesson_counts, lesson_views, sdg_knowledge, sdg_overview
 
-from .. import present
 from ..db import get_store
 from ..labels import kind_name
+from ..presenters import nodes as present
 from ..render import page, render
 
 bp = Blueprint("sdgs", __name__)
@@ -26,7 +26,7 @@ def overview(fmt: str):
              total=sum(s.counts.values()))
         for s in sdg_overview(get_store())
     ]
-    return render("sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals,
+    return render("browse/sdgs.html", {"title": kind_name("SDG", plural=True), "goals": goals,
                                 "contribute_url": url_for("editing.create", lang=lang, plural="lessons")}, fmt)
 
 
@@ -82,7 +82,7 @@ def lessons(fmt: str):
         "chosen_goals": [present.ref(goals[g], lang) for g in sdgs],
         "contribute_url": url_for("editing.create", lang=lang, plural="lessons"),
     }
-    return render("lessons.html", context, fmt)
+    return render("browse/lessons.html", context, fmt)
 
 
 def _tag(node, lang: str) -> dict:

@@ -8,9 +8,9 @@ from flask_babel import gettext
 from graph import search as finder
 from graph.schema import NODE_KINDS
 
-from .. import present
 from ..db import get_store
 from ..labels import PARAMETERS, kind_name
+from ..presenters import nodes as present
 from ..render import current_url, page, render
 from ..visibility import visibility
 
@@ -50,7 +50,7 @@ def search(fmt: str):
         # The same shape as every other error's JSON; the page keeps the form as typed.
         context["error"] = {"status": 400, "title": gettext("This request cannot be answered"),
                             "message": context["error"]}
-        return render("search.html", context, fmt, status=400)
+        return render("browse/search.html", context, fmt, status=400)
     size = current_app.config["PAGE_SIZE"]
     number = int(raw_page)
     result = finder.search(get_store(), query, kinds=[kind] if kind else None,
@@ -72,4 +72,4 @@ def search(fmt: str):
         "suggestions": [{"name": s.name, "id": s.id, "kind": s.kind, "kind_label": kind_name(s.kind),
                          "url": current_url(query={"q": [s.name], "page": []})} for s in result.suggestions],
     })
-    return render("search.html", context, fmt)
+    return render("browse/search.html", context, fmt)

@@ -7,18 +7,17 @@ from flask_babel import gettext
 from flask_wtf.csrf import generate_csrf
 
 from graph import SchemaError
-from graph.editing.edits import EDIT_LOCK, StaleEdit, check_version, may_edit, version_of
-from graph.errors import StaleWrite
+from graph.editing.edits import EDIT_LOCK, may_edit, version_of
 from graph.model import ChangeNote
 from graph.schema import LANGUAGES, NODE_KINDS, check_value, editable_fields, kind_of_id
 from graph.text import localized
 
-from .. import present
 from ..auth import current_account, signed_in
 from ..db import get_store
+from ..forms.cycle import CONFLICTS, outside_message, stale_message, write_expecting
 from ..labels import kind_name, language_label, language_name
+from ..presenters import nodes as present
 from ..render import page, render
-from .editing import _outside
 
 bp = Blueprint("translate", __name__)
 SHOWN = 20
@@ -74,7 +73,7 @@ def translate(fmt: str):
         "languages": [{"value": c, "label": language_label(c, lang)} for c in LANGUAGES],
         "items": missing_texts(store, account, kind, to), "csrf_token": generate_csrf(),
     }
-    return render("translate.html", context, fmt)
+    return render("editing/translate.html", context, fmt)
 
 
 def _save(store, account, to: str) -> str:
@@ -93,21 +92,19 @@ def _save(store, account, to: str) -> str:
     if field not in _text_fields(kind):
         abort(400, description=gettext("This kind of node has no text %(field)s.", field=field))
     if not may_edit(store, account, node_id):
-        abort(403, description=_outside())
+        abort(403, description=outside_message())
     if not value:
         abort(400, description=gettext("Give this in at least one language."))
     try:
         check_value(f"{field}_{to}", value)
     except SchemaError as exc:
         abort(400, description=gettext("This value cannot be stored: %(reason)s", reason=str(exc)))
-    stale = gettext("Someone else changed this after you opened it. Your text is still in "
-                    "the form; compare it with what changed meanwhile, then save again.")
     try:
         based_on = int(data.get("version") or -1)
-        check_version(store, node_id, based_on)
-        # Checked again inside the write: another worker may have saved meanwhile.
-        store.write([node.__class__(node_id, kind, {f"{field}_{to}": value})],
-                    change=ChangeNote(account.actor, code="translate", params={"field": field, "to": to}), expect={node_id: based_on})
-    except (StaleEdit, StaleWrite, ValueError):
-        abort(409, description=stale)
+        write_expecting(store, node_id, based_on, lambda version: store.write(
+            [node.__class__(node_id, kind, {f"{field}_{to}": value})],
+            change=ChangeNote(account.actor, code="translate", params={"field": field, "to": to}),
+            expect={node_id: version}))
+    except CONFLICTS:
+        abort(409, description=stale_message())
     return node_id

@@ -19,16 +19,15 @@ from graph.schema import LANGUAGES
 from graph.sdgs.suggest import default_suggester
 from graph.workspace.checks import MAX_LABEL
 
-from .. import present
-from .. import workspace_forms as forms
-from .. import workspace_present as shown
 from ..auth import current_account, signed_in
-from ..changes import nodes_of, present_change
 from ..choices import choice_list, options
 from ..db import get_store
-from ..forms import version_number
+from ..forms import workspace as forms
+from ..forms.common import version_number
 from ..i18n import NATIVE_NAMES
 from ..labels import language_label, language_name
+from ..presenters import nodes as present
+from ..presenters import workspace as shown
 from ..render import page, render
 from ..visibility import visibility
 from .sdg_suggest import present_suggestions
@@ -36,7 +35,6 @@ from .sdg_suggest import present_suggestions
 bp = Blueprint("workspace", __name__)
 BASE = "/<lang:lang>/partnerships/<local:local>/workspace"
 # Refusals that are about who asks, not what they wrote.
-FORBIDDEN = {"not_an_editor"}
 
 
 @bp.context_processor
@@ -112,7 +110,7 @@ def workspace(local: str, fmt: str):
                "title": gettext("Workspace of %(name)s", name=partnership.label(lang)),
                "partners": [present.ref(m, lang) for m in partners.values()],
                "exercises": exercises, "may_start": may_start}
-    return render("workspace.html", context, fmt)
+    return render("workspace/overview.html", context, fmt)
 
 
 @page(bp, BASE + "/start/<local:exercise>", methods=["GET", "POST"], cache=False)
@@ -142,7 +140,7 @@ def start(local: str, exercise: str, fmt: str):
                                        notions=tuple(form.notions.data or ()), own_notions=own,
                                        actor=account.actor)
             except ws.WorkspaceError as exc:
-                status, _ = _refused(store, form, exc, lang)
+                status, _ = forms.refused(store, form, exc, lang)
             else:
                 url = shown.run_url(partnership.id, run.id)
                 if fmt == "json":
@@ -158,17 +156,7 @@ def start(local: str, exercise: str, fmt: str):
                           (form.held_on.data.isoformat() if form.held_on.data else ""),
                           "notions": form.notions.data or [], "own_notions": form.own_notions.data or ""},
                "errors": _errors(form), "csrf_token": generate_csrf()}
-    return render("workspace_start.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
-
-
-def _refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
-    """Show a refusal on the form (if any); return the status to answer with and, when stale, what changed."""
-    if form is not None:
-        forms.show_refusal(form, exc, doing)
-    if exc.code != "stale":
-        return (403 if exc.code in FORBIDDEN else 400), None
-    newer = exc.params.get("changes") or []
-    return 409, [present_change(c, nodes_of(store, newer), lang) for c in newer]
+    return render("workspace/start.html", context, fmt, status, html={"form": form})
 
 
 def _local(node_id: str) -> str:
@@ -191,7 +179,7 @@ def run_page(local: str, run: str, fmt: str):
     context = {**_base(partnership, lang), **shown.run_context(store, found, template, partners, roles, lang, account)}
     if fmt == "json" and context["radar"]:
         context["radar"].pop("svg")
-    return render("workspace_run.html", context, fmt)
+    return render("workspace/run.html", context, fmt)
 
 
 @page(bp, BASE + "/runs/<local:run>/answer/<local:municipality>", methods=["GET", "POST"], cache=False)
@@ -209,7 +197,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
         abort(403, description=forms.refusal_message(ws.WorkspaceError("not_an_editor", "not an editor")))
     existing = found.responses.get(side)
     form = forms.answer_form_class(found.items, list(roles.values()), lang, found.scale or (1, 5))()
-    _choices(store, form, found.items, lang)
+    forms.answer_choices(store, form, found.items, lang)
     if not form.is_submitted():
         forms.fill(form, existing, roles, lang)
     status, stale = 200, None
@@ -221,7 +209,7 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                     ws.save_response(store, account, found.id, side, **forms.answers_of(form, found.items, roles,
                                                                                 existing))
             except ws.WorkspaceError as exc:
-                status, stale = _refused(store, form, exc, lang)
+                status, stale = forms.refused(store, form, exc, lang)
                 if stale is not None:  # saving again is based on what is there now
                     fresh = ws.run(store, found.id).responses.get(side)
                     form.version.data = str(fresh.version if fresh else 0)
@@ -238,14 +226,14 @@ def answer(local: str, run: str, municipality: str, fmt: str):
                "exercise_name": name, "held_on_display": shown.date_display(found.held_on),
                "run_url": shown.run_url(partnership.id, found.id),
                "municipality": present.ref(partners[side], lang),
-               "fields": _with_sdg_suggestions(store, _describe(form, found.items, roles, lang), form,
+               "fields": _with_sdg_suggestions(store, forms.describe_answer(form, found.items, roles, lang), form,
                                                found.items, lang),
                "scale_hint": gettext("Score each notion from %(low)s (weak) to %(high)s (strong).",
                                      low=found.scale[0], high=found.scale[1]) if found.scale else None,
                "values": {k: v.data for k, v in form._fields.items() if k != "csrf_token"},
                "version": form.version.data, "errors": _errors(form), "stale": stale,
                "csrf_token": generate_csrf()}
-    return render("workspace_answer.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("workspace/answer.html", context, fmt, status, html={"form": form})
 
 
 def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> list[dict]:
@@ -265,31 +253,6 @@ def _with_sdg_suggestions(store, groups: list[dict], form, items, lang: str) -> 
             chosen = set(form[group["name"]].data or [])
             group["suggested"] = [g for g in present_suggestions(store, found, lang)["goals"]
                                   if g["id"] not in chosen] if found else []
-    return groups
-
-
-def _choices(store, form, items, lang: str) -> None:
-    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
-    goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
-    for item in items:
-        if item.type == "themes":
-            form[f"themes_{item.key}"].choices = options((t.id, t.label(lang)) for t in themes)
-        elif item.type == "sdgs":
-            form[f"sdgs_{item.key}"].choices = options((g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
-                                                       for g in goals)
-
-
-def _describe(form, items, roles: dict, lang: str) -> list[dict]:
-    """The form's fields in order, for the template and the JSON twin."""
-    groups = [{"group": "participants", "label": gettext("Participants by role"),
-               "inputs": [{"name": f"role_{r}", "label": role.label(lang)} for r, role in roles.items()]}]
-    for item in items:
-        name = forms.field_of(item.type, item.key)
-        groups.append({"group": item.type, "name": name, "key": item.key, "label": shown.label(item, lang),
-                       "help": shown.help_text(item, lang),
-                       "choices": choice_list(form[name])
-                       if item.type in ("themes", "sdgs", "score") else None,
-                       "max": getattr(item, "max", None)})
     return groups
 
 
@@ -328,7 +291,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                     ws.add_translation(store, account, response.id, key, form.to.data,
                                        form.text.data.replace("\r\n", "\n").strip(), forms.int_or_invalid(form.version.data))
             except ws.WorkspaceError as exc:
-                status, stale = _refused(store, form, exc, lang, "translation")
+                status, stale = forms.refused(store, form, exc, lang, "translation")
                 if stale is not None:
                     form.version.data = str(ws.run(store, found.id).responses[side].version)
             else:
@@ -345,7 +308,7 @@ def translate(local: str, run: str, municipality: str, fmt: str):
                             "language": NATIVE_NAMES.get(response.lang, response.lang)},
                "to": form.to.data, "text": form.text.data, "version": form.version.data,
                "errors": _errors(form), "stale": stale, "csrf_token": generate_csrf()}
-    return render("workspace_translate.html", dict(context, form=form) if fmt == "html" else context, fmt, status)
+    return render("workspace/translate.html", context, fmt, status, html={"form": form})
 
 
 @page(bp, BASE + "/runs/<local:run>/publish", methods=["POST"], cache=False)
@@ -360,7 +323,7 @@ def publish(local: str, run: str, fmt: str):
         with EDIT_LOCK:
             published = ws.publish_run(store, account, found.id, based_on=version_number(values.get("version") or found.version))
     except ws.WorkspaceError as exc:
-        abort(403 if exc.code in FORBIDDEN else 409, description=forms.refusal_message(exc))
+        abort(403 if exc.code in forms.FORBIDDEN else 409, description=forms.refusal_message(exc))
     if fmt == "json":
         return {"published": True, "run": published.id, "published_at": published.published_at,
                 "published_by": published.published_by}
@@ -385,7 +348,7 @@ def compare(local: str, fmt: str):
     context = {**_base(partnership, lang), **shown.comparison(comparison, partners, name, lang)}
     if fmt == "json":
         context["radar"].pop("svg")
-    return render("workspace_compare.html", context, fmt)
+    return render("workspace/compare.html", context, fmt)
 
 
 def _run_arg(store, partnership_id: str, name: str):
@@ -423,7 +386,7 @@ def report(local: str, fmt: str):
                                 second=language_name(other, lang)),
                "languages": [{"value": c, "label": NATIVE_NAMES[c]} for c in LANGUAGES if c != lang],
                "partners": [present.ref(m, lang) for m in partners.values()], "runs": runs}
-    return render("workspace_report.html", context, fmt)
+    return render("workspace/report.html", context, fmt)
 
 
 def _other_language(runs, lang: str) -> str:
@@ -460,7 +423,7 @@ def adapt(local: str, fmt: str):
             except ws.WorkspaceError as exc:
                 new_item = exc.params.get("key") == (values.get("new_key") or "").strip()
                 errors.append(forms.refusal_message(exc, "new_item" if new_item else None))
-                status, stale = _refused(store, None, exc, lang)
+                status, stale = forms.refused(store, None, exc, lang)
                 if stale is not None:
                     version = ws.version_of(store, template.id)
             else:
@@ -480,6 +443,6 @@ def adapt(local: str, fmt: str):
                "item_types": {k: str(v) for k, v in forms.ITEM_TYPES.items()}, "max_label": MAX_LABEL,
                "version": version,
                "errors": errors, "stale": stale, "csrf_token": generate_csrf()}
-    return render("workspace_adapt.html", context, fmt, status)
+    return render("workspace/adapt.html", context, fmt, status)
 
 

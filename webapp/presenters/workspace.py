@@ -9,8 +9,8 @@ from flask_babel import format_date, gettext
 
 from graph import workspace as ws
 
-from . import present
-from .i18n import NATIVE_NAMES
+from ..i18n import NATIVE_NAMES
+from . import nodes as present
 from .radar import Axis, Series, radar_svg, symbol
 
 

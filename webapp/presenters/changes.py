@@ -22,11 +22,11 @@ from graph.editing.edits import diff
 from graph.model import Change
 from graph.schema import LANGUAGES, TEXT_FIELDS, kind_of_id
 
-from . import present
-from .auth import get_accounts
-from .db import get_store
-from .i18n import current_language as current_lang
-from .labels import PROPERTIES, VALUES, language_name, province_name, relation_name
+from ..auth import get_accounts
+from ..db import get_store
+from ..i18n import current_language as current_lang
+from ..labels import PROPERTIES, VALUES, language_name, province_name, relation_name
+from . import nodes as present
 
 # What each change code (graph.model.CHANGE_CODES) says, by its parameters.  Node ids are shown as
 # the node's name, ``rel`` as the relation's label, ``to`` as the language's name (Babel, in the

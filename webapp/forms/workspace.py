@@ -28,9 +28,11 @@ from graph import workspace as ws
 from graph.schema import LANGUAGES
 from graph.workspace.checks import MAX_PARTICIPANTS, MAX_TEXT
 
-from .choices import choice_values, options
-from .forms import CheckboxList
-from .i18n import NATIVE_NAMES
+from ..choices import choice_list, choice_values, options
+from ..i18n import NATIVE_NAMES
+from ..presenters import workspace as shown
+from ..presenters.changes import nodes_of, present_change
+from .common import CheckboxList
 
 # What each refusal of graph.workspace (WorkspaceError.code) tells the person who filled in the form.
 # The parameters come from the error; a message whose parameters are missing is shown without them.
@@ -319,3 +321,43 @@ def adaptation_of(template, values) -> dict:
                                   if (values.get(f"new_label_{c}") or "").strip()}, help={}))
     return {"labels": labels, "add": add, "hide": [k for k in values.getlist("hide")],
             "based_on": int_or_invalid(values.get("version"))}
+
+
+#: Refusals that are about rights (403), not about the input (400) or a lost race (409).
+FORBIDDEN = {"not_an_editor"}
+
+
+def refused(store, form, exc, lang: str, doing: str | None = None) -> tuple[int, list | None]:
+    """Show a refusal on the form (if any); return the status to answer with and, when stale, what changed."""
+    if form is not None:
+        show_refusal(form, exc, doing)
+    if exc.code != "stale":
+        return (403 if exc.code in FORBIDDEN else 400), None
+    newer = exc.params.get("changes") or []
+    return 409, [present_change(c, nodes_of(store, newer), lang) for c in newer]
+
+
+def answer_choices(store, form, items, lang: str) -> None:
+    """Fill the theme and SDG choices of an answer form, named in ``lang``."""
+    themes = sorted(store.nodes("Theme"), key=lambda n: n.label(lang).casefold())
+    goals = sorted(store.nodes("SDG"), key=lambda n: n.props.get("number", 0))
+    for item in items:
+        if item.type == "themes":
+            form[f"themes_{item.key}"].choices = options((t.id, t.label(lang)) for t in themes)
+        elif item.type == "sdgs":
+            form[f"sdgs_{item.key}"].choices = options((g.id, f"{g.props.get('number', '')}. {g.label(lang)}")
+                                                       for g in goals)
+
+
+def describe_answer(form, items, roles: dict, lang: str) -> list[dict]:
+    """The form's fields in order, for the template and the JSON twin."""
+    groups = [{"group": "participants", "label": gettext("Participants by role"),
+               "inputs": [{"name": f"role_{r}", "label": role.label(lang)} for r, role in roles.items()]}]
+    for item in items:
+        name = field_of(item.type, item.key)
+        groups.append({"group": item.type, "name": name, "key": item.key, "label": shown.label(item, lang),
+                       "help": shown.help_text(item, lang),
+                       "choices": choice_list(form[name])
+                       if item.type in ("themes", "sdgs", "score") else None,
+                       "max": getattr(item, "max", None)})
+    return groups

@@ -16,8 +16,8 @@ from graph.places.countries import country_code, country_name
 from graph.schema import KIND_BY_PLURAL, KIND_BY_PREFIX, LANGUAGES, NODE_KINDS, TEXT_FIELDS
 from graph.text import localized
 
-from .i18n import current_language as current_lang
-from .labels import (
+from ..i18n import current_language as current_lang
+from ..labels import (
     kind_name,
     language_name,
     property_name,

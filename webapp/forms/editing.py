@@ -27,10 +27,10 @@ from graph.schema import (
     relations_of,
 )
 
-from .choices import choice_list, options
-from .forms import CheckboxList
-from .i18n import NATIVE_NAMES
-from .labels import kind_name, language_name, property_name, relation_name, value_name
+from ..choices import choice_list, options
+from ..i18n import NATIVE_NAMES
+from ..labels import kind_name, language_name, property_name, relation_name, value_name
+from .common import CheckboxList
 
 # Field labels for texts, which PROPERTIES does not name.
 TEXT_LABELS = {"name": _l("Name"), "title": _l("Title"), "description": _l("Description"),
