@@ -76,7 +76,7 @@ def test_suggestions_follow_the_text_and_an_accepted_one_is_tagged(lang, served,
         page.locator("form.edit-form button[type=submit]").first.click()
         page.wait_for_url(re.compile(rf"/{lang}/{address}$"))
         assert (node_id, "CONCERNS", chosen) in {e.key for e in live_store.edges_of(node_id)}
-        assert SUGGESTER_VERSION in live_store.changes(node_id=node_id, limit=1)[0].reason
+        assert live_store.changes(node_id=node_id, limit=1)[0].params["suggester"] == SUGGESTER_VERSION
         problems.assert_none(page)
     finally:
         accounts.set_active(account, False)

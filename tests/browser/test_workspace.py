@@ -174,7 +174,15 @@ def test_two_editors_run_the_exercises_in_two_languages(served, problems):
     assert moved.locator("strong.marker").inner_text().startswith("↕ sterk veranderd")
     assert "Iedereen kan meedoen" in dutch.locator(".notice").inner_text()
 
-    # Matching now counts the theme chosen in the exercise as one Herent's partnership works on.
+    # Once Herent's editor publishes the session, matching counts the theme chosen in it as one Herent's
+    # partnership works on (until then the session stays between the partners).
+
+    run = next(r for r in ws.runs_of(store, "partnership:herent-nimlahakok")
+               if NEW_THEME in {e.target for e in store.edges_of("partnership:herent-nimlahakok")
+                                if e.props.get("source") == r.id})
+    dutch.goto(f"/nl/partnerships/herent-nimlahakok/workspace/runs/{run.id.split(':', 1)[1]}")
+    dutch.get_by_role("button", name="Deze sessie voor iedereen publiceren").click()
+    dutch.wait_for_url(re.compile(r"/runs/[^/]+$"))
     dutch.goto(f"/nl/match?municipality=Brasschaat&themes={NEW_THEME}&limit=50")
     assert_accessible(dutch)
     herent = dutch.locator("li.candidate", has=dutch.locator("h4 a", has_text=re.compile("^Herent$")))

@@ -21,7 +21,7 @@ from graph import workspace as ws
 from graph.accounts.model import open_accounts
 from graph.model import CHANGE_CODES, ChangeNote
 from graph.records import make_node
-from webapp.changes import CHANGE_SENTENCES
+from webapp.presenters.changes import CHANGE_SENTENCES
 
 HERENT = "municipality:herent-belgium"
 NIMLAHAKOK = "municipality:nimlahakok-guatemala"
