@@ -96,7 +96,7 @@ def test_the_edit_form_offers_the_lists_in_the_readers_language(ana, seeded_stor
     assert "autofocus" in summary and 'href="#status"' in summary and 'href="#start_year"' in summary
     assert re.search(r'<input[^>]*aria-describedby="start_year-error"[^>]*aria-invalid="true"|'
                      r'<input[^>]*aria-invalid="true"[^>]*aria-describedby="start_year-error"', refused.text)
-    assert "Een jaartal tussen 1900 en 2100" in refused.text
+    assert "Geef een jaartal tussen 1900 en 2100" in refused.text
     assert seeded_store.get_node(PARTNERSHIP).props.get("status") != "actief"
     saved = ana.post(EDIT, data=dict(values, status="dormant", start_year="2006"))
     assert saved.status_code == 303
