@@ -123,10 +123,8 @@ def belongs_to(store, node_id: str, scopes) -> bool:
         return _partnership_of(store, node_id, scopes)
     if kind in OWNED_THROUGH:
         owners = [e.target for e in store.edges_of(node_id, [OWNED_THROUGH[kind]]) if e.source == node_id]
-        return any(o in scopes or (schema.kind_of_id(o) == "Partnership" and _partnership_of(store, o, scopes))
-                   for o in owners)
-    return any(a in scopes or (schema.kind_of_id(a) == "Partnership" and _partnership_of(store, a, scopes))
-               for a in nearest_anchors(store, node_id))
+        return any(_anchor_is_theirs(store, o, scopes) for o in owners)
+    return any(_anchor_is_theirs(store, a, scopes) for a in nearest_anchors(store, node_id))
 
 
 def may_edit(store, account, node_id: str) -> bool:

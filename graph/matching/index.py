@@ -19,13 +19,10 @@ from ..places import countries, regions
 from ..schema import KIND_BY_PREFIX
 from ..stores.base import GraphStore
 from ..text import display_name
+from ..workspace.privacy import PUBLISHED_AT
 from .result import Path, path_key
 from .shards import Shards
 from .tuning import DECLARED, LESSON, MAX_PATHS, PRACTISED, STATUS_WEIGHT
-
-# The property a published workspace run carries (graph/workspace/privacy.py, which sits above
-# matching and so is not imported here).
-PUBLISHED_AT = "published_at"
 
 EDGE_TYPES = (
     "PARTNER_IN", "FACILITATES", "IMPLEMENTS", "CONCERNS", "CONTRIBUTES_TO", "HAS_TARGET",
