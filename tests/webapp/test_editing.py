@@ -204,6 +204,17 @@ def test_history_and_revert(ana, seeded_store):
     assert twice.status_code == 409
 
 
+def test_a_json_client_confirms_a_delete_with_true_and_its_reason_is_kept(ana, seeded_store):
+    created = post_json(ana, "/en/edit/lessons/new.json", {
+        "name_en": "Short lived", "original_lang": "en", "version": "0",
+        "link": "ILLUSTRATED_BY|out", "other": "experience:welcome-rituals"}).get_json()["node"]["id"]
+    local = created.split(":")[1]
+    deleted = post_json(ana, f"/en/edit/lessons/{local}/delete.json", {"confirm": True, "reason": "a test entry"})
+    assert deleted.status_code == 200 and deleted.get_json()["deleted"] == created
+    assert seeded_store.get_node(created) is None
+    assert seeded_store.changes(limit=1)[0].reason == "a test entry"
+
+
 @pytest.mark.both_stores
 def test_a_delete_is_confirmed_and_its_editor_may_undo_it(ana, client, accounts, seeded_store, app):
     created = post_json(ana, "/en/edit/lessons/new.json", {

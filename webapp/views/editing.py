@@ -372,10 +372,9 @@ def _delete_page(store, node, fmt: str, status: int = 200):
 
 
 def _delete_confirmed() -> bool:
-    if request.is_json:
-        body = request.get_json(silent=True)
-        return isinstance(body, dict) and body.get("confirm") is True
-    return request.form.get("confirm") == "yes"
+    # A JSON body reaches the view as form values (webapp/json_body.py): true arrives as "true".
+    fields = (request.get_json(silent=True) or {}) if request.is_json else request.form
+    return fields.get("confirm") in ("yes", "true")
 
 
 @page(bp, "/<lang:lang>/edit/<kind:plural>/<local:local>/delete", methods=["GET", "POST"], cache=False)
@@ -398,7 +397,7 @@ def delete(plural: str, local: str, fmt: str):
         abort(400)
     if not _delete_confirmed():
         return _delete_page(store, node, fmt, 409 if fmt == "json" else 200)
-    reason = request.form.get("reason") if not request.is_json else None
+    reason = ((request.get_json(silent=True) or {}) if request.is_json else request.form).get("reason")
     change = store.delete([node_id], change=_note(reason, "delete"))
     if fmt == "json":
         return {"deleted": node_id, "change": change.seq}
